@@ -1,0 +1,1 @@
+"""optmodel.experience_library."""

@@ -1,0 +1,1 @@
+"""optmodel.llm.providers."""
