@@ -1,0 +1,320 @@
+"""Resolving a Formulation's sets and parameters into concrete data, reporting every data problem found."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from optmodel.errors import ExpressionError
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.evaluate import (
+    EvaluationError,
+    Evaluator,
+    Key,
+    Member,
+    ModelData,
+    as_key,
+    is_number,
+    normalize_member,
+)
+from optmodel.modeling.ir import Formulation, ParamDef, SetDef
+from optmodel.modeling.issues import Issue, IssueCode
+
+_CODES = {
+    "unknown-name": IssueCode.UNKNOWN_NAME,
+    "index-arity": IssueCode.INDEX_ARITY,
+    "missing-data": IssueCode.MISSING_DATA,
+}
+
+
+def issue_from(error: EvaluationError | ExpressionError, path: str) -> Issue:
+    if isinstance(error, ExpressionError):
+        code = IssueCode.FORBIDDEN_SYNTAX if "not allowed" in str(error) else IssueCode.SYNTAX
+        return Issue(path, code, str(error), error.hint)
+    return Issue(path, _CODES.get(error.code, IssueCode.TYPE_MISMATCH), str(error), error.hint)
+
+
+def resolve_data(formulation: Formulation) -> tuple[ModelData, list[Issue]]:
+    """Build the concrete sets and parameter tables; data problems come back as Issues.
+
+    Sets are resolved in declaration order (a set may only use sets and parameters declared before it, since
+    a parameter's default or table may not depend on sets that come later).
+    """
+    data = ModelData()
+    issues: list[Issue] = []
+    evaluator = Evaluator(data)
+    # Scalars first: set ranges may name them.
+    for name, param in formulation.parameters.items():
+        if not param.index:
+            value = _scalar(name, param, issues)
+            if value is not None:
+                data.scalars[name] = value
+    # Tables are resolved as soon as their index sets exist, so a derived set may filter on them.
+    pending = {name: p for name, p in formulation.parameters.items() if p.index}
+
+    def resolve_ready_tables() -> None:
+        for name, param in list(pending.items()):
+            if all(s in data.sets for s in param.index):
+                del pending[name]
+                _resolve_table(name, param, data, issues)
+
+    resolve_ready_tables()
+    for name, set_def in formulation.sets.items():
+        members = _resolve_set(name, set_def, evaluator, issues)
+        if members is not None:
+            data.add_set(name, members)
+        resolve_ready_tables()
+    for name, param in pending.items():
+        _resolve_table(name, param, data, issues)  # reports the unknown index sets
+    return data, issues
+
+
+def _scalar(name: str, param: ParamDef, issues: list[Issue]) -> float | None:
+    path = f"parameters.{name}"
+    if param.values is not None and param.value is None:
+        issues.append(
+            Issue(
+                path,
+                IssueCode.SCHEMA,
+                f"parameter '{name}' has a table of values but no index",
+                "add \"index\": [SET, ...] naming the sets the table is indexed by",
+            )
+        )
+        return None
+    if param.value is None:
+        issues.append(Issue(path, IssueCode.MISSING_DATA, f"scalar parameter '{name}' has no value", "add \"value\": NUMBER"))
+        return None
+    return _number(param.value, f"{path}.value", issues)
+
+
+def _number(value: Any, path: str, issues: list[Issue]) -> float | None:
+    if is_number(value):
+        return value  # type: ignore[no-any-return]
+    hint = "write a plain number (no units, no thousands separators, no quotes)"
+    issues.append(Issue(path, IssueCode.NON_NUMERIC, f"expected a number, got {value!r}", hint))
+    return None
+
+
+def _resolve_set(
+    name: str, set_def: SetDef, evaluator: Evaluator, issues: list[Issue]
+) -> list[Member] | None:
+    path = f"sets.{name}"
+    given = [f for f in ("members", "range", "from") if getattr(set_def, "from_" if f == "from" else f) is not None]
+    if len(given) != 1:
+        issues.append(
+            Issue(
+                path,
+                IssueCode.SCHEMA,
+                f"set '{name}' must be given by exactly one of members, range or from (got {given or 'none'})",
+                "e.g. \"members\": [\"A\", \"B\"] or \"range\": [1, 5]",
+            )
+        )
+        return None
+    if set_def.where is not None and set_def.from_ is None:
+        issues.append(Issue(f"{path}.where", IssueCode.SCHEMA, "'where' needs 'from'", "add \"from\": \"i in I\""))
+    try:
+        if set_def.members is not None:
+            members = [normalize_member(m) for m in set_def.members]
+        elif set_def.range is not None:
+            members = _range_members(set_def.range, evaluator)
+        else:
+            members = _filtered_members(set_def, evaluator)
+    except (EvaluationError, ExpressionError) as error:
+        field = "members" if set_def.members is not None else "range" if set_def.range is not None else "from"
+        issues.append(issue_from(error, f"{path}.{field}"))
+        return None
+    unique = list(dict.fromkeys(members))
+    if len(unique) != len(members):
+        issues.append(
+            Issue(path, IssueCode.DUPLICATE_NAME, f"set '{name}' lists some members more than once", "list each member once", )
+        )
+    return unique
+
+
+def _range_members(bounds: list[int | str], evaluator: Evaluator) -> list[Member]:
+    if len(bounds) != 2:
+        raise EvaluationError("a range is [first, last]", "e.g. \"range\": [1, 12]")
+    ends = []
+    for end in bounds:
+        value = evaluator.eval(ex.parse(end), {}) if isinstance(end, str) else end
+        if not is_number(value) or float(value) != int(value):
+            raise EvaluationError(f"range ends must be whole numbers, got {value!r}")
+        ends.append(int(value))
+    return list(range(ends[0], ends[1] + 1))
+
+
+def _filtered_members(set_def: SetDef, evaluator: Evaluator) -> list[Member]:
+    assert set_def.from_ is not None
+    clauses = ex.parse_domain(set_def.from_)
+    condition = (ex.parse(set_def.where),) if set_def.where else ()
+    targets = [t for c in clauses for t in c.targets]
+    clause_list = [(c.targets, c.set_name) for c in clauses]
+    conds: list[tuple[ex.Node, ...]] = [() for _ in clauses]
+    conds[-1] = condition
+    return [
+        as_key(tuple(binding[t] for t in targets))  # type: ignore[misc]
+        for binding in evaluator.bindings(clause_list, conds, {})
+    ]
+
+
+def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Issue]) -> None:
+    path = f"parameters.{name}"
+    unknown = [s for s in param.index if s not in data.sets]
+    if unknown:
+        issues.append(
+            Issue(
+                f"{path}.index",
+                IssueCode.UNKNOWN_NAME,
+                f"parameter '{name}' is indexed by unknown set(s) {', '.join(unknown)}",
+                "declare the set under 'sets' or fix the name",
+            )
+        )
+        return
+    if param.default is not None:
+        default = _number(param.default, f"{path}.default", issues)
+        if default is not None:
+            data.defaults[name] = default
+    table: dict[Key, float] = {}
+    lookup = [{str(m): m for m in data.sets[s]} for s in param.index]
+    dims = sum(data.dimen(s) for s in param.index)
+    raw = param.values if param.values is not None else ({} if param.default is not None else None)
+    if raw is None:
+        issues.append(Issue(path, IssueCode.MISSING_DATA, f"parameter '{name}' has no values", "add \"values\""))
+        return
+    try:
+        entries = list(_entries(raw, param.index, data, dims))
+    except EvaluationError as error:
+        issues.append(Issue(f"{path}.values", IssueCode.SCHEMA, str(error), error.hint))
+        return
+    for raw_key, value in entries:
+        key = _match_key(raw_key, param.index, lookup, data)
+        if key is None:
+            issues.append(
+                Issue(
+                    f"{path}.values",
+                    IssueCode.UNKNOWN_NAME,
+                    f"entry {list(raw_key)} of '{name}' is not in {' x '.join(param.index)}",
+                    "use members of the index sets as keys",
+                )
+            )
+            continue
+        number = _number(value, f"{path}.values[{', '.join(map(str, raw_key))}]", issues)
+        if number is not None:
+            table[key] = number
+    data.tables[name] = table
+    data.table_index[name] = list(param.index)
+    if name not in data.defaults:
+        expected = itertools.product(*(data.sets[s] for s in param.index))
+        missing = [k for k in (_flatten_key(e) for e in expected) if k not in table]
+        if missing:
+            shown = ", ".join(repr(m) for m in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            issues.append(
+                Issue(
+                    f"{path}.values",
+                    IssueCode.MISSING_DATA,
+                    f"parameter '{name}' is missing {len(missing)} of its entries: {shown}",
+                    "add the missing entries, or give a \"default\" for entries not listed",
+                )
+            )
+
+
+def _flatten_key(parts: tuple[Any, ...]) -> Key:
+    flat: list[Any] = []
+    for part in parts:
+        flat.extend(part if isinstance(part, tuple) else (part,))
+    return as_key(tuple(flat))
+
+
+def _entries(raw: Any, index: list[str], data: ModelData, dims: int) -> Any:
+    """Yield (key parts as written, value) from any of the accepted table layouts."""
+    if isinstance(raw, dict):
+        yield from _nested(raw, dims)
+    elif isinstance(raw, list):
+        if len(index) == 1 and all(not isinstance(v, list | dict) for v in raw):
+            members = data.sets[index[0]]
+            if len(raw) != len(members):
+                raise EvaluationError(
+                    f"a list of {len(raw)} values does not match the {len(members)} members of {index[0]}",
+                    "give one value per member, in the set's order",
+                )
+            for member, value in zip(members, raw, strict=True):
+                yield (member if isinstance(member, tuple) else (member,)), value
+        elif all(isinstance(r, list) and len(r) == dims + 1 for r in raw):
+            for row in raw:
+                yield tuple(row[:-1]), row[-1]
+        elif len(index) == 2 and all(isinstance(r, list) for r in raw):
+            # A matrix: rows follow the first set, columns the second.
+            first, second = data.sets[index[0]], data.sets[index[1]]
+            if len(raw) != len(first) or any(len(r) != len(second) for r in raw):
+                raise EvaluationError(
+                    f"a matrix for {index[0]} x {index[1]} must be {len(first)} rows of {len(second)} values"
+                )
+            for a, row in zip(first, raw, strict=True):
+                for b, value in zip(second, row, strict=True):
+                    yield (a, b), value
+        else:
+            raise EvaluationError(
+                "table rows must be [member, ..., value] lists",
+                f"each row has {dims} key part(s) and then the value",
+            )
+    else:
+        raise EvaluationError("'values' must be an object, a list of values or a list of rows")
+
+
+def _nested(raw: dict[str, Any], depth: int, prefix: tuple[Any, ...] = ()) -> Any:
+    for key, value in raw.items():
+        parts = prefix + tuple(_split_key(key))
+        if isinstance(value, dict) and len(parts) < depth:
+            yield from _nested(value, depth, parts)
+        else:
+            yield parts, value
+
+
+def _split_key(key: Any) -> list[Any]:
+    # Tuple keys written as "A,1" or "(A, 1)" are accepted as well as nesting.
+    if isinstance(key, str) and "," in key:
+        return [p.strip().strip("()'\" ") for p in key.split(",")]
+    return [key]
+
+
+def _match_key(
+    raw_key: tuple[Any, ...], index: list[str], lookup: list[dict[str, Member]], data: ModelData
+) -> Key | None:
+    parts: list[Any] = []
+    position = 0
+    for set_name, members in zip(index, lookup, strict=True):
+        width = data.dimen(set_name)
+        chunk = raw_key[position : position + width]
+        position += width
+        if len(chunk) != width:
+            return None
+        member_key = chunk[0] if width == 1 else tuple(chunk)
+        member = members.get(str(_as_member(member_key, coerce=False)))
+        if member is None:
+            member = members.get(str(_as_member(member_key, coerce=True)))
+        if member is None:
+            return None
+        parts.extend(member if isinstance(member, tuple) else (member,))
+    if position != len(raw_key):
+        return None
+    return as_key(tuple(parts))
+
+
+def _as_member(value: Any, *, coerce: bool) -> Any:
+    if isinstance(value, tuple | list):
+        return tuple(_as_member(v, coerce=coerce) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return _coerce(value) if coerce else value
+
+
+def _coerce(value: Any) -> Any:
+    """'3' and 3.0 both find member 3; other strings stay strings."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value

@@ -1,0 +1,313 @@
+"""Evaluating expression trees against concrete data.
+
+One interpreter serves three purposes: constant evaluation (bounds, filters, derived sets), building Pyomo
+expressions (the compiler supplies Pyomo variables and functions), and checking a solution (the checker supplies
+numbers for the variables). Subclasses override :meth:`Evaluator.variable`, :meth:`Evaluator.call_nonconstant`
+and :meth:`Evaluator.add_all`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from optmodel.modeling import expressions as ex
+
+Member = int | str | tuple[int | str, ...]
+Key = Hashable
+
+
+class EvaluationError(Exception):
+    """An expression cannot be evaluated with the data at hand (unknown name, missing entry, ...)."""
+
+    def __init__(self, message: str, hint: str = "", code: str = "evaluation") -> None:
+        self.hint = hint
+        self.code = code
+        super().__init__(message)
+
+
+@dataclass
+class ModelData:
+    """Concrete sets and parameters of a Formulation, in declaration order."""
+
+    sets: dict[str, list[Member]] = field(default_factory=dict)
+    scalars: dict[str, float] = field(default_factory=dict)
+    tables: dict[str, dict[Key, float]] = field(default_factory=dict)
+    table_index: dict[str, list[str]] = field(default_factory=dict)
+    defaults: dict[str, float] = field(default_factory=dict)
+    _members: dict[str, frozenset[Member]] = field(default_factory=dict, repr=False)
+
+    def add_set(self, name: str, members: list[Member]) -> None:
+        self.sets[name] = members
+        self._members[name] = frozenset(members)
+
+    def contains(self, set_name: str, value: Any) -> bool:
+        return value in self._members[set_name]
+
+    def dimen(self, set_name: str) -> int:
+        members = self.sets[set_name]
+        if not members:
+            return 1
+        first = members[0]
+        return len(first) if isinstance(first, tuple) else 1
+
+
+def normalize_member(value: Any) -> Member:
+    """JSON members -> hashable members: lists become tuples, integral floats become ints."""
+    if isinstance(value, list | tuple):
+        return tuple(normalize_member(v) for v in value)  # type: ignore[misc]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | str):
+        return value
+    raise EvaluationError(f"a set member must be a string, a number or a list, not {value!r}")
+
+
+def as_key(values: tuple[Any, ...]) -> Key:
+    """Pyomo's key convention: the member itself for one dimension, a tuple for several."""
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+_MATH = {
+    "exp": math.exp,
+    "log": math.log,
+    "log10": math.log10,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "sin": math.sin,
+    "cos": math.cos,
+    "ceil": math.ceil,
+    "floor": math.floor,
+    "round": round,
+}
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class Evaluator:
+    """Interprets an expression tree. ``env`` binds index names to set members."""
+
+    def __init__(self, data: ModelData, variables: Mapping[str, Any] | None = None) -> None:
+        self.data = data
+        #: Variable name -> anything describing it (its arity matters for messages only).
+        self.variables: Mapping[str, Any] = variables or {}
+
+    # --- hooks ---------------------------------------------------------------------------------
+    def variable(self, name: str, key: Key | None) -> Any:
+        raise EvaluationError(
+            f"'{name}' is a decision variable and cannot be used here",
+            "only parameters, sets and index names may appear in bounds, filters and set definitions",
+            code="variable-in-constant",
+        )
+
+    def call_nonconstant(self, func: str, args: list[Any]) -> Any:
+        raise EvaluationError(f"{func}() of a non-constant expression is not supported here")
+
+    def add_all(self, terms: Iterable[Any]) -> Any:
+        total: Any = 0
+        for term in terms:
+            total = total + term
+        return total
+
+    # --- interpreter ---------------------------------------------------------------------------
+    def eval(self, node: ex.Node, env: Mapping[str, Any]) -> Any:  # noqa: C901 - one dispatch
+        if isinstance(node, ex.Const):
+            return node.value
+        if isinstance(node, ex.Name):
+            return self.name(node.id, env)
+        if isinstance(node, ex.Subscript):
+            key = as_key(tuple(self.eval(i, env) for i in node.indices))
+            return self.lookup(node.name, key, len(node.indices))
+        if isinstance(node, ex.Binary):
+            return self.binary(node.op, self.eval(node.left, env), self.eval(node.right, env))
+        if isinstance(node, ex.Unary):
+            value = self.eval(node.operand, env)
+            return -value if node.op == "-" else value
+        if isinstance(node, ex.Call):
+            return self.call(node, env)
+        if isinstance(node, ex.Sum):
+            return self.add_all(self.expand(node.body, node.generators, env))
+        if isinstance(node, ex.Compare):
+            return self.compare(node, env)
+        if isinstance(node, ex.BoolOp):
+            if node.op == "and":
+                return all(self.truth(v, env) for v in node.values)
+            return any(self.truth(v, env) for v in node.values)
+        if isinstance(node, ex.Not):
+            return not self.truth(node.operand, env)
+        if isinstance(node, ex.TupleNode):
+            return tuple(self.eval(i, env) for i in node.items)
+        if isinstance(node, ex.IfElse):
+            return self.eval(node.body if self.truth(node.test, env) else node.orelse, env)
+        raise EvaluationError(f"cannot evaluate {ex.to_source(node)}")
+
+    def truth(self, node: ex.Node, env: Mapping[str, Any]) -> bool:
+        value = self.eval(node, env)
+        if isinstance(value, bool) or is_number(value):
+            return bool(value)
+        raise EvaluationError(
+            f"the condition '{ex.to_source(node)}' must not depend on decision variables",
+            "conditions (if/where) may use only parameters and index names",
+        )
+
+    def name(self, name: str, env: Mapping[str, Any]) -> Any:
+        if name in env:
+            return env[name]
+        if name in self.data.scalars:
+            return self.data.scalars[name]
+        if name in self.variables:
+            return self.variable(name, None)
+        if name == "inf":
+            return math.inf
+        if name in self.data.tables:
+            raise EvaluationError(
+                f"parameter '{name}' is indexed and must be used with an index",
+                f"write {name}[{', '.join(self.data.table_index[name]).lower()}]",
+                code="index-arity",
+            )
+        if name in self.data.sets:
+            raise EvaluationError(
+                f"set '{name}' cannot be used as a value",
+                f"iterate over it (sum(... for i in {name})) or use len({name})",
+            )
+        raise EvaluationError(f"unknown name '{name}'", code="unknown-name")
+
+    def lookup(self, name: str, key: Key, arity: int) -> Any:
+        if name in self.data.tables:
+            table = self.data.tables[name]
+            if key in table:
+                return table[key]
+            if name in self.data.defaults:
+                return self.data.defaults[name]
+            raise EvaluationError(
+                f"parameter '{name}' has no entry for {key!r}",
+                f"add the entry to '{name}' or give it a default",
+                code="missing-data",
+            )
+        if name in self.variables:
+            return self.variable(name, key)
+        if name in self.data.scalars:
+            raise EvaluationError(f"parameter '{name}' is a scalar and cannot be indexed", code="index-arity")
+        raise EvaluationError(f"unknown name '{name}'", code="unknown-name")
+
+    def binary(self, op: str, left: Any, right: Any) -> Any:
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        if op == "*":
+            return left * right
+        if op == "/":
+            if is_number(right) and right == 0:
+                raise EvaluationError("division by zero", "check the divisor's data")
+            return left / right
+        if is_number(left) and is_number(right):
+            return float(left) ** right
+        return left**right
+
+    def call(self, node: ex.Call, env: Mapping[str, Any]) -> Any:
+        if node.func == "len":
+            arg = node.args[0]
+            if isinstance(arg, ex.Name) and arg.id in self.data.sets:
+                return len(self.data.sets[arg.id])
+            raise EvaluationError("len() takes the name of a set", f"write len(SET), not {ex.to_source(node)}")
+        args = [self.eval(a, env) for a in node.args]
+        if all(is_number(a) for a in args):
+            try:
+                if node.func == "min":
+                    return min(args)
+                if node.func == "max":
+                    return max(args)
+                return _MATH[node.func](args[0])
+            except (ValueError, OverflowError) as exc:
+                raise EvaluationError(f"{ex.to_source(node)}: {exc}") from exc
+        return self.call_nonconstant(node.func, args)
+
+    def compare(self, node: ex.Compare, env: Mapping[str, Any]) -> bool:
+        left = self.eval(node.operands[0], env)
+        for op, right_node in zip(node.ops, node.operands[1:], strict=True):
+            if op in ("in", "not in"):
+                if not isinstance(right_node, ex.Name) or right_node.id not in self.data.sets:
+                    raise EvaluationError(
+                        f"the right side of '{op}' must be a set name", "write (i, j) in PAIRS"
+                    )
+                found = self.data.contains(right_node.id, left)
+                if found != (op == "in"):
+                    return False
+                continue
+            right = self.eval(right_node, env)
+            if not (_comparable(left) and _comparable(right)):
+                raise EvaluationError(
+                    f"'{ex.to_source(node)}' compares decision variables inside a condition",
+                    "a relation between variables is a constraint, not a filter",
+                )
+            if not _COMPARE[op](left, right):
+                return False
+            left = right
+        return True
+
+    def expand(
+        self, body: ex.Node, generators: tuple[ex.Generator, ...], env: Mapping[str, Any]
+    ) -> Iterator[Any]:
+        """Evaluate ``body`` for every binding of the generators (a sum's terms)."""
+        for binding in self.bindings(
+            [(g.targets, g.set_name) for g in generators], [g.conditions for g in generators], env
+        ):
+            yield self.eval(body, binding)
+
+    def bindings(
+        self,
+        clauses: list[tuple[tuple[str, ...], str]],
+        conditions: list[tuple[ex.Node, ...]] | None,
+        env: Mapping[str, Any],
+    ) -> Iterator[dict[str, Any]]:
+        """Every assignment of index names over ``clauses`` (nested loops) satisfying the conditions."""
+        conditions = conditions or [() for _ in clauses]
+
+        def rec(depth: int, current: dict[str, Any]) -> Iterator[dict[str, Any]]:
+            if depth == len(clauses):
+                yield current
+                return
+            targets, set_name = clauses[depth]
+            if set_name not in self.data.sets:
+                raise EvaluationError(f"unknown set '{set_name}'", code="unknown-name")
+            for member in self.data.sets[set_name]:
+                bound = dict(current)
+                bound.update(_unpack(targets, member, set_name))
+                if all(self.truth(c, bound) for c in conditions[depth]):
+                    yield from rec(depth + 1, bound)
+
+        yield from rec(0, dict(env))
+
+
+def _unpack(targets: tuple[str, ...], member: Member, set_name: str) -> dict[str, Any]:
+    if len(targets) == 1:
+        return {targets[0]: member}
+    if not isinstance(member, tuple) or len(member) != len(targets):
+        size = len(member) if isinstance(member, tuple) else 1
+        raise EvaluationError(
+            f"cannot unpack members of '{set_name}' (size {size}) into {len(targets)} names",
+            f"members of {set_name} have {size} component(s)",
+            code="index-arity",
+        )
+    return dict(zip(targets, member, strict=True))
+
+
+def _comparable(value: Any) -> bool:
+    return is_number(value) or isinstance(value, str | tuple)
+
+
+_COMPARE = {
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}

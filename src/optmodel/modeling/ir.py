@@ -1,0 +1,178 @@
+"""The Formulation: a declarative, JSON/YAML-serialisable optimization model.
+
+A Formulation names its sets, parameters, variables, one objective and named constraints. Expressions are
+strings in a small whitelisted subset of Python (see :mod:`optmodel.modeling.expressions`); nothing is ever
+``eval``-ed. Elements are kept in dicts keyed by name, so problem paths read like
+``constraints.capacity.expression``.
+
+Shorthands accepted on input (and written out in full form): a set given as a plain list is its members;
+a parameter given as a plain number is a scalar.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_VAR_TYPES = {
+    "continuous": "continuous",
+    "real": "continuous",
+    "float": "continuous",
+    "nonnegativereals": "continuous",
+    "integer": "integer",
+    "int": "integer",
+    "general": "integer",
+    "nonnegativeintegers": "integer",
+    "binary": "binary",
+    "bool": "binary",
+    "boolean": "binary",
+}
+_SENSES = {
+    "minimize": "minimize",
+    "minimise": "minimize",
+    "min": "minimize",
+    "maximize": "maximize",
+    "maximise": "maximize",
+    "max": "maximize",
+}
+
+
+class _Element(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    description: str | None = Field(default=None, description="What this element means in the problem.")
+
+
+class SetDef(_Element):
+    """A set, given by exactly one of: ``members``, ``range`` or ``from`` (+ optional ``where``).
+
+    - ``members``: explicit members; strings or integers, or lists for tuples (``[["A", 1], ["B", 2]]``).
+    - ``range``: ``[first, last]`` inclusive integers; either end may name a scalar parameter.
+    - ``from`` + ``where``: members of a domain that satisfy a condition, e.g.
+      ``{"from": "i in I, j in J", "where": "dist[i, j] <= 50"}`` gives the pairs ``(i, j)``.
+    """
+
+    members: list[Any] | None = None
+    range: list[int | str] | None = Field(
+        default=None, description="[first, last], inclusive; ends may name scalar parameters."
+    )
+    from_: str | None = Field(
+        default=None, alias="from", description="Domain to filter, e.g. 'i in I, j in J'."
+    )
+    where: str | None = Field(default=None, description="Condition kept members satisfy.")
+
+
+class ParamDef(_Element):
+    """A parameter: a scalar ``value``, or a table of ``values`` indexed over ``index`` (set names).
+
+    Tables may be written as nested objects keyed by members (``{"A": {"1": 3}}``), as a list aligned with the
+    order of a one-dimensional index set (``[3, 5, 7]``), or as rows ``[[member, ..., value], ...]``.
+    Entries absent from the table take ``default`` when one is given.
+    """
+
+    index: list[str] = Field(default_factory=list, description="Names of the sets indexing the table.")
+    value: Any = Field(default=None, description="The value of a scalar parameter.")
+    values: Any = Field(default=None, description="The table of an indexed parameter.")
+    default: Any = Field(default=None, description="Value for table entries that are not listed.")
+
+
+class VarDef(_Element):
+    """A decision variable, scalar or indexed.
+
+    ``index`` is a list of set names (``["I", "J"]``) or a domain string (``"i in I, j in J"``) when the
+    bounds refer to the index (``"ub": "cap[i]"``). Bounds are numbers, parameter names or expressions;
+    ``lb`` defaults to 0 (non-negative); ``null`` means unbounded in that direction.
+    """
+
+    index: list[str] | str = Field(default_factory=list)
+    type: Literal["continuous", "integer", "binary"] = "continuous"
+    lb: float | str | None = 0.0
+    ub: float | str | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _normalise_type(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return _VAR_TYPES.get(value.strip().lower().replace(" ", ""), value)
+        return value
+
+
+class ObjectiveDef(_Element):
+    sense: Literal["minimize", "maximize"]
+    expression: str
+
+    @field_validator("sense", mode="before")
+    @classmethod
+    def _normalise_sense(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return _SENSES.get(value.strip().lower(), value)
+        return value
+
+
+class ConstraintDef(_Element):
+    """A named constraint ``lhs <= rhs`` / ``>=`` / ``==`` (or ranged ``lo <= e <= hi``).
+
+    ``forall`` makes it a family (``"i in I, j in J"``); ``where`` keeps only the index tuples that
+    satisfy a condition on parameters and index names.
+    """
+
+    expression: str
+    forall: str | None = Field(default=None, description="Index domain, e.g. 'i in I, t in T'.")
+    where: str | None = Field(default=None, description="Filter on the index, e.g. 't > 1'.")
+
+
+class Formulation(BaseModel):
+    """A complete optimization model. Element dicts keep the order in which they were written."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "model"
+    description: str | None = None
+    sets: dict[str, SetDef] = Field(default_factory=dict)
+    parameters: dict[str, ParamDef] = Field(default_factory=dict)
+    variables: dict[str, VarDef]
+    objective: ObjectiveDef
+    constraints: dict[str, ConstraintDef] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_shorthands(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        sets = data.get("sets")
+        if isinstance(sets, dict):
+            data["sets"] = {k: {"members": v} if isinstance(v, list) else v for k, v in sets.items()}
+        params = data.get("parameters")
+        if isinstance(params, dict):
+            data["parameters"] = {
+                k: {"value": v} if isinstance(v, int | float) and not isinstance(v, bool) else v
+                for k, v in params.items()
+            }
+        return data
+
+    # --- serialisation -------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict in full form (no shorthands), without unset optional fields."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_yaml(self) -> str:
+        import yaml
+
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The JSON Schema an LLM (or a grammar-constrained decoder) is asked to follow."""
+        return cls.model_json_schema(by_alias=True)
+
+    def save(self, path: str | Path) -> None:
+        path = Path(path)
+        text = self.to_yaml() if path.suffix.lower() in (".yaml", ".yml") else self.to_json()
+        path.write_text(text, encoding="utf-8")

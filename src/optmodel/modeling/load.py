@@ -1,0 +1,102 @@
+"""Reading Formulations from JSON/YAML text, files or dicts, with every shape problem reported as an Issue."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from optmodel.errors import FormulationError, ModelFileError
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.issues import Issue, IssueCode
+
+_HINTS = {
+    "extra_forbidden": "remove this field; allowed fields are listed in the Formulation format",
+    "missing": "add this required field",
+    "literal_error": "use one of the allowed values",
+}
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    # pydantic puts the union-member tag into the location (e.g. 'str' / 'float'); those are noise here.
+    parts = [str(p) for p in loc if p not in ("str", "float", "int", "list[str]", "function-after")]
+    return ".".join(parts) or "(document)"
+
+
+def issues_from_validation_error(error: ValidationError) -> list[Issue]:
+    issues: list[Issue] = []
+    seen: set[tuple[str, str]] = set()
+    for err in error.errors():
+        path = _path(err["loc"])
+        if (path, err["type"]) in seen:
+            continue
+        seen.add((path, err["type"]))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = f"unknown field '{path.rsplit('.', 1)[-1]}'"
+        issues.append(Issue(path, IssueCode.SCHEMA, message, _HINTS.get(err["type"], "")))
+    return issues
+
+
+def parse_document(data: Any) -> tuple[Formulation | None, list[Issue]]:
+    """Turn a decoded JSON/YAML document into a Formulation, or report every shape problem."""
+    if not isinstance(data, dict):
+        return None, [
+            Issue(
+                "(document)",
+                IssueCode.SCHEMA,
+                f"expected an object with sets/parameters/variables/objective/constraints, got {type(data).__name__}",
+                "write the model as one JSON object",
+            )
+        ]
+    try:
+        return Formulation.model_validate(data), []
+    except ValidationError as exc:
+        return None, issues_from_validation_error(exc)
+
+
+def decode_text(text: str, *, yaml_ok: bool = True) -> Any:
+    """Decode JSON (or YAML, a superset); raises ModelFileError with the position of a syntax error."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as json_error:
+        if not yaml_ok:
+            raise ModelFileError(f"invalid JSON: {json_error}") from json_error
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as yaml_error:
+            raise ModelFileError(
+                f"neither valid JSON ({json_error}) nor valid YAML ({yaml_error})"
+            ) from yaml_error
+
+
+def load_formulation(source: str | Path | dict[str, Any]) -> Formulation:
+    """Load a Formulation from a path, JSON/YAML text or a dict.
+
+    Raises ``ModelFileError`` when the file cannot be read or decoded and ``FormulationError`` (with every
+    problem as an Issue) when the document does not have the Formulation's shape.
+    """
+    if isinstance(source, dict):
+        data: Any = source
+    else:
+        text = _read_source(source)
+        data = decode_text(text)
+    formulation, issues = parse_document(data)
+    if formulation is None:
+        raise FormulationError(issues)
+    return formulation
+
+
+def _read_source(source: str | Path) -> str:
+    if isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and not source.lstrip().startswith(("{", "["))
+    ):
+        path = Path(source)
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ModelFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return str(source)
