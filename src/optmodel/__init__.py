@@ -1,5 +1,62 @@
-"""optmodel: plain-language optimization problems to validated, solved models on open solvers."""
+"""optmodel: plain-language optimization problems to validated, solved models on open solvers.
+
+>>> import optmodel
+>>> answer = optmodel.solve({
+...     "variables": {"x": {"type": "integer"}, "y": {}},
+...     "objective": {"sense": "maximize", "expression": "x + 2*y"},
+...     "constraints": {"c1": {"expression": "x + y <= 4"}, "c2": {"expression": "y <= 1.5"}},
+... })
+>>> answer.status, answer.objective
+('optimal', 5.5)
+
+Heavy modules (Pyomo, solvers, LLM libraries) are imported on first use, so ``import optmodel`` is cheap.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "solve": "optmodel.pipeline",
+    "formulate": "optmodel.pipeline",
+    "Answer": "optmodel.pipeline",
+    "Formulation": "optmodel.modeling.ir",
+    "load_formulation": "optmodel.modeling.load",
+    "validate": "optmodel.modeling.validate",
+    "compile_formulation": "optmodel.modeling.compile",
+    "CompiledModel": "optmodel.modeling.compile",
+    "check_solution": "optmodel.modeling.check",
+    "Issue": "optmodel.modeling.issues",
+    "SolveOptions": "optmodel.solvers.base",
+    "SolveResult": "optmodel.solvers.base",
+    "SolutionStatus": "optmodel.solvers.base",
+    "TerminationCondition": "optmodel.solvers.base",
+    "Formulator": "optmodel.llm.formulator",
+    "FormulatorConfig": "optmodel.llm.formulator",
+    "FormulationResult": "optmodel.llm.formulator",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+if TYPE_CHECKING:
+    from optmodel.llm.formulator import FormulationResult, Formulator, FormulatorConfig
+    from optmodel.modeling.check import check_solution
+    from optmodel.modeling.compile import CompiledModel, compile_formulation
+    from optmodel.modeling.ir import Formulation
+    from optmodel.modeling.issues import Issue
+    from optmodel.modeling.load import load_formulation
+    from optmodel.modeling.validate import validate
+    from optmodel.pipeline import Answer, formulate, solve
+    from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'optmodel' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -192,17 +192,19 @@ def _fail(message: str, source: str, hint: str = "") -> ExpressionError:
 def parse(source: str) -> Node:
     """Parse an expression string into a :class:`Node` tree; raises ExpressionError outside the language."""
     if not isinstance(source, str) or not source.strip():
-        raise _fail("empty expression", str(source), "write an expression such as '3*x + 2*y <= 10'")
+        raise _fail(
+            "empty expression", str(source), "write an expression such as '3*x + 2*y <= 10'"
+        )
     text = " ".join(source.strip().splitlines())
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        hint = "use '==' for equality" if "=" in text and "==" not in text and "<=" not in text else ""
+        hint = (
+            "use '==' for equality" if "=" in text and "==" not in text and "<=" not in text else ""
+        )
         if "^" in text:
             hint = "use '**' for powers, not '^'"
-        raise _fail(
-            f"invalid syntax at column {exc.offset}: {exc.msg}", source, hint
-        ) from exc
+        raise _fail(f"invalid syntax at column {exc.offset}: {exc.msg}", source, hint) from exc
     return _Converter(source).convert(tree.body)
 
 
@@ -266,7 +268,7 @@ class _Converter:
     def fail(self, node: ast.AST, message: str, hint: str = "") -> ExpressionError:
         return _fail(f"{message} in '{ast.unparse(node)}'", self.source, hint)
 
-    def convert(self, node: ast.expr) -> Node:  # noqa: C901 - one dispatch over the whitelisted syntax
+    def convert(self, node: ast.expr) -> Node:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or node.value is None:
                 raise self.fail(node, f"the literal {node.value!r} is not allowed", "use numbers")
@@ -284,7 +286,9 @@ class _Converter:
             return Binary(op, self.convert(node.left), self.convert(node.right))
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub | ast.UAdd):
-                return Unary("-" if isinstance(node.op, ast.USub) else "+", self.convert(node.operand))
+                return Unary(
+                    "-" if isinstance(node.op, ast.USub) else "+", self.convert(node.operand)
+                )
             if isinstance(node.op, ast.Not):
                 return Not(self.convert(node.operand))
             raise self.fail(node, "this unary operator is not allowed")
@@ -307,10 +311,14 @@ class _Converter:
         if isinstance(node, ast.Tuple):
             return TupleNode(tuple(self.convert(e) for e in node.elts))
         if isinstance(node, ast.IfExp):
-            return IfElse(self.convert(node.test), self.convert(node.body), self.convert(node.orelse))
+            return IfElse(
+                self.convert(node.test), self.convert(node.body), self.convert(node.orelse)
+            )
         if isinstance(node, ast.Attribute):
             raise self.fail(
-                node, "attribute access is not allowed", "write plain names, e.g. cost[i] not data.cost[i]"
+                node,
+                "attribute access is not allowed",
+                "write plain names, e.g. cost[i] not data.cost[i]",
             )
         if isinstance(node, ast.Lambda):
             raise self.fail(node, "lambdas are not allowed", "write the expression directly")
@@ -321,7 +329,9 @@ class _Converter:
                 "write sum(expr for i in I if cond)",
             )
         if isinstance(node, ast.List | ast.Set | ast.Dict):
-            raise self.fail(node, "list, set and dict literals are not allowed", "declare a set or parameter")
+            raise self.fail(
+                node, "list, set and dict literals are not allowed", "declare a set or parameter"
+            )
         raise self.fail(node, f"'{type(node).__name__}' syntax is not allowed")
 
     def subscript(self, node: ast.Subscript) -> Node:
@@ -336,28 +346,40 @@ class _Converter:
 
     def call(self, node: ast.Call) -> Node:
         if not isinstance(node.func, ast.Name):
-            raise self.fail(node, "only plain function names can be called", f"allowed: {_allowed()}")
+            raise self.fail(
+                node, "only plain function names can be called", f"allowed: {_allowed()}"
+            )
         func = node.func.id
         if node.keywords:
             raise self.fail(node, "keyword arguments are not allowed")
         if func == "sum":
             return self.sum(node)
         if func not in FUNCTIONS:
-            raise self.fail(node, f"unknown function '{func}'", f"allowed functions: sum, {_allowed()}")
+            raise self.fail(
+                node, f"unknown function '{func}'", f"allowed functions: sum, {_allowed()}"
+            )
         arity = FUNCTIONS[func]
         if (arity is not None and len(node.args) != arity) or not node.args:
             expected = "one or more arguments" if arity is None else f"{arity} argument(s)"
             raise self.fail(node, f"{func}() takes {expected}")
         if any(isinstance(a, ast.Starred) for a in node.args):
             raise self.fail(node, "starred arguments are not allowed")
-        if func in ("min", "max") and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp):
-            raise self.fail(node, f"{func}() over a generator is not supported", f"list the terms: {func}(a, b)")
+        if (
+            func in ("min", "max")
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.GeneratorExp)
+        ):
+            raise self.fail(
+                node, f"{func}() over a generator is not supported", f"list the terms: {func}(a, b)"
+            )
         return Call(func, tuple(self.convert(a) for a in node.args))
 
     def sum(self, node: ast.Call) -> Node:
         if len(node.args) != 1 or not isinstance(node.args[0], ast.GeneratorExp | ast.ListComp):
             raise self.fail(
-                node, "sum() takes one generator", "write sum(c[i] * x[i] for i in I), or add terms with '+'"
+                node,
+                "sum() takes one generator",
+                "write sum(c[i] * x[i] for i in I), or add terms with '+'",
             )
         comp = node.args[0]
         generators = []
@@ -367,7 +389,7 @@ class _Converter:
             if not isinstance(gen.iter, ast.Name):
                 hint = "declare the filtered set first, or add an 'if' condition"
                 if isinstance(gen.iter, ast.Call) and getattr(gen.iter.func, "id", "") == "range":
-                    hint = "declare a set with \"range\": [first, last] and iterate over it"
+                    hint = 'declare a set with "range": [first, last] and iterate over it'
                 raise self.fail(node, "a sum may only iterate over a declared set", hint)
             generators.append(
                 Generator(

@@ -43,7 +43,9 @@ _SENSES = {
 class _Element(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    description: str | None = Field(default=None, description="What this element means in the problem.")
+    description: str | None = Field(
+        default=None, description="What this element means in the problem."
+    )
 
 
 class SetDef(_Element):
@@ -73,7 +75,9 @@ class ParamDef(_Element):
     Entries absent from the table take ``default`` when one is given.
     """
 
-    index: list[str] = Field(default_factory=list, description="Names of the sets indexing the table.")
+    index: list[str] = Field(
+        default_factory=list, description="Names of the sets indexing the table."
+    )
     value: Any = Field(default=None, description="The value of a scalar parameter.")
     values: Any = Field(default=None, description="The table of an indexed parameter.")
     default: Any = Field(default=None, description="Value for table entries that are not listed.")
@@ -145,7 +149,9 @@ class Formulation(BaseModel):
         data = dict(data)
         sets = data.get("sets")
         if isinstance(sets, dict):
-            data["sets"] = {k: {"members": v} if isinstance(v, list) else v for k, v in sets.items()}
+            data["sets"] = {
+                k: {"members": v} if isinstance(v, list) else v for k, v in sets.items()
+            }
         params = data.get("parameters")
         if isinstance(params, dict):
             data["parameters"] = {

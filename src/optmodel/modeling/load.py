@@ -92,7 +92,9 @@ def load_formulation(source: str | Path | dict[str, Any]) -> Formulation:
 
 def _read_source(source: str | Path) -> str:
     if isinstance(source, Path) or (
-        isinstance(source, str) and "\n" not in source and not source.lstrip().startswith(("{", "["))
+        isinstance(source, str)
+        and "\n" not in source
+        and not source.lstrip().startswith(("{", "["))
     ):
         path = Path(source)
         try:

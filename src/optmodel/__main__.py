@@ -1,0 +1,5 @@
+"""``python -m optmodel`` runs the command line."""
+
+from optmodel.cli.main import run
+
+run()

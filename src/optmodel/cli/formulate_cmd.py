@@ -1,0 +1,81 @@
+"""``optmodel formulate``: plain-language problem -> Formulation file, for a person to inspect or edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from optmodel.cli.exit_codes import ExitCode
+from optmodel.cli.options import LLM_OPTION
+
+if TYPE_CHECKING:
+    from optmodel.llm.formulator import FormulationResult
+    from optmodel.solvers.base import SolveOptions
+
+
+def run_formulator(
+    text: str,
+    problem_id: str,
+    llm: str | None,
+    solver: str,
+    options: SolveOptions,
+    attempts: int,
+    samples: int,
+) -> tuple[FormulationResult, str]:
+    """Formulate with a progress display; returns the outcome and a label naming the LLM used."""
+    from optmodel.cli.output import err_console
+    from optmodel.llm.formulator import Formulator, FormulatorConfig
+    from optmodel.pipeline import resolve_llm
+
+    provider = resolve_llm(llm)
+    label = f"{provider.name}:{provider.model}"
+    if provider.name == "recorded":
+        label += " (recorded responses, not a live model)"
+    config = FormulatorConfig(max_attempts=attempts, samples=samples, solver=solver, solve_options=options)
+    with err_console.status(f"formulating with {label} ...") as status:
+
+        def progress(message: str, round_number: int, pending: int) -> None:
+            status.update(f"formulating with {label}: {message} ({pending} request(s))")
+
+        outcome = Formulator(provider, config, on_progress=progress).formulate(text, problem_id)
+    return outcome, label
+
+
+def formulate(
+    problem: Path = typer.Argument(..., help="A .txt file with the problem in plain language."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the Formulation here (.json or .yaml)."),
+    llm: str | None = LLM_OPTION,
+    attempts: int = typer.Option(4, "--attempts", help="LLM calls (1 = no repair)."),
+    samples: int = typer.Option(1, "--samples", help="Self-consistency samples."),
+    solver: str = typer.Option("auto", "--solver", help="Solver used to check the model in the repair loop."),
+) -> None:
+    """Formulate PROBLEM with an LLM (checking it with the solver) and write or print the Formulation."""
+    from optmodel.cli.output import console, err_console
+    from optmodel.errors import LLMNotConfiguredError, ModelFileError, PendingBatchError
+    from optmodel.solvers.base import SolveOptions
+
+    try:
+        text = problem.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ModelFileError(f"cannot read {problem}: {exc.strerror}") from exc
+    try:
+        outcome, label = run_formulator(
+            text, problem.stem, llm, solver, SolveOptions(time_limit=60), attempts, samples
+        )
+    except PendingBatchError as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(ExitCode.PENDING) from exc
+    except LLMNotConfiguredError as exc:
+        err_console.print(str(exc))
+        raise typer.Exit(ExitCode.NOT_CONFIGURED) from exc
+    if outcome.formulation is None:
+        err_console.print(f"[red]no usable formulation[/red] ({label}): {outcome.reason}")
+        raise typer.Exit(ExitCode.INVALID_MODEL)
+    if out is not None:
+        outcome.formulation.save(out)
+        err_console.print(f"wrote {out} ({outcome.reason}; {outcome.llm_calls} LLM call(s))")
+    else:
+        console.print(outcome.formulation.to_json(), markup=False)
+    raise typer.Exit(ExitCode.OK if outcome.ok else ExitCode.INVALID_MODEL)

@@ -1,0 +1,59 @@
+"""The ``optmodel`` command. Each sub-command lives in its own module and imports heavy code lazily."""
+
+from __future__ import annotations
+
+import typer
+
+from optmodel.cli import formulate_cmd, show_cmd, solve_cmd, validate_cmd
+from optmodel.cli.exit_codes import ExitCode
+
+app = typer.Typer(
+    name="optmodel",
+    help="Turn optimization problems, in plain language or as models, into solved mathematical models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("solve")(solve_cmd.solve)
+app.command("formulate")(formulate_cmd.formulate)
+app.command("validate")(validate_cmd.validate)
+app.command("show")(show_cmd.show)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from optmodel import __version__
+
+        typer.echo(f"optmodel {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """optmodel: plain-language optimization to solved models, on open solvers and any LLM."""
+
+
+def run() -> None:
+    """Entry point: the app, with optmodel's own errors shown as messages rather than tracebacks."""
+    from optmodel.errors import OptmodelError
+
+    try:
+        app()
+    except OptmodelError as exc:
+        from optmodel.cli.output import err_console, print_issues
+        from optmodel.cli.solve_cmd import _error_code
+        from optmodel.errors import FormulationError
+
+        if isinstance(exc, FormulationError):
+            print_issues(exc.issues, title="the model is not valid")
+            raise SystemExit(ExitCode.INVALID_MODEL) from None
+        err_console.print(f"[red]error[/red]: {exc}", markup=True)
+        raise SystemExit(_error_code(exc)) from None
+
+
+if __name__ == "__main__":
+    run()

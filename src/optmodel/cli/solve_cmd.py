@@ -1,0 +1,183 @@
+"""``optmodel solve``: solve Formulation files, LP/MPS files, or plain-language problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from optmodel.cli.exit_codes import ExitCode
+from optmodel.cli.options import LLM_OPTION, parse_solver_options
+
+if TYPE_CHECKING:
+    from optmodel.model_solver import ModelRun
+    from optmodel.solvers.base import SolveOptions
+
+
+def solve(
+    models: list[Path] = typer.Argument(
+        ..., help="Model files: .json/.yaml Formulations, .lp/.mps programs, or .txt problems in plain language."
+    ),
+    solver: str = typer.Option("auto", "--solver", "-s", help="auto, highs, cpsat, glop, pdlp, ortools-scip, scip, alns."),
+    time_limit: float | None = typer.Option(None, "--time-limit", "-t", help="Seconds per solve."),
+    threads: int | None = typer.Option(None, "--threads", help="Solver threads."),
+    gap: float | None = typer.Option(None, "--gap", help="Relative MIP gap at which to stop."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for solvers and sampling."),
+    option: list[str] = typer.Option([], "--option", "-o", help="Solver option KEY=VALUE (repeatable)."),
+    output: str = typer.Option("table", "--output", help="table or json."),
+    write_lp: Path | None = typer.Option(None, "--write-lp", help="Also write the compiled model as an LP file."),
+    write_mps: Path | None = typer.Option(None, "--write-mps", help="Also write the compiled model as an MPS file."),
+    llm: str | None = LLM_OPTION,
+    attempts: int = typer.Option(4, "--attempts", help="LLM calls per problem (1 = no repair)."),
+    samples: int = typer.Option(1, "--samples", help="Self-consistency: formulations sampled per problem."),
+    show_model: bool = typer.Option(True, "--show-model/--no-show-model", help="Print the model as math."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the solver log."),
+) -> None:
+    """Solve each MODEL and print the status, objective, non-zero values and the largest constraint violation."""
+    from optmodel.cli.output import err_console
+    from optmodel.errors import OptmodelError
+    from optmodel.solvers.base import SolveOptions
+
+    if output not in ("table", "json"):
+        raise typer.BadParameter("--output must be 'table' or 'json'")
+    if (write_lp or write_mps) and len(models) != 1:
+        raise typer.BadParameter("--write-lp/--write-mps take a single model")
+    options = SolveOptions(
+        time_limit=time_limit,
+        threads=threads,
+        rel_gap=gap,
+        seed=seed,
+        verbose=verbose,
+        solver_options=parse_solver_options(option),
+    )
+    payloads: list[dict[str, Any]] = []
+    worst = ExitCode.OK
+    for path in models:
+        try:
+            code, payload = _solve_one(path, solver, options, output, write_lp, write_mps, llm, attempts, samples, show_model)
+        except OptmodelError as exc:
+            code, payload = _error_code(exc), {"model": str(path), "error": str(exc)}
+            err_console.print(f"[red]error[/red] {path}: {exc}")
+        payloads.append(payload)
+        worst = max(worst, code)
+    if output == "json":
+        from optmodel.cli.output import print_json
+
+        print_json(payloads[0] if len(payloads) == 1 else payloads)
+    raise typer.Exit(int(worst))
+
+
+def _error_code(exc: Exception) -> ExitCode:
+    from optmodel.errors import LLMNotConfiguredError, PendingBatchError
+
+    if isinstance(exc, PendingBatchError):
+        return ExitCode.PENDING
+    if isinstance(exc, LLMNotConfiguredError):
+        return ExitCode.NOT_CONFIGURED
+    return ExitCode.ERROR
+
+
+def _solve_one(
+    path: Path,
+    solver: str,
+    options: SolveOptions,
+    output: str,
+    write_lp: Path | None,
+    write_mps: Path | None,
+    llm: str | None,
+    attempts: int,
+    samples: int,
+    show_model: bool,
+) -> tuple[ExitCode, dict[str, Any]]:
+    from optmodel.cli.output import exit_code_for, print_issues, print_result
+    from optmodel.errors import FormulationError, ModelFileError
+    from optmodel.modeling.load import load_formulation
+    from optmodel.pipeline import MATH_PROGRAM_SUFFIXES, MODEL_SUFFIXES, solve_file
+
+    table = output == "table"
+    if not path.exists():
+        raise ModelFileError(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix in MATH_PROGRAM_SUFFIXES:
+        answer = solve_file(path, solver, options)
+        if table:
+            print_result(answer.result, title=str(path))
+        return exit_code_for(answer.result), {"model": str(path), "source": "file", **answer.result.to_dict()}
+    if suffix in MODEL_SUFFIXES:
+        try:
+            formulation = load_formulation(path)
+        except FormulationError as exc:
+            print_issues(exc.issues, title=f"{path}: the model is not a valid Formulation")
+            return ExitCode.INVALID_MODEL, {"model": str(path), "issues": [i.to_dict() for i in exc.issues]}
+        from optmodel.model_solver import run_formulation
+
+        run = run_formulation(formulation, solver=solver, options=options)
+        return _report_run(path, run, table, write_lp, write_mps, source="formulation")
+    # Anything else is a problem in plain language.
+    from optmodel.cli.formulate_cmd import run_formulator
+
+    text = path.read_text(encoding="utf-8")
+    outcome, provider_label = run_formulator(text, path.stem, llm, solver, options, attempts, samples)
+    formulation = outcome.formulation
+    if table:
+        from optmodel.cli.output import console
+
+        console.print(f"[bold]{path}[/bold]  [dim]formulated by {provider_label}; "
+                      f"{outcome.llm_calls} LLM call(s), {outcome.prompt_tokens + outcome.completion_tokens} tokens[/dim]")
+        if formulation is not None and show_model:
+            from optmodel.modeling.render import render_text
+
+            console.print(render_text(formulation), markup=False)
+    payload: dict[str, Any] = {
+        "model": str(path),
+        "source": "llm",
+        "llm": provider_label,
+        "llm_calls": outcome.llm_calls,
+        "reason": outcome.reason,
+        "formulation": formulation.to_dict() if formulation else None,
+    }
+    if outcome.result is None:
+        if table:
+            print_issues([i for a in outcome.attempts[-1:] for i in a.issues], title=f"no solved model: {outcome.reason}")
+        return ExitCode.INVALID_MODEL, payload
+    if table:
+        print_result(outcome.result, title=f"{path}: answer", formulation=formulation)
+    payload.update(outcome.result.to_dict())
+    return exit_code_for(outcome.result), payload
+
+
+def _report_run(
+    path: Path, run: ModelRun, table: bool, write_lp: Path | None, write_mps: Path | None, source: str
+) -> tuple[ExitCode, dict[str, Any]]:
+    from optmodel.cli.output import err_console, exit_code_for, print_issues, print_result
+    from optmodel.model_solver import Stage
+
+    payload: dict[str, Any] = {"model": str(path), "source": source, "issues": [i.to_dict() for i in run.issues]}
+    if run.stage is Stage.VALIDATE:
+        print_issues(run.issues, title=f"{path}: the model has problems")
+        return ExitCode.INVALID_MODEL, payload
+    if run.stage is Stage.COMPILE:
+        err_console.print(f"[red]error[/red] {path}: {run.error}")
+        payload["error"] = run.error
+        return ExitCode.INVALID_MODEL, payload
+    if run.warnings and table:
+        print_issues(run.warnings, title=f"{path}: warnings")
+    if run.compiled is not None:
+        from optmodel.modeling.io import write_lp as lp_writer
+        from optmodel.modeling.io import write_mps as mps_writer
+
+        if write_lp:
+            lp_writer(run.compiled.model, write_lp, run.compiled.symbols)
+        if write_mps:
+            mps_writer(run.compiled.model, write_mps, run.compiled.symbols)
+    if run.result is None:
+        err_console.print(f"[red]error[/red] {path}: {run.error}")
+        payload["error"] = run.error
+        return ExitCode.ERROR, payload
+    if table:
+        print_result(run.result, title=str(path), formulation=run.formulation)
+        if run.stage is Stage.CHECK:
+            err_console.print(f"[yellow]warning[/yellow] the solution violates the model: {run.error}")
+    payload.update(run.result.to_dict())
+    return exit_code_for(run.result), payload

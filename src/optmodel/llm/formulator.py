@@ -1,0 +1,434 @@
+"""Problem text -> Formulation, with a repair loop driven by validation and solver feedback.
+
+Each problem (and each self-consistency sample of it) is a small conversation: the model is asked for a
+Formulation; the reply is extracted, validated, compiled, solved and checked; whatever went wrong is fed back
+as structured feedback; this repeats until the model solves or the budget is spent. All conversations that
+need an answer in the same round go to the provider as ONE batch, so a local GPU model or an HTTP server gets
+many requests at once. Nothing the LLM writes is executed: it is data, parsed and checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from optmodel.llm.extract import extract_document
+from optmodel.llm.feedback import (
+    Feedback,
+    extraction_feedback,
+    issues_feedback,
+    render_feedback,
+    run_feedback,
+)
+from optmodel.llm.prompting import FewShotExample, build_messages, default_examples, load_prompt
+from optmodel.llm.providers.base import LLMProvider
+from optmodel.llm.types import ChatMessage, CompletionRequest, CompletionResponse
+from optmodel.model_solver import ModelRun, Stage, run_formulation
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.issues import Issue
+from optmodel.modeling.load import parse_document
+from optmodel.solvers.base import SolveOptions, SolveResult
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem to formulate. ``related_ids`` name near-identical problems (their examples are hidden too)."""
+
+    id: str
+    text: str
+    related_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InsightContext:
+    """What the experience library contributes to one problem's prompt."""
+
+    text: str = ""
+    insight_ids: tuple[str, ...] = ()
+
+
+class InsightSource(Protocol):
+    """Hook filled by the experience library: insights for a batch of problems (one call per batch)."""
+
+    def __call__(self, problems: Sequence[Problem]) -> list[InsightContext]: ...
+
+
+@dataclass(frozen=True)
+class FormulatorConfig:
+    max_attempts: int = 4
+    """LLM calls per sample; 1 means no repair."""
+    samples: int = 1
+    """Self-consistency: sample this many formulations and pick by majority over solved objectives."""
+    temperature: float | None = None
+    """Defaults to 0 for one sample and 0.7 for several."""
+    max_tokens: int = 4096
+    max_total_tokens: int | None = None
+    """Budget of prompt + completion tokens per problem, over all samples and attempts."""
+    solver: str = "auto"
+    solve_options: SolveOptions = field(default_factory=lambda: SolveOptions(time_limit=60.0))
+    use_examples: bool = True
+    include_schema: bool = True
+    structured_output: bool = False
+    """Ask the provider for output matching the Formulation's JSON Schema (where it supports it)."""
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.samples < 1:
+            raise ValueError("samples must be at least 1")
+
+    @property
+    def sampling_temperature(self) -> float:
+        if self.temperature is not None:
+            return self.temperature
+        return 0.0 if self.samples == 1 else 0.7
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One LLM call and what became of its answer."""
+
+    sample: int
+    number: int
+    messages: tuple[ChatMessage, ...]
+    response: str
+    stage: str
+    """extract, validate, compile, solve, check, infeasible, unbounded, llm-error or ok."""
+    feedback: str = ""
+    issues: tuple[Issue, ...] = ()
+    objective: float | None = None
+    status: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    llm_s: float = 0.0
+    compile_s: float = 0.0
+    solve_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class FormulationResult:
+    """The chosen Formulation and its solve result, with every attempt that led there."""
+
+    problem_id: str
+    formulation: Formulation | None
+    result: SolveResult | None
+    attempts: tuple[Attempt, ...]
+    reason: str
+    chosen_sample: int | None = None
+    insight_ids: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.formulation is not None and self.reason == "solved"
+
+    @property
+    def llm_calls(self) -> int:
+        return sum(1 for a in self.attempts if a.stage != "llm-error" or a.response)
+
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(a.prompt_tokens for a in self.attempts)
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(a.completion_tokens for a in self.attempts)
+
+    @property
+    def llm_s(self) -> float:
+        return sum(a.llm_s for a in self.attempts)
+
+    @property
+    def compile_s(self) -> float:
+        return sum(a.compile_s for a in self.attempts)
+
+    @property
+    def solve_s(self) -> float:
+        return sum(a.solve_s for a in self.attempts)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What became of one extracted document (picklable, so it can be computed in a worker process)."""
+
+    formulation: Formulation | None
+    parse_issues: tuple[Issue, ...]
+    run: ModelRun | None
+
+
+def evaluate_document(document: Any, solver: str, options: SolveOptions) -> Evaluation:
+    """Parse, validate, compile, solve and check one decoded document (top-level: runs in worker processes)."""
+    formulation, issues = parse_document(document)
+    if formulation is None:
+        return Evaluation(None, tuple(issues), None)
+    run = run_formulation(formulation, solver=solver, options=options)
+    # The compiled Pyomo model is large and not needed by the caller.
+    return Evaluation(formulation, (), dataclasses.replace(run, compiled=None))
+
+
+class _Conversation:
+    """One sample of one problem: its messages, attempts and final state."""
+
+    def __init__(self, problem: Problem, sample: int, messages: list[ChatMessage]) -> None:
+        self.problem = problem
+        self.sample = sample
+        self.messages = messages
+        self.attempts: list[Attempt] = []
+        self.done = False
+        self.reason = ""
+        self.final: Evaluation | None = None
+        self.last_solved: Evaluation | None = None
+
+
+class Formulator:
+    """Turns problem text into a solved Formulation with any :class:`LLMProvider`.
+
+    >>> from optmodel.llm.providers.scripted import ScriptedProvider  # doctest: +SKIP
+    >>> Formulator(ScriptedProvider()).formulate("...")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        provider: LLMProvider,
+        config: FormulatorConfig | None = None,
+        *,
+        insights: InsightSource | None = None,
+        examples: Sequence[FewShotExample] | None = None,
+        executor: Executor | None = None,
+        on_progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        self.provider = provider
+        self.config = config or FormulatorConfig()
+        self.insights = insights
+        self.examples = tuple(default_examples() if examples is None else examples)
+        self.executor = executor
+        self.on_progress = on_progress
+
+    def formulate(self, text: str, problem_id: str = "problem") -> FormulationResult:
+        return self.formulate_many([Problem(problem_id, text)])[0]
+
+    def formulate_many(self, problems: Sequence[Problem]) -> list[FormulationResult]:
+        """Formulate every problem; each round sends all pending requests as one batch."""
+        contexts = (
+            self.insights(problems) if self.insights else [InsightContext() for _ in problems]
+        )
+        conversations: dict[str, list[_Conversation]] = {}
+        for problem, context in zip(problems, contexts, strict=True):
+            messages = self._initial_messages(problem, context)
+            conversations[problem.id] = [
+                _Conversation(problem, s, list(messages)) for s in range(self.config.samples)
+            ]
+        tokens_used = {p.id: 0 for p in problems}
+        round_number = 0
+        while True:
+            pending = [c for convs in conversations.values() for c in convs if not c.done]
+            if not pending:
+                break
+            round_number += 1
+            if self.on_progress:
+                self.on_progress(
+                    f"round {round_number}: asking the LLM", round_number, len(pending)
+                )
+            responses = self.provider.complete([self._request(c) for c in pending])
+            extracted = [
+                self._record_response(c, r, tokens_used)
+                for c, r in zip(pending, responses, strict=True)
+            ]
+            to_evaluate = [
+                (c, doc) for c, doc in zip(pending, extracted, strict=True) if doc is not None
+            ]
+            for conversation, evaluation in zip(
+                [c for c, _ in to_evaluate],
+                self._evaluate([doc for _, doc in to_evaluate]),
+                strict=True,
+            ):
+                self._advance(conversation, evaluation)
+            for conversation in pending:
+                self._enforce_budget(conversation, tokens_used)
+        return [
+            self._choose(p, conversations[p.id], ctx.insight_ids)
+            for p, ctx in zip(problems, contexts, strict=True)
+        ]
+
+    # --- steps -------------------------------------------------------------------------------------
+    def _initial_messages(self, problem: Problem, context: InsightContext) -> list[ChatMessage]:
+        hidden = {problem.id, *problem.related_ids}
+        examples = tuple(e for e in self.examples if not e.source_id or e.source_id not in hidden)
+        return build_messages(
+            problem.text,
+            examples=examples if self.config.use_examples else (),
+            insights=context.text,
+            include_schema=self.config.include_schema,
+        )
+
+    def _request(self, conversation: _Conversation) -> CompletionRequest:
+        number = len(conversation.attempts) + 1
+        return CompletionRequest(
+            messages=tuple(conversation.messages),
+            max_tokens=self.config.max_tokens,
+            temperature=self.config.sampling_temperature,
+            seed=self.config.seed + conversation.sample,
+            json_schema=Formulation.json_schema() if self.config.structured_output else None,
+            sample_index=conversation.sample,
+            request_id=f"{conversation.problem.id}/s{conversation.sample}/a{number}",
+        )
+
+    def _record_response(
+        self, conversation: _Conversation, response: CompletionResponse, tokens_used: dict[str, int]
+    ) -> Any | None:
+        """Record the reply; return the decoded document to evaluate, or None when there is none."""
+        usage = response.usage
+        tokens_used[conversation.problem.id] += usage.prompt_tokens + usage.completion_tokens
+        base = {
+            "sample": conversation.sample,
+            "number": len(conversation.attempts) + 1,
+            "messages": tuple(conversation.messages),
+            "response": response.text,
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "llm_s": response.latency_s,
+        }
+        if response.error:
+            conversation.attempts.append(
+                Attempt(**base, stage="llm-error", feedback=response.error)
+            )
+            conversation.done = True
+            conversation.reason = f"LLM error: {response.error}"
+            return None
+        conversation.messages.append(ChatMessage("assistant", response.text))
+        extraction = extract_document(response.text)
+        if extraction.document is None:
+            feedback = extraction_feedback(extraction.error)
+            conversation.attempts.append(
+                Attempt(**base, stage="extract", feedback=feedback.details)
+            )
+            self._ask_for_repair(conversation, feedback)
+            return None
+        conversation.attempts.append(Attempt(**base, stage="pending"))
+        return extraction.document
+
+    def _evaluate(self, documents: list[Any]) -> list[Evaluation]:
+        solver, options = self.config.solver, self.config.solve_options
+        if self.executor is None or len(documents) < 2:
+            return [evaluate_document(d, solver, options) for d in documents]
+        return list(
+            self.executor.map(
+                evaluate_document, documents, [solver] * len(documents), [options] * len(documents)
+            )
+        )
+
+    def _advance(self, conversation: _Conversation, evaluation: Evaluation) -> None:
+        run = evaluation.run
+        if run is None:
+            feedback: Feedback | None = issues_feedback(evaluation.parse_issues)
+            stage, issues = "validate", evaluation.parse_issues
+        else:
+            feedback = run_feedback(run)
+            stage = feedback.stage if feedback else "ok"
+            issues = run.issues
+        result = run.result if run else None
+        timings = run.timings if run else {}
+        pending = conversation.attempts[-1]
+        conversation.attempts[-1] = dataclasses.replace(
+            pending,
+            stage=stage,
+            feedback=feedback.details if feedback else "",
+            issues=tuple(issues),
+            objective=result.objective if result else None,
+            status=result.status.value if result else "",
+            compile_s=timings.get("compile_s", 0.0),
+            solve_s=timings.get("solve_s", 0.0),
+        )
+        if run is not None and run.stage is Stage.DONE:
+            conversation.final = evaluation
+        if feedback is None:
+            conversation.done = True
+            conversation.reason = "solved"
+            conversation.last_solved = evaluation
+            return
+        self._ask_for_repair(conversation, feedback)
+
+    def _ask_for_repair(self, conversation: _Conversation, feedback: Feedback) -> None:
+        if len(conversation.attempts) >= self.config.max_attempts:
+            conversation.done = True
+            conversation.reason = f"stopped after {len(conversation.attempts)} attempt(s); last problem: {feedback.summary}"
+            return
+        conversation.messages.append(
+            ChatMessage("user", render_feedback(feedback, load_prompt("repair.md")))
+        )
+
+    def _enforce_budget(self, conversation: _Conversation, tokens_used: dict[str, int]) -> None:
+        budget = self.config.max_total_tokens
+        if conversation.done or budget is None or tokens_used[conversation.problem.id] < budget:
+            return
+        conversation.done = True
+        conversation.reason = f"token budget of {budget} exhausted"
+
+    def _choose(
+        self, problem: Problem, conversations: list[_Conversation], insight_ids: tuple[str, ...]
+    ) -> FormulationResult:
+        attempts = tuple(a for c in conversations for a in c.attempts)
+        solved = [c for c in conversations if c.last_solved is not None]
+        if solved:
+            chosen = _majority(solved)
+            evaluation = chosen.last_solved
+            assert evaluation is not None and evaluation.run is not None
+            return FormulationResult(
+                problem.id,
+                evaluation.formulation,
+                evaluation.run.result,
+                attempts,
+                "solved",
+                chosen.sample,
+                insight_ids,
+            )
+        # Nothing solved: report the furthest any sample got (e.g. an infeasible model), with its reason.
+        best = next((c for c in conversations if c.final is not None), conversations[0])
+        final = best.final
+        return FormulationResult(
+            problem.id,
+            final.formulation if final else None,
+            final.run.result if final and final.run else None,
+            attempts,
+            best.reason or "no answer",
+            best.sample,
+            insight_ids,
+        )
+
+
+def _majority(conversations: list[_Conversation]) -> _Conversation:
+    """Pick the sample whose objective value most samples agree on; ties go to cleaner models."""
+
+    def objective(c: _Conversation) -> float:
+        assert c.last_solved is not None and c.last_solved.run is not None
+        result = c.last_solved.run.result
+        return float(result.objective) if result and result.objective is not None else float("nan")
+
+    def agree(a: float, b: float) -> bool:
+        return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+    def cleanliness(c: _Conversation) -> tuple[int, int, int]:
+        assert c.last_solved is not None and c.last_solved.run is not None
+        return (len(c.last_solved.run.warnings), len(c.attempts), c.sample)
+
+    values = [objective(c) for c in conversations]
+    votes = [sum(agree(v, w) for w in values) for v in values]
+    top = max(votes)
+    candidates = [c for c, v in zip(conversations, votes, strict=True) if v == top]
+    return min(candidates, key=cleanliness)
+
+
+__all__ = [
+    "Attempt",
+    "Evaluation",
+    "FormulationResult",
+    "Formulator",
+    "FormulatorConfig",
+    "InsightContext",
+    "InsightSource",
+    "Problem",
+    "evaluate_document",
+]

@@ -1,0 +1,128 @@
+"""Formulation -> validated, compiled, solved and independently checked result, with where it stopped.
+
+This is the one place that joins ``modeling`` and ``solvers`` (which never import each other). It never raises
+for a bad model: validation issues, compile errors and solver failures come back as a :class:`ModelRun`, since
+they are exactly what a repair loop or a benchmark needs to see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from optmodel.errors import CompileError, FormulationError, OptmodelError
+from optmodel.modeling.issues import Issue, Severity
+from optmodel.solvers.base import SolveOptions, SolveResult
+
+if TYPE_CHECKING:
+    from optmodel.modeling.compile import CompiledModel
+    from optmodel.modeling.ir import Formulation
+
+#: A solution counts as satisfying the Formulation when no constraint is violated by more than this
+#: (relative to the constraint's magnitude, see ``check_solution``).
+VIOLATION_TOLERANCE = 1e-5
+
+
+class Stage(str, enum.Enum):
+    """How far a model got; the stage named is the one that failed (``DONE`` when nothing did)."""
+
+    VALIDATE = "validate"
+    COMPILE = "compile"
+    SOLVE = "solve"
+    CHECK = "check"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    formulation: Formulation
+    stage: Stage
+    issues: tuple[Issue, ...] = ()
+    error: str = ""
+    result: SolveResult | None = None
+    compiled: CompiledModel | None = None
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.stage is Stage.DONE
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(i for i in self.issues if i.severity is Severity.WARNING)
+
+
+def run_formulation(
+    formulation: Formulation,
+    solver: str = "auto",
+    options: SolveOptions | None = None,
+) -> ModelRun:
+    """Validate, compile, solve and check ``formulation``; report the first stage that fails.
+
+    ``stage`` is ``DONE`` when the solver returned a result (optimal, infeasible, unbounded or time-limited)
+    and, if it returned a solution, the solution satisfies every constraint of the Formulation.
+    """
+    from optmodel.modeling.check import check_solution
+    from optmodel.modeling.compile import compile_formulation
+    from optmodel.modeling.validate import validate
+    from optmodel.solvers.registry import solve_model
+
+    options = options or SolveOptions()
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    issues = tuple(validate(formulation))
+    timings["validate_s"] = time.perf_counter() - start
+    if any(i.severity is Severity.ERROR for i in issues):
+        return ModelRun(formulation, Stage.VALIDATE, issues, timings=timings)
+
+    start = time.perf_counter()
+    try:
+        compiled = compile_formulation(formulation)
+    except FormulationError as exc:
+        return ModelRun(formulation, Stage.VALIDATE, tuple(exc.issues), str(exc), timings=timings)
+    except CompileError as exc:
+        message = f"{exc} (hint: {exc.hint})" if exc.hint else str(exc)
+        return ModelRun(formulation, Stage.COMPILE, issues, message, timings=timings)
+    timings["compile_s"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    try:
+        result = solve_model(
+            compiled.model, solver=solver, options=options, symbols=compiled.symbols
+        )
+    except OptmodelError as exc:
+        timings["solve_s"] = time.perf_counter() - start
+        return ModelRun(
+            formulation, Stage.SOLVE, issues, str(exc), compiled=compiled, timings=timings
+        )
+    timings["solve_s"] = time.perf_counter() - start
+
+    if not result.has_solution:
+        return ModelRun(
+            formulation, Stage.DONE, issues, result=result, compiled=compiled, timings=timings
+        )
+    start = time.perf_counter()
+    report = check_solution(formulation, result.solution, data=compiled.data)
+    timings["check_s"] = time.perf_counter() - start
+    result = dataclasses.replace(result, max_violation=report.max_violation)
+    stage = Stage.DONE
+    error = ""
+    if report.max_relative_violation > VIOLATION_TOLERANCE:
+        stage = Stage.CHECK
+        error = report.summary()
+    return ModelRun(formulation, stage, issues, error, result, compiled, timings)
+
+
+def describe_run(run: ModelRun) -> dict[str, Any]:
+    """A JSON-serialisable summary (used in attempt records and benchmark results)."""
+    return {
+        "stage": run.stage.value,
+        "issues": [i.to_dict() for i in run.issues],
+        "error": run.error,
+        "result": run.result.to_dict() if run.result else None,
+        "timings": dict(run.timings),
+    }

@@ -1,0 +1,183 @@
+"""The one composer: problem text or model -> Formulation -> compiled -> solved -> answer in the problem's terms."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from optmodel.errors import FormulationError, ModelFileError, OptmodelError
+from optmodel.model_solver import ModelRun, Stage, run_formulation
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.load import load_formulation
+from optmodel.solvers.base import SolveOptions, SolveResult
+
+if TYPE_CHECKING:
+    from optmodel.llm.formulator import Attempt, FormulationResult, FormulatorConfig, InsightSource
+    from optmodel.llm.providers.base import LLMProvider
+
+MODEL_SUFFIXES = (".json", ".yaml", ".yml")
+MATH_PROGRAM_SUFFIXES = (".lp", ".mps")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A solved problem: the model that was solved, the solver's result, and how the model was reached."""
+
+    result: SolveResult
+    formulation: Formulation | None = None
+    attempts: tuple[Attempt, ...] = ()
+    source: str = "formulation"
+    """'formulation' (given by hand), 'llm' (formulated from text) or 'file' (LP/MPS)."""
+    formulation_result: FormulationResult | None = field(default=None, repr=False)
+
+    @property
+    def objective(self) -> float | None:
+        return self.result.objective
+
+    @property
+    def status(self) -> str:
+        return self.result.status.value
+
+    def value(self, name: str, key: Hashable | None = None) -> float:
+        return self.result.value(name, key)
+
+
+def _options(
+    options: SolveOptions | None, time_limit: float | None, threads: int | None
+) -> SolveOptions:
+    if options is not None:
+        return options
+    return SolveOptions(time_limit=time_limit, threads=threads)
+
+
+def solve_formulation(
+    formulation: Formulation, solver: str = "auto", options: SolveOptions | None = None
+) -> Answer:
+    """Validate, compile, solve and check a Formulation; invalid models raise FormulationError."""
+    run = run_formulation(formulation, solver=solver, options=options)
+    return Answer(_result_or_raise(run), formulation)
+
+
+def _result_or_raise(run: ModelRun) -> SolveResult:
+    if run.stage is Stage.VALIDATE:
+        raise FormulationError(list(run.issues))
+    if run.result is None:
+        raise OptmodelError(f"{run.stage.value} failed: {run.error}")
+    return run.result
+
+
+def solve_file(path: str | Path, solver: str = "auto", options: SolveOptions | None = None) -> Answer:
+    """Solve an LP or MPS file directly (no Formulation; values keyed by column names)."""
+    from optmodel.modeling.io import read_model_file
+    from optmodel.solvers.registry import solve_model
+
+    model, symbols = read_model_file(Path(path))
+    result = solve_model(model, solver=solver, options=options or SolveOptions(), symbols=symbols)
+    return Answer(result, None, source="file")
+
+
+def formulate(
+    text: str,
+    llm: str | LLMProvider | None = None,
+    *,
+    config: FormulatorConfig | None = None,
+    insights: InsightSource | None = None,
+    problem_id: str = "problem",
+) -> FormulationResult:
+    """Turn a plain-language problem into a solved Formulation with the given LLM (spec string or provider).
+
+    The result holds the Formulation, its SolveResult and every attempt (prompt, response, issues, timing).
+    """
+    from optmodel.llm.formulator import Formulator
+
+    formulator = Formulator(resolve_llm(llm), config, insights=insights)
+    return formulator.formulate(text, problem_id)
+
+
+def resolve_llm(llm: str | LLMProvider | None) -> LLMProvider:
+    """A provider from a spec string (``openai:gpt-4o``, ``hf:...``, ``batch:DIR``...), env or config."""
+    if llm is not None and not isinstance(llm, str):
+        return llm
+    from optmodel.llm.config import make_provider
+
+    return make_provider(llm)
+
+
+def solve(
+    problem: str | Path | Formulation | Mapping[str, Any],
+    *,
+    llm: str | LLMProvider | None = None,
+    solver: str = "auto",
+    time_limit: float | None = None,
+    threads: int | None = None,
+    options: SolveOptions | None = None,
+    config: FormulatorConfig | None = None,
+) -> Answer:
+    """Solve a Formulation, a model file (.json/.yaml/.lp/.mps), or a plain-language problem.
+
+    Plain-language problems (a ``.txt`` file or text) are formulated with ``llm`` first.
+
+    >>> import optmodel
+    >>> answer = optmodel.solve({
+    ...     "variables": {"x": {"ub": 4}, "y": {"ub": 3}},
+    ...     "objective": {"sense": "maximize", "expression": "3*x + 2*y"},
+    ...     "constraints": {"budget": {"expression": "x + y <= 5"}},
+    ... })
+    >>> answer.objective
+    14.0
+    """
+    opts = _options(options, time_limit, threads)
+    if isinstance(problem, Formulation):
+        return solve_formulation(problem, solver, opts)
+    if isinstance(problem, Mapping):
+        return solve_formulation(load_formulation(dict(problem)), solver, opts)
+    path = _as_path(problem)
+    if path is not None:
+        suffix = path.suffix.lower()
+        if suffix in MATH_PROGRAM_SUFFIXES:
+            return solve_file(path, solver, opts)
+        if suffix in MODEL_SUFFIXES:
+            return solve_formulation(load_formulation(path), solver, opts)
+        text = path.read_text(encoding="utf-8")
+    else:
+        text = str(problem)
+        if text.lstrip().startswith("{"):
+            return solve_formulation(load_formulation(text), solver, opts)
+    return _solve_text(text, llm, solver, opts, config)
+
+
+def _as_path(problem: str | Path) -> Path | None:
+    if isinstance(problem, Path):
+        if not problem.exists():
+            raise ModelFileError(f"no such file: {problem}")
+        return problem
+    if "\n" in problem or len(problem) > 512:
+        return None
+    candidate = Path(problem)
+    suffix = candidate.suffix.lower()
+    if suffix in (*MODEL_SUFFIXES, *MATH_PROGRAM_SUFFIXES, ".txt", ".md"):
+        if not candidate.exists():
+            raise ModelFileError(f"no such file: {candidate}")
+        return candidate
+    return None
+
+
+def _solve_text(
+    text: str,
+    llm: str | LLMProvider | None,
+    solver: str,
+    options: SolveOptions,
+    config: FormulatorConfig | None,
+) -> Answer:
+    from dataclasses import replace
+
+    from optmodel.llm.formulator import FormulatorConfig
+
+    config = replace(config or FormulatorConfig(), solver=solver, solve_options=options)
+    outcome = formulate(text, llm, config=config)
+    if outcome.result is None:
+        issues = [i for a in outcome.attempts for i in a.issues]
+        raise FormulationError(issues, f"no usable formulation was produced: {outcome.reason}")
+    return Answer(outcome.result, outcome.formulation, outcome.attempts, "llm", outcome)
