@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Create .venv (if needed) and install optmodel into it.
+#   scripts/setup-env.sh demo   core + SCIP (for the nonlinear example)
+#   scripts/setup-env.sh test   everything the test suite exercises (CPU-only torch)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile="${1:-demo}"
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+pip=(.venv/bin/python -m pip install --disable-pip-version-check -q)
+case "$profile" in
+  demo)
+    "${pip[@]}" -e ".[scip]"
+    ;;
+  test)
+    # Pin torch first: an unpinned torch pulls gigabytes of CUDA packages.
+    "${pip[@]}" "torch==2.13.0"
+    "${pip[@]}" -e ".[dev,scip,hf,openai,bandit,plots]"
+    ;;
+  *)
+    echo "usage: $0 demo|test" >&2
+    exit 2
+    ;;
+esac
