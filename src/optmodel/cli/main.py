@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from optmodel.cli import formulate_cmd, show_cmd, solve_cmd, validate_cmd
+from optmodel.cli import bench_cmd, formulate_cmd, show_cmd, solve_cmd, validate_cmd
+from optmodel.cli.datasets_cmd import datasets_app
 from optmodel.cli.exit_codes import ExitCode
 
 app = typer.Typer(
@@ -18,6 +19,8 @@ app.command("solve")(solve_cmd.solve)
 app.command("formulate")(formulate_cmd.formulate)
 app.command("validate")(validate_cmd.validate)
 app.command("show")(show_cmd.show)
+app.command("bench")(bench_cmd.bench)
+app.add_typer(datasets_app, name="datasets")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,73 @@
+"""Audit mode: re-solve golden Formulations against dataset answers and list suspected label errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from optmodel.benchmarks.datasets.loader import load_dataset
+from optmodel.benchmarks.datasets.problem import Problem
+from optmodel.benchmarks.scoring import DEFAULT_RULE, Prediction, PredictionStatus, score
+from optmodel.errors import OptmodelError
+from optmodel.model_solver import Stage, run_formulation
+from optmodel.modeling.load import load_formulation
+from optmodel.solvers.base import SolveOptions
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    problem_id: str
+    dataset: str
+    expected: float | None
+    expected_status: str
+    solved: float | None
+    status: str
+    agrees: bool | None
+    note: str = ""
+
+
+def audit(golden_dir: Path, data_dir: Path | None = None, time_limit: float = 30.0) -> list[AuditFinding]:
+    """Solve every ``<problem id>.json`` Formulation in ``golden_dir`` and compare with the dataset's answer.
+
+    A disagreement means either our golden model or the dataset's label is wrong: each one is worth a look,
+    and the findings say which problems to look at.
+    """
+    files = sorted(p for p in golden_dir.glob("*.json") if p.name != "manifest.json")
+    manifest_path = golden_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    datasets: dict[str, dict[str, Problem]] = {}
+    findings = []
+    for file in files:
+        problem_id = file.stem
+        dataset = manifest.get(problem_id, {}).get("dataset") or problem_id.rsplit("-", 1)[0]
+        if dataset not in datasets:
+            try:
+                datasets[dataset] = {p.id: p for p in load_dataset(dataset, data_dir)}
+            except OptmodelError:
+                datasets[dataset] = {}
+        problem = datasets[dataset].get(problem_id)
+        if problem is None:
+            continue
+        run = run_formulation(load_formulation(file), options=SolveOptions(time_limit=time_limit))
+        result = run.result
+        if run.stage is not Stage.DONE or result is None:
+            findings.append(
+                AuditFinding(problem_id, dataset, problem.answer, problem.answer_status, None, run.stage.value, None, run.error)
+            )
+            continue
+        status = PredictionStatus(result.status.value) if result.status.value in PredictionStatus._value2member_map_ else PredictionStatus.NO_SOLUTION
+        verdict = score(Prediction(status, result.objective), problem).get(DEFAULT_RULE)
+        findings.append(
+            AuditFinding(
+                problem_id,
+                dataset,
+                problem.answer,
+                problem.answer_status,
+                result.objective,
+                result.status.value,
+                verdict,
+                manifest.get(problem_id, {}).get("note", ""),
+            )
+        )
+    return findings

@@ -1,0 +1,37 @@
+"""The formulation methods a benchmark compares on the same problems with the same model."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from optmodel.llm.formulator import FormulatorConfig
+
+#: Names accepted by ``optmodel bench --method``; ``sc-K`` takes any K >= 2.
+METHOD_HELP = (
+    "standard: one call, no repair, no library; repair: our repair loop; "
+    "library: repair loop + experience library; sc-K: K samples with repair, majority vote"
+)
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    config: FormulatorConfig
+    uses_library: bool = False
+
+
+def parse_method(name: str, base: FormulatorConfig | None = None) -> Method:
+    """``standard``, ``repair``, ``library`` or ``sc-K`` on top of ``base`` (budgets, solver, tokens)."""
+    base = base or FormulatorConfig()
+    repair_attempts = max(base.max_attempts, 2)
+    if name == "standard":
+        return Method(name, replace(base, max_attempts=1, samples=1))
+    if name == "repair":
+        return Method(name, replace(base, max_attempts=repair_attempts, samples=1))
+    if name == "library":
+        return Method(name, replace(base, max_attempts=repair_attempts, samples=1), uses_library=True)
+    match = re.fullmatch(r"sc-(\d+)", name)
+    if match and int(match.group(1)) >= 2:
+        return Method(name, replace(base, max_attempts=repair_attempts, samples=int(match.group(1))))
+    raise ValueError(f"unknown method {name!r}; choose from: {METHOD_HELP}")

@@ -1,0 +1,155 @@
+"""``optmodel bench``: run methods over benchmark datasets; ``bench compare``, ``bench report``, ``bench audit``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from optmodel.cli.exit_codes import ExitCode
+from optmodel.cli.options import LLM_OPTION
+
+if TYPE_CHECKING:
+    from optmodel.benchmarks.records import ResultRecord
+    from optmodel.benchmarks.runner import RunProgress
+
+
+def bench(
+    targets: list[str] = typer.Argument(
+        ...,
+        help="Dataset names or JSONL files; or 'compare RUN_A RUN_B', 'report RUN', 'audit [GOLDEN_DIR]'.",
+    ),
+    llm: str | None = LLM_OPTION,
+    method: list[str] = typer.Option(["repair"], "--method", "-m", help="standard, repair, library, sc-K (repeatable)."),
+    samples: int = typer.Option(1, "--samples", help="Also run self-consistency with this many samples (sc-K)."),
+    limit: int | None = typer.Option(None, "--limit", help="At most this many problems per dataset."),
+    ids: list[str] = typer.Option([], "--ids", help="Only these problem ids (repeatable)."),
+    workers: int = typer.Option(2, "--workers", help="Solver processes."),
+    executor: str = typer.Option("process", "--executor", help="process, thread, ray or ray:ADDRESS."),
+    out: Path | None = typer.Option(None, "--out", help="Run directory (default runs/<timestamp>)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Dataset directory (default $OPTMODEL_DATA or the cache)."),
+    library: Path | None = typer.Option(None, "--library", help="Experience library for --method library."),
+    attempts: int = typer.Option(4, "--attempts", help="LLM calls per problem for repairing methods."),
+    time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds per solve."),
+    seed: int = typer.Option(0, "--seed"),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
+) -> None:
+    """Benchmark formulation methods on datasets, scored strictly; results resume after a kill."""
+    if targets[0] == "compare":
+        _compare(targets[1:])
+        return
+    if targets[0] == "report":
+        _report(targets[1:], plots)
+        return
+    if targets[0] == "audit":
+        _audit(targets[1:], data_dir, time_limit)
+        return
+    import time as clock
+
+    from optmodel.benchmarks.report import write_reports
+    from optmodel.benchmarks.runner import BenchConfig, run_benchmark
+    from optmodel.cli.output import console, err_console
+    from optmodel.errors import PendingBatchError
+    from optmodel.pipeline import resolve_llm
+
+    methods = list(dict.fromkeys(method + ([f"sc-{samples}"] if samples > 1 else [])))
+    if library is None and "library" in methods:
+        raise typer.BadParameter("--method library needs --library PATH")
+    config = BenchConfig(
+        datasets=tuple(targets),
+        llm=llm or "",
+        methods=tuple(methods),
+        out=out or Path("runs") / clock.strftime("%Y%m%d-%H%M%S"),
+        limit=limit,
+        ids=tuple(ids),
+        workers=workers,
+        executor=executor,
+        data_dir=data_dir,
+        seed=seed,
+        max_attempts=attempts,
+        solve_time_limit=time_limit,
+        library=library,
+    )
+    provider = resolve_llm(llm)
+    insights_for = None
+    if library is not None:
+        from optmodel.library_bridge import library_insight_source
+
+        def insights_for(_method: object) -> object:
+            return library_insight_source(library, provider)
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]bench[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TimeElapsedColumn(), console=err_console,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def on_record(record: ResultRecord, progress: RunProgress) -> None:
+            accuracy = f"{100 * progress.correct / progress.scored:.1f}%" if progress.scored else "-"
+            bar.update(task, total=progress.total, completed=progress.done,
+                       description=f"strict accuracy {accuracy} ({progress.correct}/{progress.scored})")
+
+        try:
+            run = run_benchmark(config, provider, resume=resume, insights_for=insights_for, on_record=on_record)  # type: ignore[arg-type]
+        except PendingBatchError as exc:
+            bar.stop()
+            err_console.print(str(exc))
+            err_console.print(f"then continue with: optmodel bench {' '.join(targets)} --llm {llm} --out {config.out} --resume")
+            raise typer.Exit(ExitCode.PENDING) from exc
+    summary = write_reports(run, plots=plots)
+    for group in summary.groups:
+        acc = group.accuracy.get(summary.default_rule)
+        text = "-" if acc is None or acc.accuracy is None else f"{100 * acc.accuracy:.1f}% ({acc.correct}/{acc.scored})"
+        console.print(f"{group.dataset:>18} {group.method:>10}  {summary.default_rule} {text}")
+    console.print(f"report: {run.path / 'report.md'}")
+
+
+def _compare(paths: list[str]) -> None:
+    from optmodel.benchmarks.compare import compare_run_dirs
+    from optmodel.benchmarks.rundir import RunDirectory
+    from optmodel.cli.output import console
+
+    if len(paths) != 2:
+        raise typer.BadParameter("usage: optmodel bench compare RUN_A RUN_B")
+    for item in compare_run_dirs(RunDirectory(Path(paths[0])), RunDirectory(Path(paths[1]))):
+        s = item.stats
+        if s.n == 0:
+            continue
+        low, high = s.delta_ci or (0.0, 0.0)
+        console.print(
+            f"{item.dataset}: {item.method_a} -> {item.method_b}: n={s.n}, "
+            f"{100 * (s.accuracy_a or 0):.1f}% -> {100 * (s.accuracy_b or 0):.1f}%, "
+            f"delta {100 * (s.delta or 0):+.1f} pts (95% CI {100 * low:+.1f} to {100 * high:+.1f}), McNemar p={s.mcnemar_p:.3g}"
+        )
+        console.print(f"  fixed ({len(item.fixed)}): {', '.join(item.fixed) or '-'}")
+        console.print(f"  broken ({len(item.broken)}): {', '.join(item.broken) or '-'}")
+
+
+def _report(paths: list[str], plots: bool) -> None:
+    from optmodel.benchmarks.report import write_reports
+    from optmodel.benchmarks.rundir import RunDirectory
+    from optmodel.cli.output import console
+
+    if len(paths) != 1:
+        raise typer.BadParameter("usage: optmodel bench report RUN")
+    write_reports(RunDirectory(Path(paths[0])), plots=plots)
+    console.print(f"report: {Path(paths[0]) / 'report.md'}")
+
+
+def _audit(paths: list[str], data_dir: Path | None, time_limit: float) -> None:
+    from optmodel.benchmarks.audit import audit
+    from optmodel.cli.output import console
+
+    golden = Path(paths[0]) if paths else Path("tests/data/golden")
+    findings = audit(golden, data_dir, time_limit)
+    suspects = [f for f in findings if f.agrees is not True]
+    console.print(f"{len(findings)} golden model(s) re-solved; {len(suspects)} disagree with the dataset:")
+    for f in suspects:
+        console.print(
+            f"  {f.problem_id}: dataset says {f.expected if f.expected is not None else f.expected_status}, "
+            f"model gives {f.solved if f.solved is not None else f.status}  {f.note}"
+        )
