@@ -6,6 +6,7 @@ import typer
 
 from optmodel.cli import bench_cmd, formulate_cmd, show_cmd, solve_cmd, validate_cmd
 from optmodel.cli.datasets_cmd import datasets_app
+from optmodel.cli.library_cmd import library_app
 from optmodel.cli.exit_codes import ExitCode
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app.command("validate")(validate_cmd.validate)
 app.command("show")(show_cmd.show)
 app.command("bench")(bench_cmd.bench)
 app.add_typer(datasets_app, name="datasets")
+app.add_typer(library_app, name="library")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,167 @@
+"""``optmodel library``: read, search, share, learn and refine an experience library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from optmodel.cli.options import LLM_OPTION
+
+if TYPE_CHECKING:
+    from optmodel.experience_library import InsightStore
+
+library_app = typer.Typer(help="The experience library: solver-verified modeling insights.", no_args_is_help=True)
+
+PATH_OPTION = typer.Option(None, "--library", "-l", help="Library database (default: the user data dir).")
+
+
+def _open(path: Path | None, *, starter: bool = False) -> InsightStore:
+    from optmodel.experience_library import InsightStore, default_library_path, load_starter_library
+
+    store = InsightStore(path or default_library_path())
+    if starter and not store.insights(include_retired=True):
+        load_starter_library(store)
+    return store
+
+
+@library_app.command("list")
+def list_cmd(library: Path | None = PATH_OPTION, track: str | None = typer.Option(None, "--track")) -> None:
+    """One line per insight: id, taxonomy, version, and when it applies."""
+    from optmodel.cli.output import console
+
+    for insight in _open(library, starter=True).insights(track=track):
+        tax = insight.taxonomy
+        console.print(
+            f"[bold]{insight.id}[/bold] v{insight.version} [dim]{tax.track} > {tax.level1} > {tax.level2}[/dim]\n"
+            f"    {insight.applies_when}",
+            markup=True,
+        )
+
+
+@library_app.command("show")
+def show_cmd(insight_id: str, library: Path | None = PATH_OPTION) -> None:
+    """Every field of one insight, with its history."""
+    from optmodel.cli.output import console
+
+    store = _open(library, starter=True)
+    insight = store.get(insight_id)
+    console.print(insight.model_dump_json(indent=2), markup=False)
+    for version in store.versions(insight_id):
+        console.print(f"  v{version.version}: {version.reason}", markup=False)
+
+
+@library_app.command("search")
+def search_cmd(text: str, library: Path | None = PATH_OPTION, k: int = typer.Option(5, "-k")) -> None:
+    """Insights lexically closest to TEXT (the first retrieval stage, no LLM)."""
+    from optmodel.cli.output import console
+
+    for hit in _open(library, starter=True).search(text, k):
+        console.print(f"{hit.score:6.3f}  {hit.insight.id}: {hit.insight.applies_when}", markup=False)
+
+
+@library_app.command("export")
+def export_cmd(out: Path, library: Path | None = PATH_OPTION) -> None:
+    """Write the library to OUT (YAML, or JSON for a .json suffix) for review, editing and sharing."""
+    from optmodel.cli.output import console
+    from optmodel.experience_library import export_library
+
+    count = export_library(_open(library, starter=True), out)
+    console.print(f"wrote {count} insight(s) to {out}")
+
+
+@library_app.command("import")
+def import_cmd(
+    source: Path,
+    library: Path | None = PATH_OPTION,
+    on_conflict: str = typer.Option("update", "--on-conflict", help="update, skip or error"),
+) -> None:
+    """Validate SOURCE completely, then apply it in one transaction (nothing changes on any error)."""
+    from optmodel.cli.output import console
+    from optmodel.experience_library import import_library
+
+    report = import_library(_open(library), source, on_conflict=on_conflict)  # type: ignore[arg-type]
+    console.print(str(report), markup=False)
+
+
+@library_app.command("stats")
+def stats_cmd(library: Path | None = PATH_OPTION) -> None:
+    """Counts, retrieval and outcome statistics, the most helpful and harmful insights."""
+    from optmodel.cli.output import console
+
+    console.print(_open(library, starter=True).stats().model_dump_json(indent=2), markup=False)
+
+
+@library_app.command("learn")
+def learn_cmd(
+    dataset: str = typer.Argument(..., help="Dataset name or JSONL file with known answers."),
+    llm: str | None = LLM_OPTION,
+    library: Path | None = PATH_OPTION,
+    split: str = typer.Option("0:0.5", "--split", help="Fraction range of the dataset to learn from, e.g. 0:0.5."),
+    limit: int | None = typer.Option(None, "--limit"),
+    data_dir: Path | None = typer.Option(None, "--data-dir"),
+    attempts: int = typer.Option(3, "--attempts", help="LLM calls per formulation."),
+) -> None:
+    """Learn verified insights from the problems this library fails on (resumable)."""
+    from optmodel.cli.output import console, err_console
+    from optmodel.experience_library import learn
+    from optmodel.library_bridge import completer_for, formulate_attempt_for
+    from optmodel.llm.formulator import FormulatorConfig
+    from optmodel.pipeline import resolve_llm
+
+    problems = _split_problems(dataset, split, limit, data_dir)
+    provider = resolve_llm(llm)
+    report = learn(
+        problems,
+        _open(library, starter=True),
+        formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts)),
+        completer_for(provider),
+        run_name=f"{dataset}:{split}",
+        model=f"{provider.name}:{provider.model}",
+        progress=lambda message: err_console.print(message, markup=False),
+    )
+    console.print(
+        f"{report.attempted} attempted, {report.initially_correct} already right; "
+        f"{report.candidates_verified}/{report.candidates_proposed} candidate insight(s) verified; "
+        f"added: {', '.join(report.added) or '-'}",
+        markup=False,
+    )
+
+
+@library_app.command("refine")
+def refine_cmd(
+    llm: str | None = LLM_OPTION,
+    library: Path | None = PATH_OPTION,
+    rewrites: int = typer.Option(3, "--rewrites", help="Candidate condition rewrites per insight."),
+    attempts: int = typer.Option(3, "--attempts"),
+) -> None:
+    """Rewrite applicability conditions that retrieval got wrong; keep a rewrite only if it scores better."""
+    from optmodel.cli.output import console
+    from optmodel.experience_library import refine
+    from optmodel.library_bridge import completer_for, formulate_attempt_for
+    from optmodel.llm.formulator import FormulatorConfig
+    from optmodel.pipeline import resolve_llm
+
+    provider = resolve_llm(llm)
+    report = refine(
+        _open(library),
+        formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts)),
+        completer_for(provider),
+        n_rewrites=rewrites,
+    )
+    console.print(f"{len(report.results)} insight(s) considered; improved: {', '.join(report.improved) or '-'}")
+
+
+def _split_problems(dataset: str, split: str, limit: int | None, data_dir: Path | None) -> list:  # type: ignore[type-arg]
+    from optmodel.benchmarks.datasets.loader import load_dataset
+    from optmodel.experience_library import Problem
+
+    start_text, _, end_text = split.partition(":")
+    try:
+        start, end = float(start_text or 0), float(end_text or 1)
+    except ValueError as exc:
+        raise typer.BadParameter("--split is START:END as fractions, e.g. 0:0.5") from exc
+    items = load_dataset(dataset, data_dir)
+    chosen = items[int(start * len(items)) : int(end * len(items))][:limit]
+    return [Problem(p.id, p.question, p.answer, p.answer_status) for p in chosen]
