@@ -1,0 +1,188 @@
+"""Learning insights from failures, solver-verified (AlphaOPT's library learning).
+
+For each training problem with a known answer: formulate with the current retrieval; if the answer is wrong,
+ask the LLM to diagnose the attempt (with the solver's feedback and the known answer) and propose reusable
+insights; keep a candidate only if re-formulating the same problem with it injected reaches the known
+answer; then merge near-duplicates (re-verified). Every stage is one batched call over the whole batch of
+problems, and a run is resumable: finished problems are recorded under ``run_name`` and skipped next time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .calls import attempt_checked, complete_checked
+from .insight import Insight
+from .merging import merge_near_duplicates
+from .prompts import diagnosis_prompt
+from .protocols import Completer, FormulateAttempt, Problem, VerifyTask
+from .responses import parse_candidate_insights
+from .retrieval import Retriever
+from .store import InsightStore
+
+
+@dataclass
+class LearnReport:
+    """Counts and per-problem results of one :func:`learn` call."""
+
+    problems_total: int = 0
+    skipped_done: int = 0
+    skipped_no_answer: int = 0
+    attempted: int = 0
+    initially_correct: int = 0
+    candidates_proposed: int = 0
+    candidates_invalid: int = 0
+    candidates_verified: int = 0
+    candidates_rejected: int = 0
+    merges_kept: int = 0
+    merges_rejected: int = 0
+    added: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    per_problem: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def learn(
+    problems: Sequence[Problem],
+    store: InsightStore,
+    formulate: FormulateAttempt,
+    complete: Completer,
+    *,
+    run_name: str = "default",
+    model: str = "",
+    k: int = 4,
+    shortlist_size: int = 12,
+    max_candidates: int = 2,
+    merge_threshold: float | None = 0.55,
+    batch_size: int = 32,
+    progress: Callable[[str], None] | None = None,
+) -> LearnReport:
+    """Learn verified insights from ``problems`` into ``store``; see the module docstring.
+
+    ``model`` names the LLM in each insight's provenance; ``max_candidates`` bounds the insights asked for
+    per failure; ``merge_threshold`` (TF-IDF cosine, None to skip merging) finds near-duplicates;
+    ``batch_size`` problems go through each stage together, and each finished batch is recorded.
+    """
+    if batch_size < 1 or max_candidates < 1:
+        raise ValueError("batch_size and max_candidates must be at least 1")
+    report = LearnReport(problems_total=len(problems))
+    done = store.done_problems(run_name)
+    pending = []
+    for problem in dict((p.id, p) for p in problems).values():
+        if problem.id in done:
+            report.skipped_done += 1
+        elif not problem.has_known_answer:
+            report.skipped_no_answer += 1
+        else:
+            pending.append(problem)
+    retriever = Retriever(
+        store, complete=complete, k=k, shortlist_size=shortlist_size, run_tag=f"learn:{run_name}"
+    )
+    learner = _Learner(
+        store, formulate, complete, retriever, report, run_name, model, max_candidates,
+        merge_threshold,
+    )  # fmt: skip
+    for start in range(0, len(pending), batch_size):
+        batch = pending[start : start + batch_size]
+        if progress:
+            progress(f"learning: problems {start + 1}-{start + len(batch)} of {len(pending)}")
+        learner.learn_batch(batch)
+    return report
+
+
+@dataclass
+class _Learner:
+    store: InsightStore
+    formulate: FormulateAttempt
+    complete: Completer
+    retriever: Retriever
+    report: LearnReport
+    run_name: str
+    model: str
+    max_candidates: int
+    merge_threshold: float | None
+
+    def learn_batch(self, batch: Sequence[Problem]) -> None:
+        store, formulate, complete, report = self.store, self.formulate, self.complete, self.report
+        model, max_candidates = self.model, self.max_candidates
+        store.remember_problems(batch)
+        results: dict[str, dict[str, Any]] = {p.id: {} for p in batch}
+
+        # 1. Attempt every problem with what the library retrieves today.
+        retrievals = self.retriever.retrieve(batch)
+        outcomes = attempt_checked(
+            formulate,
+            [VerifyTask(p, r.insights, "attempt") for p, r in zip(batch, retrievals, strict=True)],
+        )
+        report.attempted += len(batch)
+        failed = []
+        for problem, retrieval, outcome in zip(batch, retrievals, outcomes, strict=True):
+            if retrieval.log_id is not None:
+                store.record_outcome(
+                    retrieval.log_id,
+                    correct=outcome.correct,
+                    detail={
+                        "status": outcome.status,
+                        "objective": outcome.objective,
+                        "purpose": "learn",
+                    },
+                )
+            results[problem.id]["initially_correct"] = outcome.correct
+            results[problem.id]["retrieved"] = [i.id for i in retrieval.insights]
+            if outcome.correct:
+                report.initially_correct += 1
+            else:
+                failed.append((problem, retrieval.insights, outcome))
+
+        # 2. Diagnose each failure: one prompt per failed problem, one batched call.
+        answers = complete_checked(
+            complete, [diagnosis_prompt(p, o, used, max_candidates) for p, used, o in failed]
+        )
+        candidates: list[tuple[Problem, Insight]] = []
+        for (problem, _, _), answer in zip(failed, answers, strict=True):
+            defaults = {
+                "provenance": {"origin": "learned", "source_problems": [problem.id], "model": model}
+            }
+            valid, invalid = parse_candidate_insights(answer, defaults=defaults)
+            valid = valid[:max_candidates]
+            report.candidates_proposed += len(valid) + len(invalid)
+            report.candidates_invalid += len(invalid)
+            results[problem.id]["invalid_candidates"] = invalid
+            candidates += [(problem, insight) for insight in valid]
+
+        # 3. Verify: the same problem, re-formulated with only the candidate, must reach the known answer.
+        verdicts = attempt_checked(
+            formulate, [VerifyTask(p, (insight,), "verify") for p, insight in candidates]
+        )
+        verified: list[Insight] = []
+        for (problem, insight), verdict in zip(candidates, verdicts, strict=True):
+            if verdict.correct:
+                verified.append(insight)
+                results[problem.id].setdefault("verified", []).append(insight.id)
+            else:
+                results[problem.id].setdefault("rejected", []).append(insight.title)
+        report.candidates_verified += len(verified)
+        report.candidates_rejected += len(candidates) - len(verified)
+        if verified:
+            store.add_many(verified, reason="learned (verified on its source problem)")
+            report.added += [i.id for i in verified]
+
+        # 4. Merge near-duplicates among the new insights and the library.
+        if verified and self.merge_threshold is not None:
+            merges = merge_near_duplicates(
+                store,
+                [i.id for i in verified],
+                formulate,
+                complete,
+                threshold=self.merge_threshold,
+                model=model,
+                extra_problems=batch,
+            )
+            report.merges_kept += len(merges.kept)
+            report.merges_rejected += len(merges.rejected)
+            for new_id, sources in merges.kept.items():
+                report.added.append(new_id)
+                report.retired += sources
+        store.mark_done(self.run_name, results)
+        report.per_problem.update(results)
