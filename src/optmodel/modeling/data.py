@@ -239,7 +239,9 @@ def _entries(raw: Any, index: list[str], data: ModelData, dims: int) -> Any:
                 )
             for member, value in zip(members, raw, strict=True):
                 yield (member if isinstance(member, tuple) else (member,)), value
-        elif all(isinstance(r, list) and len(r) == dims + 1 for r in raw):
+        elif all(isinstance(r, list) and len(r) == dims + 1 for r in raw) and not _is_matrix(
+            raw, index, data
+        ):
             for row in raw:
                 yield tuple(row[:-1]), row[-1]
         elif len(index) == 2 and all(isinstance(r, list) for r in raw):
@@ -259,6 +261,18 @@ def _entries(raw: Any, index: list[str], data: ModelData, dims: int) -> Any:
             )
     else:
         raise EvaluationError("'values' must be an object, a list of values or a list of rows")
+
+
+def _is_matrix(raw: list[Any], index: list[str], data: ModelData) -> bool:
+    """A 3x3 matrix over N x N also looks like three [i, j, value] rows; it is a matrix when its shape fits
+    and the rows' leading entries are not members of the index sets."""
+    if len(index) != 2 or data.dimen(index[0]) != 1 or data.dimen(index[1]) != 1:
+        return False
+    first, second = data.sets[index[0]], data.sets[index[1]]
+    if len(raw) != len(first) or any(len(r) != len(second) for r in raw):
+        return False
+    names = [{str(m) for m in data.sets[s]} for s in index]
+    return not all(str(r[0]) in names[0] and str(r[1]) in names[1] for r in raw)
 
 
 def _nested(raw: dict[str, Any], depth: int, prefix: tuple[Any, ...] = ()) -> Any:

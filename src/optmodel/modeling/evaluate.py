@@ -9,7 +9,7 @@ and :meth:`Evaluator.add_all`.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,11 +68,23 @@ def normalize_member(value: Any) -> Member:
 
 
 def as_key(values: tuple[Any, ...]) -> Key:
-    """Pyomo's key convention: the member itself for one dimension, a tuple for several."""
-    return values[0] if len(values) == 1 else tuple(values)
+    """Pyomo's key convention: the member itself for one dimension, a flat tuple for several.
+
+    Tuple members are flattened into the key (``((1, 2), "k")`` -> ``(1, 2, "k")``), as Pyomo and the
+    parameter tables do, so ``cost[a, k]`` with ``a`` in a set of pairs finds its entry.
+    """
+    if len(values) == 1:
+        return values[0]
+    for value in values:
+        if isinstance(value, tuple):
+            flat: list[Any] = []
+            for part in values:
+                flat.extend(part if isinstance(part, tuple) else (part,))
+            return tuple(flat)
+    return tuple(values)
 
 
-_MATH = {
+_MATH: dict[str, Callable[[Any], Any]] = {
     "exp": math.exp,
     "log": math.log,
     "log10": math.log10,
@@ -116,14 +128,17 @@ class Evaluator:
         return total
 
     # --- interpreter ---------------------------------------------------------------------------
-    def eval(self, node: ex.Node, env: Mapping[str, Any]) -> Any:  # noqa: C901 - one dispatch
+    def eval(self, node: ex.Node, env: Mapping[str, Any]) -> Any:
         if isinstance(node, ex.Const):
             return node.value
         if isinstance(node, ex.Name):
             return self.name(node.id, env)
         if isinstance(node, ex.Subscript):
-            key = as_key(tuple(self.eval(i, env) for i in node.indices))
-            return self.lookup(node.name, key, len(node.indices))
+            indices = node.indices
+            if len(indices) == 1:  # the common case, without building a tuple
+                return self.lookup(node.name, self.eval(indices[0], env), 1)
+            key = as_key(tuple(self.eval(i, env) for i in indices))
+            return self.lookup(node.name, key, len(indices))
         if isinstance(node, ex.Binary):
             return self.binary(node.op, self.eval(node.left, env), self.eval(node.right, env))
         if isinstance(node, ex.Unary):
@@ -208,7 +223,13 @@ class Evaluator:
                 raise EvaluationError("division by zero", "check the divisor's data")
             return left / right
         if is_number(left) and is_number(right):
-            return float(left) ** right
+            try:
+                result = float(left) ** right
+            except (OverflowError, ZeroDivisionError) as exc:
+                raise EvaluationError(f"{left} ** {right}: {exc}") from exc
+            if isinstance(result, complex):  # e.g. (-8) ** (1/3) is not a real number
+                raise EvaluationError(f"{left} ** {right} is not a real number")
+            return result
         return left**right
 
     def call(self, node: ex.Call, env: Mapping[str, Any]) -> Any:
@@ -277,10 +298,15 @@ class Evaluator:
             targets, set_name = clauses[depth]
             if set_name not in self.data.sets:
                 raise EvaluationError(f"unknown set '{set_name}'", code="unknown-name")
+            filters = conditions[depth]
+            single = targets[0] if len(targets) == 1 else None
             for member in self.data.sets[set_name]:
                 bound = dict(current)
-                bound.update(_unpack(targets, member, set_name))
-                if all(self.truth(c, bound) for c in conditions[depth]):
+                if single is not None:
+                    bound[single] = member
+                else:
+                    bound.update(_unpack(targets, member, set_name))
+                if not filters or all(self.truth(c, bound) for c in filters):
                     yield from rec(depth + 1, bound)
 
         yield from rec(0, dict(env))

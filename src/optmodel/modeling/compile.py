@@ -1,0 +1,333 @@
+"""Compiling a Formulation into a Pyomo ``ConcreteModel`` plus a symbol map back to the Formulation's names.
+
+>>> from optmodel.modeling.ir import Formulation
+>>> f = Formulation.model_validate({
+...     "sets": {"I": ["a", "b"]}, "parameters": {"cap": 4},
+...     "variables": {"x": {"index": ["I"], "ub": "cap"}},
+...     "objective": {"sense": "max", "expression": "sum(x[i] for i in I)"},
+...     "constraints": {"total": {"expression": "x['a'] + 2 * x['b'] <= 6"}}})
+>>> compiled = compile_formulation(f)
+>>> sorted(symbol for symbol in compiled.symbols.variables.values())
+[('x', 'a'), ('x', 'b')]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyomo.environ as pyo
+from pyomo.common.collections import ComponentMap
+
+from optmodel.errors import CompileError, FormulationError
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.data import resolve_data
+from optmodel.modeling.evaluate import EvaluationError, Key, ModelData, is_number
+from optmodel.modeling.instances import (
+    ConstraintInstances,
+    VariableInstances,
+    check_distinct_names,
+    constraint_instances,
+    objective_tree,
+    variable_instances,
+)
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.issues import errors_only
+from optmodel.modeling.nonsmooth import NonsmoothModeller
+from optmodel.modeling.pyomo_expressions import (
+    PyomoExpressionBuilder,
+    SignAwareBuilder,
+    has_nonsmooth,
+)
+from optmodel.symbols import SymbolMap
+
+_DOMAINS = {"continuous": pyo.Reals, "integer": pyo.Integers, "binary": pyo.Binary}
+#: Relative tolerance for deciding constant rows (0.1 + 0.2 == 0.3 holds).
+_CONSTANT_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """A Pyomo model compiled from a Formulation, with the way back to the Formulation's names.
+
+    ``symbols`` maps every user variable's ``VarData`` and every constraint row's ``ConstraintData`` to
+    ``(name, key)``; auxiliary components (``_aux_*``, from abs/min/max) are deliberately left out.
+    """
+
+    model: pyo.ConcreteModel
+    symbols: SymbolMap
+    formulation: Formulation
+    data: ModelData
+    #: Formulation variable name -> Pyomo component name (they differ when a name is unsafe for Pyomo).
+    variable_components: Mapping[str, str]
+
+    def var(self, name: str) -> Any:
+        """The Pyomo ``Var`` component of Formulation variable ``name``."""
+        return self.model.component(self.variable_components[name])
+
+    def solution_from_model(self) -> dict[str, float | dict[Hashable, float]]:
+        """Current variable values in the Formulation's names (``{"x": {key: value}, "z": value}``).
+
+        Variables without a value (not loaded by a solver) are left out.
+        """
+        solution: dict[str, Any] = {}
+        for vardata, (name, key) in self.symbols.variables.items():
+            value = vardata.value
+            if value is None:
+                continue
+            if key is None:  # only scalar variables have no key
+                solution[name] = float(value)
+            else:
+                solution.setdefault(name, {})[key] = float(value)
+        return solution
+
+    def objective_value(self) -> float | None:
+        """The objective at the current variable values, or None when some value is missing."""
+        objective = next(self.model.component_data_objects(pyo.Objective), None)
+        if objective is None:
+            return None
+        value = pyo.value(objective, exception=False)
+        return None if value is None else float(value)
+
+
+def compile_formulation(formulation: Formulation, data: ModelData | None = None) -> CompiledModel:
+    """Build the Pyomo model of ``formulation``.
+
+    ``data`` defaults to ``resolve_data(formulation)``; data errors raise ``FormulationError`` with every
+    issue. Anything that cannot be compiled raises ``CompileError`` with the path of the offending field
+    (``constraints.cap.expression``) and a hint; never a raw Pyomo or Python exception.
+    """
+    if data is None:
+        data, issues = resolve_data(formulation)
+        errors = errors_only(issues)
+        if errors:
+            raise FormulationError(errors)
+    check_distinct_names(formulation)
+    return _Compiler(formulation, data).build()
+
+
+class _ComponentNames:
+    """Pyomo-safe, unique component names; the Formulation's own names stay in the symbol map."""
+
+    def __init__(self, model: pyo.ConcreteModel) -> None:
+        self.model = model
+        self.used: set[str] = set()
+
+    def claim(self, name: str, prefix: str) -> str:
+        base = re.sub(r"\W", "_", name, flags=re.ASCII) or prefix
+        if base[0].isdigit() or base[0] == "_":
+            base = f"{prefix}_{base}"
+        # A Pyomo Block attribute such as 'name', 'model' or 'solutions' cannot be a component name.
+        if hasattr(self.model, base):
+            base = f"{prefix}_{base}"
+        candidate, n = base, 1
+        while candidate in self.used or hasattr(self.model, candidate):
+            n += 1
+            candidate = f"{base}_{n}"
+        self.used.add(candidate)
+        return candidate
+
+
+class _Compiler:
+    def __init__(self, formulation: Formulation, data: ModelData) -> None:
+        self.formulation = formulation
+        self.data = data
+        self.model = pyo.ConcreteModel(name=formulation.name)
+        self.names = _ComponentNames(self.model)
+        self.var_symbols: ComponentMap = ComponentMap()
+        self.con_symbols: ComponentMap = ComponentMap()
+        self.instances: dict[str, VariableInstances] = {}
+        self.vardata: dict[str, Any] = {}
+        modeller = NonsmoothModeller(self.model)
+        self.plain = PyomoExpressionBuilder(data, self.vardata, self.instances, modeller)
+        self.signed = SignAwareBuilder(data, self.vardata, self.instances, modeller)
+
+    def build(self) -> CompiledModel:
+        f = self.formulation
+        py_vars = {name: self.names.claim(name, "var") for name in f.variables}
+        objective_name = self.names.claim("objective", "obj")
+        py_cons = {name: self.names.claim(name, "con") for name in f.constraints}
+        for name, vdef in f.variables.items():
+            self._add_variable(variable_instances(name, vdef, self.data), py_vars[name])
+        self._add_objective(objective_name)
+        for name, cdef in f.constraints.items():
+            inst = constraint_instances(name, cdef, self.data, f.variables)
+            self._add_constraint(inst, py_cons[name])
+        symbols = SymbolMap(variables=self.var_symbols, constraints=self.con_symbols)
+        return CompiledModel(self.model, symbols, f, self.data, py_vars)
+
+    # --- variables -------------------------------------------------------------------------------
+    def _add_variable(self, inst: VariableInstances, py_name: str) -> None:
+        self.instances[inst.name] = inst
+        domain = _DOMAINS[inst.kind]
+        if not inst.indexed:
+            var = pyo.Var(domain=domain, bounds=(inst.lower[0], inst.upper[0]))
+            self.model.add_component(py_name, var)
+            self.vardata[inst.name] = var
+            self.var_symbols[var] = (inst.name, None)
+            return
+        index = pyo.Set(initialize=inst.keys, dimen=inst.dimen, ordered=pyo.Set.InsertionOrder)
+        self.model.add_component(self.names.claim(f"{py_name}_index", "set"), index)
+        uniform = len(set(inst.lower)) <= 1 and len(set(inst.upper)) <= 1
+        if uniform and inst.keys:
+            bounds: Any = (inst.lower[0], inst.upper[0])
+        else:
+            bounds = dict(zip(inst.keys, zip(inst.lower, inst.upper, strict=True), strict=True))
+        var = pyo.Var(index, domain=domain, bounds=bounds)
+        self.model.add_component(py_name, var)
+        elements = dict(var.items())
+        self.vardata[inst.name] = elements
+        name = inst.name
+        for key, vardata in elements.items():
+            self.var_symbols[vardata] = (name, key)
+
+    # --- objective -------------------------------------------------------------------------------
+    def _add_objective(self, py_name: str) -> None:
+        objective = self.formulation.objective
+        tree = objective_tree(self.formulation)
+        sign = 1 if objective.sense == "minimize" else -1
+        value = self._evaluate(tree, {}, sign, "objective.expression", "")
+        if is_number(value) and not math.isfinite(value):
+            raise CompileError(
+                f"the objective is the constant {value}", path="objective.expression"
+            )
+        sense = pyo.minimize if sign > 0 else pyo.maximize
+        self._construct(py_name, pyo.Objective(expr=value, sense=sense), "objective.expression")
+
+    # --- constraints -----------------------------------------------------------------------------
+    def _add_constraint(self, inst: ConstraintInstances, py_name: str) -> None:
+        path = f"constraints.{inst.name}.expression"
+        parts: list[dict[Key, Any]] = []
+        for key, env in inst.bindings:
+            at = "" if key is None else f"at {key!r}: "
+            for part, row in enumerate(self._rows(inst, env, path, at)):
+                while len(parts) <= part:
+                    parts.append({})
+                parts[part][key] = row
+        if not parts:
+            parts.append({})
+        for part, rows in enumerate(parts):
+            if part > 0 and not rows:
+                continue
+            name = py_name if part == 0 else self.names.claim(f"{py_name}_{part + 1}", "con")
+            if not inst.indexed:
+                if None in rows:
+                    component = self._construct(name, pyo.Constraint(expr=rows[None]), path)
+                    self.con_symbols[component] = (inst.name, None)
+                continue
+            index = pyo.Set(initialize=list(rows), dimen=inst.dimen, ordered=pyo.Set.InsertionOrder)
+            self.model.add_component(self.names.claim(f"{name}_index", "set"), index)
+            component = self._construct(name, pyo.Constraint(index, rule=rows), path)
+            for key, condata in component.items():
+                self.con_symbols[condata] = (inst.name, key)
+
+    def _rows(
+        self, inst: ConstraintInstances, env: dict[str, Any], path: str, at: str
+    ) -> list[Any]:
+        """The Pyomo rows of one constraint instance (constant rows that hold are dropped)."""
+        relation = inst.relation
+        ops, operands = relation.ops, relation.operands
+        nonsmooth = has_nonsmooth(relation)
+        # lo <= e <= hi with constant ends is one ranged row (two rows when e holds abs/min/max).
+        if len(ops) == 2 and ops[0] == ops[1] and ops[0] in ("<=", ">=") and not nonsmooth:
+            lo_node, hi_node = (operands[0], operands[2]) if ops[0] == "<=" else operands[2::-2]
+            lo = self._evaluate(lo_node, env, 0, path, at)
+            hi = self._evaluate(hi_node, env, 0, path, at)
+            if is_number(lo) and is_number(hi):
+                body = self._evaluate(operands[1], env, 0, path, at)
+                return self._keep(_ranged(lo, body, hi), relation, path, at)
+            cache = {0: lo, 2: hi} if ops[0] == "<=" else {0: hi, 2: lo}
+        else:
+            cache = {}
+        rows = []
+        for n, op in enumerate(ops):
+            left_sign, right_sign = {"<=": (1, -1), ">=": (-1, 1), "==": (0, 0)}[op]
+            sides = []
+            for position, sign in ((n, left_sign), (n + 1, right_sign)):
+                if nonsmooth or position not in cache:
+                    cache[position] = self._evaluate(operands[position], env, sign, path, at)
+                sides.append(cache[position])
+            rows += self._keep(_relation(sides[0], op, sides[1]), relation, path, at)
+        return rows
+
+    def _keep(self, row: Any, relation: ex.Compare, path: str, at: str) -> list[Any]:
+        if row is True:
+            return []
+        if row is False:
+            raise CompileError(
+                f"{at}'{ex.to_source(relation)}' can never hold with this data",
+                path=path,
+                hint="it would make the model infeasible; check the data, the index filter, "
+                "or whether the constraint is needed",
+            )
+        return [row]
+
+    # --- shared ----------------------------------------------------------------------------------
+    def _evaluate(self, node: ex.Node, env: dict[str, Any], sign: int, path: str, at: str) -> Any:
+        builder = self.signed if has_nonsmooth(node) else self.plain
+        try:
+            value = builder.evaluate(node, env, sign)
+        except EvaluationError as error:
+            hint = error.hint
+            if not hint and error.code == "unknown-name":
+                hint = "declare it under sets, parameters or variables, or fix the spelling"
+            raise CompileError(f"{at}{error}", path=path, hint=hint) from error
+        except (ArithmeticError, TypeError, ValueError) as error:
+            raise CompileError(
+                f"{at}cannot evaluate '{ex.to_source(node)}': {error}",
+                path=path,
+                hint="check that only numbers are combined arithmetically (set members are labels)",
+            ) from error
+        if isinstance(value, str | tuple | bool):
+            raise CompileError(
+                f"{at}'{ex.to_source(node)}' is {value!r}, not a number or an expression",
+                path=path,
+                hint="compare quantities, not set members or conditions",
+            )
+        return value
+
+    def _construct(self, name: str, component: Any, path: str) -> Any:
+        try:
+            self.model.add_component(name, component)
+        except (ValueError, TypeError, ArithmeticError) as error:
+            if self.model.component(name) is not None:
+                self.model.del_component(name)
+            raise CompileError(f"Pyomo rejected the expression: {error}", path=path) from error
+        return component
+
+
+def _relation(left: Any, op: str, right: Any) -> Any:
+    """A Pyomo relation, or True/False when it is decided without variables."""
+    if is_number(left) and is_number(right):
+        scale = _CONSTANT_TOL * max(1.0, abs(left), abs(right))
+        if op == "<=":
+            return bool(left <= right + scale)
+        if op == ">=":
+            return bool(left >= right - scale)
+        return bool(abs(left - right) <= scale)
+    if op == ">=":
+        left, right, op = right, left, "<="
+    if op == "<=":
+        if is_number(right) and math.isinf(right):
+            return right > 0
+        if is_number(left) and math.isinf(left):
+            return left < 0
+        return left <= right
+    if (is_number(left) and math.isinf(left)) or (is_number(right) and math.isinf(right)):
+        return False
+    return left == right
+
+
+def _ranged(lo: float, body: Any, hi: float) -> Any:
+    if is_number(body):
+        return _relation(lo, "<=", body) is True and _relation(body, "<=", hi) is True
+    if lo == math.inf or hi == -math.inf or lo > hi:
+        return False
+    if lo == -math.inf:
+        return True if hi == math.inf else body <= hi
+    if hi == math.inf:
+        return body >= lo
+    return body == lo if lo == hi else pyo.inequality(lo, body, hi)
