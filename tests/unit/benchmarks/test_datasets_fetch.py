@@ -57,7 +57,7 @@ def _written(tmp_path: Path, spec: DatasetSpec) -> list[dict[str, Any]]:
 
 # --- ReSocratic JSON (OptiBench style): answer-key rule, overrides, table label ----------------
 
-RESOCRATIC_ITEMS = [
+RESOCRATIC_ITEMS: list[dict[str, Any]] = [
     {
         "index": 0,
         "question": "Chairs and dressers; maximize profit.",
@@ -409,6 +409,40 @@ def test_source_in_unexpected_format_is_a_clear_error(file_server: Any, tmp_path
     _serve(file_server, {spec.source.paths[0]: b'{"en_question": "Q.", "en_answer": \n'})
     with pytest.raises(DatasetError, match="line 1: invalid JSON"):
         fetch_dataset(spec, tmp_path, base_url=file_server.base_url)
+
+
+def test_unexpected_conversion_failure_is_a_dataset_error(file_server: Any, tmp_path: Path) -> None:
+    # An override entry without its "method" makes the converter fail half-way: no traceback leaks.
+    spec = _fixture_spec("optibench", _resocratic_expected(), overrides={0: {"answer_key": None}})
+    _serve(file_server, {"data/OptiBench.json": json.dumps(RESOCRATIC_ITEMS).encode()})
+    with pytest.raises(
+        DatasetError, match="could not convert the source files as 'resocratic-json'"
+    ):
+        fetch_dataset(spec, tmp_path, base_url=file_server.base_url)
+    assert _leftovers(tmp_path) == []
+
+
+def test_list_valued_answer_is_unknown_not_a_crash(file_server: Any, tmp_path: Path) -> None:
+    odd = [{"index": 0, "question": "Q.", "results": {"Profit": ["not", "a", "number"]}}]
+    expected = [
+        {
+            "id": "optibench-0000",
+            "dataset": "optibench",
+            "split": "test",
+            "question": "Q.",
+            "answer": None,
+            "answer_status": "unknown",
+            "answer_key": "Profit",
+            "answer_key_method": "single-key",
+            "results": odd[0]["results"],
+            "source": _src("data/OptiBench.json", 0),
+            "linearity": "linear",
+            "has_table": False,
+        }
+    ]
+    spec = _fixture_spec("optibench", expected, overrides={})
+    _serve(file_server, {"data/OptiBench.json": json.dumps(odd).encode()})
+    assert fetch_dataset(spec, tmp_path, base_url=file_server.base_url).verified
 
 
 def test_no_network_says_how_to_install_by_hand(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from optmodel.benchmarks.datasets import (
     DATA_DIR_ENV,
+    SourceRef,
     dataset_names,
     default_data_dir,
     get_spec,
@@ -223,6 +224,20 @@ def test_duplicate_ids_are_an_error(tmp_path: Path) -> None:
     row = '{"id": "same", "question": "q", "answer": 1}'
     with pytest.raises(DatasetError, match=r"line 2: duplicate id 'same' \(first on line 1\)"):
         load_dataset(_write(tmp_path, row, row))
+
+
+def test_registry_entries_pin_full_commits() -> None:
+    spec = get_spec("logior")
+    assert len(spec.source.commit) == 40 and hash(spec) == hash(get_spec("logior"))
+    with pytest.raises(ValueError, match="full 40-character SHA"):
+        SourceRef(repo="ZJU-TSELab/ORThought", commit="fb8a5de", paths=("x",))
+
+
+def test_own_file_must_be_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "bench.json"
+    path.write_text("[]", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"is not a \.jsonl file"):
+        load_dataset(path)
 
 
 def test_missing_or_empty_own_file_is_an_error(tmp_path: Path) -> None:

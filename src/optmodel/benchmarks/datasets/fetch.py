@@ -138,7 +138,14 @@ def fetch_dataset(
     reader = HttpSourceReader(
         spec, base_url, timeout=timeout, retries=retries, workers=workers, manual_hint=hint
     )
-    records = converter(spec, reader)
+    try:
+        records = converter(spec, reader)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # A source shaped differently from what the converter knows: say so, not a deep traceback.
+        raise DatasetError(
+            f"{spec.name}: could not convert the source files as {spec.format!r} "
+            f"({type(exc).__name__}: {exc}); nothing was written"
+        ) from exc
     _check(spec, records)
     _write_atomically(target, serialize_records(records))
     return dataset_status(spec, root)

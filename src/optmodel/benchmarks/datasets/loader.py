@@ -90,11 +90,16 @@ def load_dataset(
     text = os.fspath(name)
     spec = find_spec(text)
     if spec is None:
-        if text.endswith(".jsonl") or Path(text).suffix == ".jsonl":
-            path = Path(text).expanduser()
+        path = Path(text).expanduser()
+        if path.suffix == ".jsonl":
             if not path.is_file():
                 raise DatasetError(f"benchmark file {path} does not exist")
             return read_problems_jsonl(path)
+        if path.is_file():
+            raise DatasetError(
+                f"{path} is not a .jsonl file; an own benchmark is a JSON-lines file with one "
+                "{id, question, answer} object per line"
+            )
         get_spec(text)  # raises the "unknown dataset; registered: ..." error
     assert spec is not None
     root = resolve_data_dir(data_dir)

@@ -51,7 +51,7 @@ class DatasetSpec:
     file: str
     sha256: str
     count: int
-    answer_status: Mapping[str, int]
+    answer_status: Mapping[str, int] = field(hash=False)
     fields: tuple[str, ...]
     content_fields: tuple[str, ...]
     content_sha256: str
