@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from pathlib import Path
 from typing import Any
 
 import pyomo.environ as pyo
@@ -11,8 +12,9 @@ import pytest
 
 from optmodel.errors import CompileError
 from optmodel.modeling.check import check_solution
-from optmodel.modeling.compile import compile_formulation
+from optmodel.modeling.compile import CompiledModel, compile_formulation
 from optmodel.modeling.ir import Formulation
+from optmodel.modeling.load import load_formulation
 
 PLAN: dict[str, Any] = {
     "sets": {"S": ["s1", "s2"], "D": ["d1", "d2"], "T": {"range": [1, 3]}},
@@ -166,6 +168,16 @@ def test_abs_min_max_are_checked_with_their_true_values() -> None:
     assert report.objective_value == 1.0 + 5.0
 
 
+def _pyomo_violations(compiled: CompiledModel) -> dict[tuple[str, Any], float]:
+    amounts: dict[tuple[str, Any], float] = {}
+    for condata, symbol in compiled.symbols.constraints.items():
+        body = pyo.value(condata.body)
+        lower = -math.inf if condata.lower is None else pyo.value(condata.lower)
+        upper = math.inf if condata.upper is None else pyo.value(condata.upper)
+        amounts[symbol] = max(amounts.get(symbol, 0.0), lower - body, body - upper, 0.0)
+    return amounts
+
+
 def test_checker_agrees_with_pyomo_at_a_random_point() -> None:
     document = {
         "sets": {"I": [1, 2, 3], "PAIRS": {"from": "i in I, j in I", "where": "i < j"}},
@@ -188,13 +200,7 @@ def test_checker_agrees_with_pyomo_at_a_random_point() -> None:
     rng = random.Random(7)
     for vardata in compiled.symbols.variables:
         vardata.set_value(rng.uniform(0.5, 4.0), skip_validation=True)
-    pyomo_amounts: dict[tuple[str, Any], float] = {}
-    for condata, symbol in compiled.symbols.constraints.items():
-        body = pyo.value(condata.body)
-        lower = -math.inf if condata.lower is None else pyo.value(condata.lower)
-        upper = math.inf if condata.upper is None else pyo.value(condata.upper)
-        amount = max(0.0, lower - body, body - upper)
-        pyomo_amounts[symbol] = max(pyomo_amounts.get(symbol, 0.0), amount)
+    pyomo_amounts = _pyomo_violations(compiled)
     report = check_solution(f, compiled.solution_from_model(), tol=0.0)
     checked = {(v.constraint, v.key): v.amount for v in report.violations}
     assert len(pyomo_amounts) == 3 + 3 + 1 + 2
@@ -202,3 +208,26 @@ def test_checker_agrees_with_pyomo_at_a_random_point() -> None:
     for symbol, amount in pyomo_amounts.items():
         assert checked.get(symbol, 0.0) == pytest.approx(amount, abs=1e-9), symbol
     assert report.objective_value == pytest.approx(compiled.objective_value())
+
+
+GOLDEN = Path(__file__).resolve().parents[2] / "data" / "golden"
+GOLDEN_FILES = sorted(p for p in GOLDEN.glob("*.json") if p.name != "manifest.json")
+
+
+@pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
+def test_checker_agrees_with_pyomo_on_golden_problems_at_random_points(path: Path) -> None:
+    f = load_formulation(path)
+    compiled = compile_formulation(f)
+    if compiled.model.component("_aux_vars") is not None:
+        pytest.skip("auxiliary abs/min/max variables have no value outside a solve")
+    rng = random.Random(path.stem)
+    for vardata in compiled.symbols.variables:
+        low = 0.1 if vardata.lb is None else max(vardata.lb, 0.1)
+        high = max(low, 10.0 if vardata.ub is None else min(vardata.ub, 10.0))
+        vardata.set_value(rng.uniform(low, high), skip_validation=True)
+    expected = _pyomo_violations(compiled)
+    report = check_solution(f, compiled.solution_from_model(), tol=0.0)
+    checked = {(v.constraint, v.key): v.amount for v in report.violations}
+    for symbol, amount in expected.items():
+        assert checked.get(symbol, 0.0) == pytest.approx(amount, rel=1e-9, abs=1e-9), symbol
+    assert report.objective_value == pytest.approx(compiled.objective_value(), rel=1e-9)

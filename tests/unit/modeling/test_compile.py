@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import random
+from pathlib import Path
 from typing import Any
 
 import pyomo.environ as pyo
@@ -14,6 +16,7 @@ from optmodel.errors import CompileError, FormulationError
 from optmodel.modeling import compile as compile_model
 from optmodel.modeling.compile import CompiledModel, compile_formulation
 from optmodel.modeling.ir import Formulation
+from optmodel.modeling.load import load_formulation
 from optmodel.symbols import format_symbol
 
 
@@ -525,3 +528,32 @@ def test_constant_objective_gives_a_feasibility_model() -> None:
     )
     assert solve(compiled) == 0
     assert 1 - 1e-9 <= compiled.solution_from_model()["x"] <= 4 + 1e-9  # type: ignore[operator]
+
+
+# --- the golden problems ------------------------------------------------------------------------------
+GOLDEN = Path(__file__).resolve().parents[2] / "data" / "golden"
+_MANIFEST: dict[str, Any] = (
+    json.loads((GOLDEN / "manifest.json").read_text())
+    if (GOLDEN / "manifest.json").exists()
+    else {}
+)
+_LINEAR = [
+    name
+    for name, entry in _MANIFEST.items()
+    if entry["status"] == "ok"
+    and ("linear" in entry["type"] or entry["type"] in ("LP", "ILP"))
+    and "nonlinear" not in entry["type"]
+]
+
+
+@pytest.mark.parametrize("name", _LINEAR)
+def test_golden_linear_problems_compile_to_their_known_optimum(name: str) -> None:
+    entry = _MANIFEST[name]
+    compiled = compile_formulation(load_formulation(GOLDEN / f"{name}.json"))
+    result = pyo.SolverFactory("appsi_highs").solve(compiled.model, load_solutions=False)
+    if entry["answer_status"] == "infeasible":
+        assert "infeasible" in str(result.solver.termination_condition)
+        return
+    assert str(result.solver.termination_condition) == "optimal"
+    compiled.model.solutions.load_from(result)
+    assert compiled.objective_value() == pytest.approx(entry["answer"], rel=1e-6, abs=1e-6)
