@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
+from pydantic import ValidationError
 
 from optmodel.errors import LibraryError
 
 from .insight import Insight, utc_now
-from .store import validate_insight
 
 if TYPE_CHECKING:
     from .store import InsightStore
@@ -35,6 +35,18 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+
+
+def validate_insight(data: Mapping[str, Any], where: str) -> Insight:
+    """Validate one insight dict; LibraryError naming ``where`` and each bad field otherwise."""
+    try:
+        return Insight.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = [
+            f"{where}: field '{'.'.join(str(p) for p in err['loc']) or '(entry)'}': {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise LibraryError("\n".join(problems)) from None
 
 
 def library_document(insights: list[Insight]) -> dict[str, Any]:
@@ -94,25 +106,29 @@ def parse_library_text(text: str, source: str) -> list[Insight]:
     insights: list[Insight] = []
     problems: list[str] = []
     seen: set[str] = set()
+    bad: set[int] = set()
     for number, entry in enumerate(entries, start=1):
         label = f"entry {number}"
         if not isinstance(entry, Mapping):
             problems.append(f"{label}: expected a mapping of insight fields, got {entry!r:.60}")
+            bad.add(number)
             continue
         if isinstance(entry.get("id"), str):
             label += f" (id {entry['id']!r})"
         try:
             insight = validate_insight(entry, label)
         except LibraryError as exc:
-            problems.append(str(exc))
+            problems += str(exc).splitlines()
+            bad.add(number)
             continue
         if insight.id in seen:
             problems.append(f"{label}: the id appears more than once in the file")
+            bad.add(number)
         seen.add(insight.id)
         insights.append(insight)
     if problems:
         raise LibraryError(
-            f"{source}: {len(problems)} invalid entr{'y' if len(problems) == 1 else 'ies'}; "
+            f"{source}: {len(bad)} invalid entr{'y' if len(bad) == 1 else 'ies'}; "
             "nothing was imported:\n  " + "\n  ".join(problems)
         )
     return insights

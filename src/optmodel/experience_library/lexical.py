@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +24,7 @@ _STOPWORDS = frozenset(  # a word list reads better than 66 quoted strings
 )
 
 
+@lru_cache(maxsize=1 << 16)  # vocabularies are small; stemming dominates index building
 def _stem(word: str) -> str:
     # Light suffix stripping so "trucks"/"truck" and "produced"/"producing"/"produce" meet.
     if len(word) > 4 and word.endswith("ies"):

@@ -170,7 +170,9 @@ def refine(
             )
             for pid in found.kept + found.blocked + found.recovered:
                 rivals = [
-                    i for i in store.get_many(latest[pid].shortlisted_ids) if i.id != insight.id
+                    i
+                    for i in store.get_many(latest[pid].shortlisted_ids)
+                    if i.id != insight.id and i.status == "active"
                 ]
                 checks.append((texts[pid], [*rivals, variant]))
                 keys.append((n, v, pid))

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import ValidationError
-
 from optmodel.errors import LibraryError
 
 from . import logbook
@@ -395,15 +393,3 @@ class InsightStore:
             most_helpful=[(i.id, i.stats.helped) for i in by_help[:top] if i.stats.helped],
             most_harmful=[(i.id, i.stats.hurt) for i in by_hurt[:top] if i.stats.hurt],
         )
-
-
-def validate_insight(data: Mapping[str, Any], where: str) -> Insight:
-    """Validate one insight dict; LibraryError naming ``where`` and each bad field otherwise."""
-    try:
-        return Insight.model_validate(dict(data))
-    except ValidationError as exc:
-        problems = [
-            f"{where}: field '{'.'.join(str(p) for p in err['loc']) or '(entry)'}': {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise LibraryError("\n".join(problems)) from None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 from library_doubles import insight_json
 from pydantic import ValidationError
 
+import optmodel.experience_library
 from optmodel.experience_library import (
     TRACKS,
     Insight,
@@ -72,3 +75,7 @@ def test_format_for_prompt_shows_conditions_explanation_and_example() -> None:
     assert insight.explanation.mistake in text
     assert f"`{insight.example.wrong[0]}`" in text and f"`{insight.example.right[0]}`" in text
     assert format_for_prompt([]) == ""
+
+
+def test_the_package_docstring_example_runs() -> None:
+    assert doctest.testmod(optmodel.experience_library).failed == 0
