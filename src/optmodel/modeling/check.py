@@ -80,8 +80,10 @@ class IntegralityViolation:
 class CheckReport:
     """What holds at a solution. Entries are listed when they exceed ``tol``; maxima count every row.
 
-    ``max_violation`` covers constraint rows and bounds (absolute); ``max_relative_violation`` divides each
-    row's violation by ``max(1, |lhs|, |rhs|)``. A missing or non-numeric value counts as infinitely violated.
+    ``max_violation`` covers constraint rows and bounds (absolute); ``max_relative_violation`` divides a
+    row's violation by ``max(1, |lhs|, |rhs|)`` and a bound's by ``max(1, |bound|)``. A missing or
+    non-numeric value counts as infinitely violated in both. Integrality is measured on its own
+    (``max_integrality_violation``: distance to the nearest integer).
     """
 
     max_violation: float
@@ -96,8 +98,10 @@ class CheckReport:
 
     @property
     def feasible(self) -> bool:
-        """True when no row, bound or integrality requirement is violated by more than ``tol``."""
-        return not (self.violations or self.bound_violations or self.integrality_violations)
+        """True when every variable has a value and nothing is violated by more than ``tol``."""
+        return not (
+            self.missing or self.violations or self.bound_violations or self.integrality_violations
+        )
 
     def summary(self, limit: int = 10) -> str:
         """A few readable lines: the largest violations first."""
@@ -192,11 +196,13 @@ def check_solution(
         objective = float(evaluator.eval(objective_tree(formulation), {}))
     except (EvaluationError, ArithmeticError, TypeError, ValueError):
         objective = math.nan
-    amounts = [r.amount for r in rows] + [b.amount for b in bounds]
-    amounts += [math.inf] * bool(missing)
+    unset = [math.inf] * bool(missing)
+    relative = [r.relative for r in rows] + [b.amount / max(1.0, abs(b.limit)) for b in bounds]
     return CheckReport(
-        max_violation=max(amounts, default=0.0),
-        max_relative_violation=max((r.relative for r in rows), default=0.0),
+        max_violation=max(
+            [r.amount for r in rows] + [b.amount for b in bounds] + unset, default=0.0
+        ),
+        max_relative_violation=max(relative + unset, default=0.0),
         max_integrality_violation=max((i.amount for i in integrality), default=0.0),
         violations=[r for r in rows if r.amount > tol],
         bound_violations=[b for b in bounds if b.amount > tol],

@@ -98,6 +98,7 @@ def test_fractional_integer_and_bound_violations_are_reported() -> None:
         ("trucks", "s2", "upper", 1.0)
     ]
     assert not report.feasible and report.max_integrality_violation == 0.5
+    assert report.max_violation == 1.0 and report.max_relative_violation == pytest.approx(1 / 4)
 
 
 def test_tiny_solver_noise_stays_under_the_tolerance() -> None:
@@ -113,7 +114,8 @@ def test_missing_values_are_violations_not_crashes() -> None:
     del values["x"][("s1", "d1")]
     del values["stock"]
     report = check_solution(formulation(), values)
-    assert report.max_violation == math.inf
+    assert report.max_violation == math.inf and report.max_relative_violation == math.inf
+    assert not report.feasible
     assert "x[s1,d1]" in report.missing and "stock[3]" in report.missing
     messages = {v.constraint: v.message for v in report.violations}
     assert "no value for x[s1,d1]" in messages["supply_limit"]
