@@ -27,7 +27,6 @@ from optmodel.llm.formulator import (
     Formulator,
     FormulatorConfig,
     InsightContext,
-    InsightSource,
     Problem,
 )
 from optmodel.llm.providers.base import LLMProvider
@@ -51,29 +50,53 @@ def completer_for(provider: LLMProvider, max_tokens: int = 2048) -> Completer:
     return complete
 
 
-def library_insight_source(
-    library: str | Path | InsightStore, provider: LLMProvider | None, k: int = 4, run_tag: str = ""
-) -> InsightSource:
+class LibraryInsightSource:
     """Insights for each problem: lexical shortlist, then (with a provider) the LLM applicability check.
 
     Insights learned from a problem (or its near-duplicates) are never shown for that problem, so a benchmark
-    that scores it is not shown its own answer.
+    that scores it is not shown its own answer. After scoring, :meth:`record_outcome` tells the library whether
+    the retrieved insights went with a right answer; that evidence is what ``optmodel library refine`` uses.
     """
-    store = library if isinstance(library, InsightStore) else InsightStore(library)
-    complete = completer_for(provider) if provider is not None else None
 
-    def source(problems: Sequence[Problem]) -> list[InsightContext]:
+    def __init__(
+        self, library: str | Path | InsightStore, provider: LLMProvider | None, k: int = 4, run_tag: str = ""
+    ) -> None:
+        self.store = library if isinstance(library, InsightStore) else InsightStore(library)
+        self.complete = completer_for(provider) if provider is not None else None
+        self.k = k
+        self.run_tag = run_tag
+        self._log_ids: dict[str, int] = {}
+
+    def __call__(self, problems: Sequence[Problem]) -> list[InsightContext]:
         retrievals = retrieve(
-            store, [LibraryProblem(p.id, p.text) for p in problems], complete=complete, k=k, run_tag=run_tag
+            self.store,
+            [LibraryProblem(p.id, p.text) for p in problems],
+            complete=self.complete,
+            k=self.k,
+            run_tag=self.run_tag,
         )
         contexts = []
         for problem, retrieval in zip(problems, retrievals, strict=True):
             hidden = {problem.id, *problem.related_ids}
             usable = [i for i in retrieval.insights if not hidden & set(i.provenance.source_problems)]
+            if retrieval.log_id is not None:
+                self._log_ids[problem.id] = retrieval.log_id
             contexts.append(InsightContext(format_for_prompt(usable), tuple(i.id for i in usable)))
         return contexts
 
-    return source
+    def record_outcome(self, problem: LibraryProblem, correct: bool) -> None:
+        """Remember the problem (text and answer) and whether its retrieved insights went with a right answer."""
+        log_id = self._log_ids.get(problem.id)
+        if log_id is None:
+            return
+        self.store.remember_problems([problem])
+        self.store.record_outcome(log_id, correct=correct)
+
+
+def library_insight_source(
+    library: str | Path | InsightStore, provider: LLMProvider | None, k: int = 4, run_tag: str = ""
+) -> LibraryInsightSource:
+    return LibraryInsightSource(library, provider, k, run_tag)
 
 
 def formulate_attempt_for(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from optmodel.benchmarks.datasets.loader import load_dataset
 from optmodel.benchmarks.datasets.problem import Problem
@@ -23,6 +23,7 @@ from optmodel.benchmarks.records import FailureCategory, ResultRecord
 from optmodel.benchmarks.rundir import RunDirectory, iter_done
 from optmodel.benchmarks.scoring import Prediction, PredictionStatus
 from optmodel.errors import OptmodelError
+from optmodel.experience_library import Problem as LibraryProblem
 from optmodel.llm.formulator import FormulationResult, Formulator, FormulatorConfig, InsightSource
 from optmodel.llm.formulator import Problem as FormulationProblem
 from optmodel.llm.providers.base import LLMProvider
@@ -113,7 +114,7 @@ def run_benchmark(
             insights = insights_for(method) if insights_for and method.uses_library else None
             formulator = Formulator(provider, method.config, insights=insights, executor=pool)
             for chunk in _chunks(todo, _chunk_size(config, provider)):
-                _run_chunk(run, formulator, method, chunk, progress, on_record)
+                _run_chunk(run, formulator, method, chunk, progress, on_record, insights)
     finally:
         if own_executor:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -145,6 +146,7 @@ def _run_chunk(
     chunk: Sequence[Problem],
     progress: RunProgress,
     on_record: Callable[[ResultRecord, RunProgress], None] | None,
+    insights: InsightSource | None = None,
 ) -> None:
     start = time.perf_counter()
     inputs = [
@@ -158,11 +160,27 @@ def _run_chunk(
         run.append(json.loads(record.to_json_line()))
         progress.done += 1
         verdict = record.correct.get("strict")
+        if verdict is not None and isinstance(insights, OutcomeRecorder):
+            insights.record_outcome(_library_problem(problem), bool(verdict))
         if verdict is not None:
             progress.scored += 1
             progress.correct += int(verdict)
         if on_record:
             on_record(record, progress)
+
+
+@runtime_checkable
+class OutcomeRecorder(Protocol):
+    """An insight source that wants to know how the problems it served were scored."""
+
+    def record_outcome(self, problem: LibraryProblem, correct: bool) -> None: ...
+
+
+def _library_problem(problem: Problem) -> LibraryProblem:
+    status = "infeasible" if problem.answer_status == "infeasible" else "optimal"
+    if problem.answer_status == "unknown":
+        status = "unknown"
+    return LibraryProblem(problem.id, problem.question, problem.answer, status)  # type: ignore[arg-type]
 
 
 def prediction_of(outcome: FormulationResult) -> tuple[Prediction, FailureCategory | None]:
