@@ -111,7 +111,7 @@ def run_formulation(
     result = dataclasses.replace(result, max_violation=report.max_violation)
     stage = Stage.DONE
     error = ""
-    if report.max_relative_violation > VIOLATION_TOLERANCE:
+    if max(report.max_relative_violation, report.max_integrality_violation) > VIOLATION_TOLERANCE:
         stage = Stage.CHECK
         error = report.summary()
     return ModelRun(formulation, stage, issues, error, result, compiled, timings)
