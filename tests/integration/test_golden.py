@@ -65,10 +65,18 @@ def test_manifest_covers_every_golden_file() -> None:
 
 
 @pytest.mark.parametrize("problem_id", IDS)
-def test_golden_model_names_its_source(problem_id: str) -> None:
+def test_golden_model_names_its_source_and_explains_itself(problem_id: str) -> None:
     formulation = load_formulation(GOLDEN / f"{problem_id}.json")
     assert formulation.description is not None
     assert formulation.description.startswith(problem_id)
+    elements = [
+        *formulation.sets.values(),
+        *formulation.parameters.values(),
+        *formulation.variables.values(),
+        *formulation.constraints.values(),
+        formulation.objective,
+    ]
+    assert all((e.description or "").strip() for e in elements), "every element needs a description"
 
 
 @pytest.mark.parametrize("problem_id", IDS)
