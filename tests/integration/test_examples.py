@@ -1,6 +1,6 @@
 """The hand-written examples in examples/ load, validate, compile and solve to their known optima.
 
-examples/expected.json records each model's optimum and how it was verified independently of optmodel
+tests/data/example_optima.json records each model's optimum and how it was verified independently of optmodel
 (textbook value, closed form, brute force or scipy). These files double as the format's documentation and as
 few-shot examples, so any change that breaks one of them breaks what users read first.
 """
@@ -22,13 +22,12 @@ from optmodel.solvers.base import SolveOptions, TerminationCondition
 from optmodel.solvers.classify import ProblemClass, classify
 from optmodel.solvers.registry import solve_model
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((EXAMPLES / "expected.json").read_text("utf-8"))
-MODEL_FILES = sorted(
-    p.name
-    for p in EXAMPLES.iterdir()
-    if p.suffix in (".json", ".yaml", ".yml") and p.name != "expected.json"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+EXPECTED: dict[str, dict[str, Any]] = json.loads(
+    (ROOT / "tests" / "data" / "example_optima.json").read_text("utf-8")
 )
+MODEL_FILES = sorted(p.name for p in EXAMPLES.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
 NL_FILES = sorted(f"nl/{p.name}" for p in (EXAMPLES / "nl").glob("*.txt"))
 #: Relative tolerance on objective values: |y - y_hat| <= REL_TOL * max(1, |y|).
 REL_TOL = 1e-4
