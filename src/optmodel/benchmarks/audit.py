@@ -9,7 +9,6 @@ from pathlib import Path
 from optmodel.benchmarks.datasets.loader import load_dataset
 from optmodel.benchmarks.datasets.problem import Problem
 from optmodel.benchmarks.scoring import DEFAULT_RULE, Prediction, PredictionStatus, score
-from optmodel.errors import OptmodelError
 from optmodel.model_solver import Stage, run_formulation
 from optmodel.modeling.load import load_formulation
 from optmodel.solvers.base import SolveOptions
@@ -17,6 +16,8 @@ from optmodel.solvers.base import SolveOptions
 
 @dataclass(frozen=True)
 class AuditFinding:
+    """One golden model re-solved; ``agrees`` is None when it could not be compared."""
+
     problem_id: str
     dataset: str
     expected: float | None
@@ -42,12 +43,12 @@ def audit(golden_dir: Path, data_dir: Path | None = None, time_limit: float = 30
         problem_id = file.stem
         dataset = manifest.get(problem_id, {}).get("dataset") or problem_id.rsplit("-", 1)[0]
         if dataset not in datasets:
-            try:
-                datasets[dataset] = {p.id: p for p in load_dataset(dataset, data_dir)}
-            except OptmodelError:
-                datasets[dataset] = {}
+            datasets[dataset] = {p.id: p for p in load_dataset(dataset, data_dir)}
         problem = datasets[dataset].get(problem_id)
         if problem is None:
+            findings.append(
+                AuditFinding(problem_id, dataset, None, "unknown", None, "not-in-dataset", None, "no such problem id")
+            )
             continue
         run = run_formulation(load_formulation(file), options=SolveOptions(time_limit=time_limit))
         result = run.result
@@ -56,7 +57,7 @@ def audit(golden_dir: Path, data_dir: Path | None = None, time_limit: float = 30
                 AuditFinding(problem_id, dataset, problem.answer, problem.answer_status, None, run.stage.value, None, run.error)
             )
             continue
-        status = PredictionStatus(result.status.value) if result.status.value in PredictionStatus._value2member_map_ else PredictionStatus.NO_SOLUTION
+        status = PredictionStatus(result.status.value)
         verdict = score(Prediction(status, result.objective), problem).get(DEFAULT_RULE)
         findings.append(
             AuditFinding(
