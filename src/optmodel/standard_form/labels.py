@@ -1,0 +1,102 @@
+"""Names for columns and rows: the Formulation's own names through a SymbolMap, else Pyomo's.
+
+Solutions come back as ``{"x": {(1, "A"): 3.0}, "z": 7.0}``; conflicts and runaway variables as
+``format_symbol`` strings (``x[1,A]``); files get LP/MPS-safe versions of the same (``x(1,A)``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from optmodel.symbols import Symbol, SymbolMap, format_symbol
+
+#: Integer columns this close to an integer are reported as that integer.
+INTEGER_SNAP = 1e-6
+
+# CPLEX-LP name characters; square brackets are LP syntax for quadratic terms, so they become parentheses.
+_UNSAFE = re.compile(r"[^A-Za-z0-9!\"#$%&()/,.;?@_`'{}|~]")
+
+
+def pyomo_symbol(data: Any) -> Symbol:
+    """``(component name, index)`` of a Pyomo VarData/ConstraintData; the index is None for scalars."""
+    return data.parent_component().name, data.index()
+
+
+def variable_symbol(var: Any, symbols: SymbolMap | None) -> Symbol | None:
+    """The variable's Formulation symbol; None when a SymbolMap is given but does not know it (auxiliary)."""
+    if symbols is None:
+        return pyomo_symbol(var)
+    return symbols.variables.get(var)
+
+
+def variable_label(var: Any, symbols: SymbolMap | None) -> str:
+    """``x[1,A]`` from the SymbolMap, else the Pyomo name."""
+    symbol = symbols.variables.get(var) if symbols is not None else None
+    return format_symbol(symbol) if symbol is not None else str(var.name)
+
+
+def constraint_label(con: Any, symbols: SymbolMap | None) -> str:
+    """``capacity[A]`` from the SymbolMap, else the Pyomo name."""
+    symbol = symbols.constraints.get(con) if symbols is not None else None
+    return format_symbol(symbol) if symbol is not None else str(con.name)
+
+
+def solution_values(
+    variables: Sequence[Any],
+    values: Sequence[float] | np.ndarray,
+    fixed: Mapping[Any, float],
+    symbols: SymbolMap | None,
+    integer: np.ndarray | None = None,
+) -> dict[str, float | dict[Hashable, float]]:
+    """Column values (and fixed variables) keyed by symbol; scalars map to a float, indexed to ``{key: v}``.
+
+    Integer columns (``integer`` mask) within 1e-6 of an integer are snapped to it. With a SymbolMap,
+    variables it does not name (auxiliaries added by a compiler) are left out.
+    """
+    column_values = np.asarray(values, dtype=np.float64).copy()
+    if integer is not None and len(column_values):
+        snap = integer & (np.abs(column_values - np.round(column_values)) <= INTEGER_SNAP)
+        column_values[snap] = np.round(column_values[snap])
+    column_values += 0.0  # -0.0 -> 0.0
+    solution: dict[str, Any] = {}
+    pairs: Iterable[tuple[Any, float]] = [
+        *zip(variables, column_values.tolist(), strict=True),
+        *fixed.items(),
+    ]
+    for var, value in pairs:
+        symbol = variable_symbol(var, symbols)
+        if symbol is None:
+            continue
+        name, key = symbol
+        if key is None:
+            solution[name] = float(value)
+        else:
+            entry = solution.setdefault(name, {})
+            if isinstance(entry, dict):
+                entry[key] = float(value)
+    return solution
+
+
+def file_safe_names(labels: Iterable[str], prefix: str) -> list[str]:
+    """LP/MPS-legal, unique versions of ``labels`` (``x[1,A]`` -> ``x(1,A)``)."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for label in labels:
+        name = _UNSAFE.sub("_", label.replace("[", "(").replace("]", ")"))
+        # LP readers take a leading digit, '.' or 'e1'/'ee' as the start of a number.
+        looks_numeric = (
+            name[:1].isdigit() or name[:1] == "." or bool(re.match(r"[eE][0-9eE]", name))
+        )
+        if not name or looks_numeric:
+            name = f"{prefix}_{name}"
+        candidate, suffix = name, 1
+        while candidate in seen:
+            suffix += 1
+            candidate = f"{name}_{suffix}"
+        seen.add(candidate)
+        names.append(candidate)
+    return names
