@@ -18,6 +18,7 @@ import numpy as np
 from optmodel.errors import SolverCapabilityError, SolverError, SolverUnavailableError
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 from optmodel.solvers.classify import ProblemClass
+from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
 from optmodel.standard_form import StandardForm, extract
 from optmodel.standard_form.labels import constraint_label, solution_values, variable_label
 
@@ -64,7 +65,11 @@ class CpSatBackend:
         except ImportError as exc:
             raise SolverUnavailableError("OR-Tools is not installed; pip install ortools") from exc
         start = time.perf_counter()
+        check_finite_data(form, symbols)
         _refuse_unsupported(form, symbols)
+        trivial = obvious_infeasibility(form, symbols, "cpsat", _version())
+        if trivial is not None:
+            return replace(trivial, wall_time=time.perf_counter() - start)
         model, variables, objective_scale = _build(cp_model, form, symbols)
         invalid = model.validate()
         if invalid:

@@ -21,6 +21,7 @@ from optmodel.errors import SolverCapabilityError, SolverError, SolverUnavailabl
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 from optmodel.solvers.classify import ProblemClass, quadratic_is_convex
 from optmodel.solvers.highs_diagnostics import feasibility_highs, find_conflict, runaway_columns
+from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
 from optmodel.standard_form import StandardForm, extract
 from optmodel.standard_form.highs_model import build_highs, highs_obstacle
 from optmodel.standard_form.labels import constraint_label, solution_values, variable_label
@@ -66,8 +67,12 @@ class HighsBackend:
         """Solve an already extracted model (saves a second walk when the registry classified it)."""
         if not self.available():
             raise SolverUnavailableError("highspy is not installed; pip install highspy")
+        check_finite_data(form, symbols)
         _refuse_unsupported(form)
         start = time.perf_counter()
+        trivial = obvious_infeasibility(form, symbols, self.name, _version())
+        if trivial is not None:
+            return replace(trivial, wall_time=time.perf_counter() - start)
         highs = build_highs(form)
         with tempfile.TemporaryDirectory() as tmp:
             log_path = Path(tmp) / "highs.log"
@@ -156,7 +161,7 @@ def _result(
 
     status = highs.getModelStatus()
     Model = highspy.HighsModelStatus
-    version = highs.version()
+    version = _version()
     if status == Model.kUnboundedOrInfeasible:
         probe = feasibility_highs(form)
         probe.setOptionValue("time_limit", _diagnosis_cap(options, start))
@@ -277,3 +282,12 @@ _TERMINATION: Mapping[str, TerminationCondition] = {
     "kPostsolveError": TerminationCondition.NUMERICAL_ERROR,
     "kUnknown": TerminationCondition.UNKNOWN,
 }
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"HiGHS {version('highspy')}"
+    except PackageNotFoundError:
+        return "HiGHS"

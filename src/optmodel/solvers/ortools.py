@@ -19,6 +19,7 @@ import numpy as np
 from optmodel.errors import SolverCapabilityError, SolverError, SolverUnavailableError
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 from optmodel.solvers.classify import ProblemClass
+from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
 from optmodel.standard_form import StandardForm, extract
 from optmodel.standard_form.labels import solution_values, variable_label
 
@@ -62,9 +63,13 @@ class MathOptBackend:
         self, form: StandardForm, options: SolveOptions, symbols: SymbolMap | None = None
     ) -> SolveResult:
         """Solve an already extracted model."""
+        check_finite_data(form, symbols)
         self._refuse_unsupported(form)
         mathopt = _mathopt()
         start = time.perf_counter()
+        trivial = obvious_infeasibility(form, symbols, self.name, _version())
+        if trivial is not None:
+            return replace(trivial, wall_time=time.perf_counter() - start)
         model, variables = _build(mathopt, form)
         lines: list[str] = []
         result = self._run(mathopt, model, options, lines)

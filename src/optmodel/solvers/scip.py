@@ -19,6 +19,7 @@ from optmodel.errors import MissingExtraError, SolverError
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 from optmodel.solvers.classify import ProblemClass
 from optmodel.solvers.scip_expressions import ScipExpressionBuilder
+from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
 from optmodel.standard_form import NonlinearPart, StandardForm, extract
 from optmodel.standard_form.labels import constraint_label, solution_values, variable_label
 
@@ -77,6 +78,10 @@ class ScipBackend:
         """Solve an already extracted model."""
         scip_module = _pyscipopt()
         start = time.perf_counter()
+        check_finite_data(form, symbols)
+        trivial = obvious_infeasibility(form, symbols, self.name, _version(scip_module.Model()))
+        if trivial is not None:
+            return replace(trivial, wall_time=time.perf_counter() - start)
         built = _ScipModel(scip_module, form)
         with tempfile.TemporaryDirectory() as tmp:
             log_path = Path(tmp) / "scip.log"

@@ -145,3 +145,25 @@ def market_split(rows: int = 5, columns: int = 40, seed: int = 0) -> pyo.Concret
     )
     m.deviation = pyo.Objective(expr=sum(m.over[i] + m.under[i] for i in range(rows)))
     return m
+
+
+def fixed_value_violation() -> pyo.ConcreteModel:
+    """k fixed at 1 makes ``need: k >= 2`` a constraint without variables that cannot hold."""
+    m = pyo.ConcreteModel()
+    m.k = pyo.Var(domain=pyo.Integers, bounds=(0, 5))
+    m.j = pyo.Var(domain=pyo.Integers, bounds=(0, 5))
+    m.k.fix(1)
+    m.need = pyo.Constraint(expr=m.k >= 2)
+    m.cap = pyo.Constraint(expr=m.j <= 4)
+    m.obj = pyo.Objective(expr=m.j)
+    return m
+
+
+def crossed_integer_bounds() -> pyo.ConcreteModel:
+    """An integer variable bounded to [0.2, 0.8] has no value."""
+    m = pyo.ConcreteModel()
+    m.k = pyo.Var(domain=pyo.Integers, bounds=(0.2, 0.8))
+    m.j = pyo.Var(domain=pyo.Integers, bounds=(0, 5))
+    m.cap = pyo.Constraint(expr=m.j + m.k <= 4)
+    m.obj = pyo.Objective(expr=m.j)
+    return m

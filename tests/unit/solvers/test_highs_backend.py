@@ -76,7 +76,7 @@ def test_fixed_variables_appear_in_the_solution() -> None:
 
 def test_log_is_captured_and_version_recorded() -> None:
     result = solve_model(models.production_milp(), "highs")
-    assert "HiGHS" in result.log and result.solver_version.startswith("1.")
+    assert "HiGHS" in result.log and result.solver_version.startswith("HiGHS 1.")
 
 
 def test_options_reach_highs() -> None:

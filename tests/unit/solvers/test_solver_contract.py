@@ -13,7 +13,7 @@ import pyomo.environ as pyo
 import pytest
 import solver_models as models
 
-from optmodel.errors import SolverCapabilityError, SolverError
+from optmodel.errors import CompileError, SolverCapabilityError, SolverError
 from optmodel.modeling.io import read_model_file
 from optmodel.solvers import SolutionStatus, SolveOptions, TerminationCondition, solve_model
 from optmodel.solvers.classify import ProblemClass, classify
@@ -104,6 +104,33 @@ def test_unbounded_lp_is_a_result(backend_name: str) -> None:
     assert result.status is SolutionStatus.UNBOUNDED
     if backend_name in REPORTS_RAYS:
         assert set(result.unbounded_variables) == {"x", "y"}
+
+
+@pytest.mark.parametrize(
+    ("build", "conflicts"),
+    [(models.fixed_value_violation, ("need",)), (models.crossed_integer_bounds, ())],
+    ids=["fixed-values", "crossed-bounds"],
+)
+def test_infeasibility_without_search_is_a_result(
+    backend_name: str, build: Callable[[], pyo.ConcreteModel], conflicts: tuple[str, ...]
+) -> None:
+    if refuses(backend_name, build()):
+        assert_refused(backend_name, build)
+        return
+    result = solve_model(build(), backend_name)
+    assert result.status is SolutionStatus.INFEASIBLE
+    assert result.conflicts == conflicts
+
+
+def test_nan_data_is_a_clear_error(backend_name: str) -> None:
+    model = models.pure_integer()  # every backend but the LP-only ones takes it
+    if refuses(backend_name, model):
+        model = models.production_lp()
+        model.capacity.set_value(float("nan") * model.y <= 7.5)
+    else:
+        model.budget.set_value(float("nan") * model.a + model.b <= 7.5)
+    with pytest.raises(CompileError, match="budget|capacity"):
+        solve_model(model, backend_name)
 
 
 @pytest.mark.skipif(not (models.MIPLIB / "gen-ip002.mps").is_file(), reason="MIPLIB data absent")

@@ -1,0 +1,82 @@
+"""Checks every backend runs before solving: data no solver can use, and infeasibility visible without one.
+
+Solvers disagree on such models (HiGHS drops an empty row it cannot satisfy and reports "optimal"; OR-Tools
+rejects crossed bounds as invalid input), so they are decided here, the same way for all.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from optmodel.errors import CompileError
+from optmodel.solvers.base import SolutionStatus, SolveResult, TerminationCondition
+from optmodel.standard_form import StandardForm
+from optmodel.standard_form.labels import constraint_label, variable_label
+from optmodel.symbols import SymbolMap
+
+_TOLERANCE = 1e-9
+
+
+def check_finite_data(form: StandardForm, symbols: SymbolMap | None) -> None:
+    """Raise :class:`CompileError` naming the first constraint or objective with a NaN/infinite coefficient."""
+    for i in range(form.n_rows):
+        _, coefs = form.row(i)
+        bad_bound = math.isnan(form.row_lower[i]) or math.isnan(form.row_upper[i])
+        if bad_bound or not np.isfinite(coefs).all():
+            label = constraint_label(form.constraints[i], symbols)
+            raise CompileError(
+                "a coefficient or bound is NaN or infinite",
+                path=label,
+                hint="check the data feeding this constraint",
+            )
+    if not np.isfinite(form.objective_linear).all() or not math.isfinite(form.objective_offset):
+        raise CompileError(
+            "a coefficient is NaN or infinite",
+            path="objective",
+            hint="check the data feeding the objective",
+        )
+    quadratic = [part.quadratic for part in form.row_nonlinear.values()]
+    if form.objective_nonlinear is not None:
+        quadratic.append(form.objective_nonlinear.quadratic)
+    if not all(math.isfinite(coef) for terms in quadratic for _, _, coef in terms):
+        raise CompileError(
+            "a quadratic coefficient is NaN or infinite", hint="check the model data"
+        )
+    if np.isnan(form.col_lower).any() or np.isnan(form.col_upper).any():
+        raise CompileError("a variable bound is NaN", hint="check the variables' bounds")
+
+
+def obvious_infeasibility(
+    form: StandardForm, symbols: SymbolMap | None, solver: str, version: str
+) -> SolveResult | None:
+    """An INFEASIBLE result when a variable's bounds cross (integers: no integer between them) or a
+    constraint left without variables (all fixed) cannot hold; None otherwise."""
+    lower = np.where(form.integer, np.ceil(form.col_lower - _TOLERANCE), form.col_lower)
+    upper = np.where(form.integer, np.floor(form.col_upper + _TOLERANCE), form.col_upper)
+    crossed = [int(j) for j in np.flatnonzero(lower > upper + _TOLERANCE)]
+    empty_rows = [
+        i
+        for i in range(form.n_rows)
+        if form.row_start[i] == form.row_start[i + 1]
+        and i not in form.row_nonlinear
+        and not (form.row_lower[i] - _TOLERANCE <= 0.0 <= form.row_upper[i] + _TOLERANCE)
+    ]
+    if not crossed and not empty_rows:
+        return None
+    conflicts = tuple(constraint_label(form.constraints[i], symbols) for i in empty_rows)
+    parts = []
+    if conflicts:
+        parts.append(f"constraint(s) {', '.join(conflicts)} cannot hold at the fixed values")
+    if crossed:
+        names = ", ".join(variable_label(form.variables[j], symbols) for j in crossed)
+        parts.append(f"the bounds of {names} admit no value")
+    return SolveResult(
+        termination=TerminationCondition.INFEASIBLE,
+        status=SolutionStatus.INFEASIBLE,
+        solver=solver,
+        solver_version=version,
+        conflicts=conflicts,
+        message=f"the model is infeasible: {'; '.join(parts)}",
+    )
