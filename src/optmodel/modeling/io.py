@@ -207,7 +207,7 @@ def _objective_expression(highs: highspy.Highs, xs: list[Any]) -> Any:
             row = index[k]
             coef = value[k] / 2.0 if row == col else value[k]
             terms.append(coef * xs[row] * xs[col])
-    return linear + pyo.quicksum(terms, linear=False)
+    return linear + pyo.quicksum(terms)
 
 
 def _rowwise(lp: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
