@@ -129,7 +129,7 @@ def test_nan_data_is_a_clear_error(backend_name: str) -> None:
         model.capacity.set_value(float("nan") * model.y <= 7.5)
     else:
         model.budget.set_value(float("nan") * model.a + model.b <= 7.5)
-    with pytest.raises(CompileError, match="budget|capacity"):
+    with pytest.raises(CompileError, match=r"budget|capacity"):
         solve_model(model, backend_name)
 
 
