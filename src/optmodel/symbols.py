@@ -16,7 +16,11 @@ Symbol = tuple[str, Hashable | None]
 
 @dataclass(frozen=True)
 class SymbolMap:
-    """Pyomo component data (``VarData`` / ``ConstraintData``) -> the Formulation's name and index."""
+    """Pyomo component data (``VarData`` / ``ConstraintData``) -> the Formulation's name and index.
+
+    Build both maps as ``pyomo.common.collections.ComponentMap``: comparing Pyomo components with ``==``
+    builds an expression, so they cannot be keys of a plain dict.
+    """
 
     variables: Mapping[Any, Symbol] = field(default_factory=dict)
     constraints: Mapping[Any, Symbol] = field(default_factory=dict)
