@@ -1,0 +1,269 @@
+"""Human-readable mathematics of a Formulation: plain text, a LaTeX fragment, or Markdown.
+
+>>> from optmodel.modeling.ir import Formulation
+>>> f = Formulation.model_validate({
+...     "sets": {"I": ["a", "b"]}, "parameters": {"c": {"index": ["I"], "values": [1, 2]}},
+...     "variables": {"x": {"index": ["I"], "ub": 1}},
+...     "objective": {"sense": "max", "expression": "sum(c[i] * x[i] for i in I)"},
+...     "constraints": {"total": {"expression": "sum(x[i] for i in I) <= 1"}}})
+>>> print(render_text(f).split("Objective:")[1].strip().splitlines()[0])
+maximize Σ_{i ∈ I} c[i] · x[i]
+
+Sums stay symbolic and nothing is evaluated: the output depends only on the Formulation (deterministic),
+and expressions that do not parse are shown as written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optmodel.errors import ExpressionError
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.ir import Formulation, ParamDef, SetDef, VarDef
+from optmodel.modeling.render_expressions import (
+    LatexRenderer,
+    TextRenderer,
+    latex_escape,
+    number_text,
+)
+
+_MAX_MEMBERS = 8
+_TEXT = TextRenderer()
+_LATEX = LatexRenderer()
+
+
+def render_text(formulation: Formulation) -> str:
+    """Plain-text mathematics: sets, parameters, variables, objective and constraints."""
+    f = formulation
+    lines = [f.name] + ([f.description] if f.description else [])
+    if f.sets:
+        lines += ["", "Sets:"]
+        lines += [
+            _described(f"{name} = {_set_text(name, s)}", s.description)
+            for name, s in f.sets.items()
+        ]
+    if f.parameters:
+        lines += ["", "Parameters:"]
+        lines += [
+            _described(_param_text(name, p, f), p.description) for name, p in f.parameters.items()
+        ]
+    lines += ["", "Variables:"]
+    lines += [_described(_var_text(name, v, f), v.description) for name, v in f.variables.items()]
+    lines += [
+        "",
+        "Objective:",
+        f"  {f.objective.sense} {_expression(f.objective.expression, _TEXT)}",
+    ]
+    if f.constraints:
+        lines += ["", "Subject to:"]
+        for name, con in f.constraints.items():
+            domain = _domain(con.forall, con.where, _TEXT)
+            prefix = f"for all {domain}: " if domain else ""
+            lines.append(f"  {name}: {prefix}{_expression(con.expression, _TEXT)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_latex(formulation: Formulation) -> str:
+    """A LaTeX fragment (needs amsmath): the model in an ``align*`` environment."""
+    rows = _latex_rows(formulation)
+    header = f"% {formulation.name}"
+    return header + "\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+
+
+def render_markdown(formulation: Formulation) -> str:
+    """Markdown: the declarations as lists with inline math, the model as a ``$$`` block."""
+    f = formulation
+    lines = [f"# {f.name}", ""] + ([f.description, ""] if f.description else [])
+    if f.sets:
+        lines.append("**Sets**")
+        lines += [
+            _md_item(rf"{_LATEX.name(name)} = {_latex_set(name, s)}", s.description)
+            for name, s in f.sets.items()
+        ]
+        lines.append("")
+    if f.parameters:
+        lines.append("**Parameters**")
+        lines += [
+            _md_item(_latex_param(name, p, f), p.description) for name, p in f.parameters.items()
+        ]
+        lines.append("")
+    lines += ["**Model**", "", "$$", "\\begin{aligned}"]
+    lines += [" \\\\\n".join(_latex_rows(f)), "\\end{aligned}", "$$", ""]
+    return "\n".join(lines)
+
+
+# --- shared pieces ----------------------------------------------------------------------------------
+def _expression(source: str, renderer: TextRenderer) -> str:
+    try:
+        return renderer.render(ex.parse(source))
+    except (ExpressionError, RecursionError):
+        return _raw(source, renderer)
+
+
+def _domain(forall: str | None, where: str | None, renderer: TextRenderer) -> str:
+    if not forall:
+        return ""
+    try:
+        clauses = ex.parse_domain(forall)
+        condition = ex.parse(where) if where else None
+    except (ExpressionError, RecursionError):
+        return _raw(forall + (f" where {where}" if where else ""), renderer)
+    return renderer.domain(clauses, condition)
+
+
+def _raw(source: str, renderer: TextRenderer) -> str:
+    return rf"\text{{{latex_escape(source)}}}" if isinstance(renderer, LatexRenderer) else source
+
+
+def _described(text: str, description: str | None) -> str:
+    return f"  {text}" + (f"  — {description}" if description else "")
+
+
+def _index_names(var: VarDef, formulation: Formulation) -> tuple[list[str], str]:
+    """Index names for a variable and the domain they range over (names derived from set names)."""
+    if isinstance(var.index, str):
+        try:
+            clauses = ex.parse_domain(var.index) if var.index.strip() else ()
+        except (ExpressionError, RecursionError):
+            return ["…"], var.index
+        return [t for c in clauses for t in c.targets], var.index
+    names = _index_symbols(var.index, formulation)
+    return names, ", ".join(f"{n} in {s}" for n, s in zip(names, var.index, strict=True))
+
+
+def _index_symbols(set_names: list[str], formulation: Formulation) -> list[str]:
+    """Index names for positions over ``set_names``: initials, unique and distinct from declared names."""
+    taken = set(formulation.sets) | set(formulation.parameters) | set(formulation.variables)
+    names: list[str] = []
+    for set_name in set_names:
+        base = set_name[:1].lower() if set_name[:1].isalpha() else "k"
+        name, suffix = base, 2
+        while name in taken or name in names:
+            name, suffix = f"{base}{suffix}", suffix + 1
+        names.append(name)
+    return names
+
+
+def _bound(value: float | str | None, renderer: TextRenderer) -> str:
+    if isinstance(value, str):
+        return _expression(value, renderer)
+    return renderer.const(value) if value is not None else ""
+
+
+def _members(members: list[Any]) -> list[str]:
+    def one(m: Any) -> str:
+        return "(" + ", ".join(one(p) for p in m) + ")" if isinstance(m, list | tuple) else str(m)
+
+    shown = [one(m) for m in members[:_MAX_MEMBERS]]
+    return shown + (["…"] if len(members) > _MAX_MEMBERS else [])
+
+
+# --- text -------------------------------------------------------------------------------------------
+def _set_text(name: str, s: SetDef) -> str:
+    if s.members is not None:
+        count = f" ({len(s.members)} members)" if len(s.members) > _MAX_MEMBERS else ""
+        return "{" + ", ".join(_members(s.members)) + "}" + count
+    if s.range is not None and len(s.range) == 2:
+        first, last = (str(e) if isinstance(e, str) else number_text(e) for e in s.range)
+        return f"{{{first}, …, {last}}}"
+    if s.from_ is not None:
+        return "{" + _domain(s.from_, s.where, _TEXT) + "}"
+    return "{}"
+
+
+def _param_text(name: str, p: ParamDef, formulation: Formulation) -> str:
+    if not p.index:
+        value = number_text(p.value) if isinstance(p.value, int | float) else str(p.value)
+        return f"{name} = {value}"
+    names = _index_symbols(p.index, formulation)
+    head = f"{name}[{', '.join(names)}], " + ", ".join(
+        f"{n} ∈ {s}" for n, s in zip(names, p.index, strict=True)
+    )
+    return head + (f" (default {p.default})" if p.default is not None else "")
+
+
+def _var_text(name: str, var: VarDef, formulation: Formulation) -> str:
+    names, domain = _index_names(var, formulation)
+    symbol = f"{name}[{', '.join(names)}]" if names else name
+    lb, ub = _bound(var.lb, _TEXT), _bound(var.ub, _TEXT)
+    if var.type == "binary":
+        text = f"{symbol} ∈ {{0, 1}}"
+    elif lb and ub:
+        text = f"{lb} ≤ {symbol} ≤ {ub}, {var.type}"
+    elif lb:
+        text = f"{symbol} ≥ {lb}, {var.type}"
+    elif ub:
+        text = f"{symbol} ≤ {ub}, {var.type}"
+    else:
+        text = f"{symbol} free, {var.type}"
+    if names:
+        text += f", for all {_domain(domain, None, _TEXT)}"
+    return text
+
+
+# --- LaTeX ------------------------------------------------------------------------------------------
+def _latex_rows(f: Formulation) -> list[str]:
+    sense = r"\min" if f.objective.sense == "minimize" else r"\max"
+    rows = [rf"{sense} \quad & {_expression(f.objective.expression, _LATEX)}"]
+    for k, (name, con) in enumerate(f.constraints.items()):
+        lead = r"\text{s.t.} \quad & " if k == 0 else "& "
+        domain = _domain(con.forall, con.where, _LATEX)
+        forall = rf" && \forall {domain}" if domain else " &&"
+        rows.append(
+            f"{lead}{_expression(con.expression, _LATEX)}{forall} && \\text{{({latex_escape(name)})}}"
+        )
+    for name, var in f.variables.items():
+        rows.append("& " + _latex_var(name, var, f))
+    return rows
+
+
+def _latex_var(name: str, var: VarDef, formulation: Formulation) -> str:
+    names, domain = _index_names(var, formulation)
+    symbol = _LATEX.subscript(name, [_LATEX.name(n) for n in names]) if names else _LATEX.name(name)
+    lb, ub = _bound(var.lb, _LATEX), _bound(var.ub, _LATEX)
+    if var.type == "binary":
+        text = rf"{symbol} \in \{{0, 1\}}"
+    else:
+        ranges = {
+            (True, True): rf"{lb} \le {symbol} \le {ub}",
+            (True, False): rf"{symbol} \ge {lb}",
+            (False, True): rf"{symbol} \le {ub}",
+            (False, False): rf"{symbol} \in \mathbb{{R}}",
+        }
+        text = ranges[(bool(lb), bool(ub))]
+        if var.type == "integer":
+            text = rf"{symbol} \in \mathbb{{Z}}" + ("" if not (lb or ub) else rf",\ {text}")
+    return text + (rf" && \forall {_domain(domain, None, _LATEX)}" if names else "")
+
+
+def _latex_set(name: str, s: SetDef) -> str:
+    if s.members is not None:
+        items = [
+            rf"\text{{{latex_escape(m)}}}" if m not in ("…",) else r"\dots"
+            for m in _members(s.members)
+        ]
+        return r"\{" + ", ".join(items) + r"\}"
+    if s.range is not None and len(s.range) == 2:
+        first, last = (_LATEX.name(e) if isinstance(e, str) else number_text(e) for e in s.range)
+        return rf"\{{{first}, \dots, {last}\}}"
+    if s.from_ is not None:
+        return r"\{" + _domain(s.from_, s.where, _LATEX) + r"\}"
+    return r"\emptyset"
+
+
+def _latex_param(name: str, p: ParamDef, formulation: Formulation) -> str:
+    if not p.index:
+        value = (
+            number_text(p.value) if isinstance(p.value, int | float) else latex_escape(str(p.value))
+        )
+        return f"{_LATEX.name(name)} = {value}"
+    names = _index_symbols(p.index, formulation)
+    symbol = _LATEX.subscript(name, [_LATEX.name(n) for n in names])
+    domain = ", ".join(
+        f"{_LATEX.name(n)} \\in {_LATEX.name(s)}" for n, s in zip(names, p.index, strict=True)
+    )
+    return f"{symbol}, \\quad {domain}"
+
+
+def _md_item(math: str, description: str | None) -> str:
+    return f"- ${math}$" + (f" — {description}" if description else "")

@@ -1,0 +1,244 @@
+"""Validation of a Formulation: every problem at once, each as an :class:`Issue` an LLM can act on.
+
+>>> from optmodel.modeling.validate import validate, format_issues
+>>> issues = validate({"variables": {"x": {}}, "objective": {"sense": "max", "expression": "3 * y"}})
+>>> [(i.path, i.code.value) for i in issues]
+[('variables.x', 'unused-variable'), ('objective.expression', 'unknown-name')]
+>>> print(format_issues(issues).splitlines()[0])
+The formulation has 1 error(s) and 1 warning(s).
+
+Checks, in document order: shape (from :func:`~optmodel.modeling.load.parse_document`); element names
+(duplicates, reserved words); sets (definition order), parameters and their data; variables and their
+bounds; the objective; every constraint (relation form, names, index arity, scopes, kinds); unused
+variables; then data-driven checks over the resolved data (see :mod:`optmodel.modeling.validate_data`).
+A malformed element is dropped so the rest can still be checked. ``validate`` never raises: an internal
+failure becomes an ``UNSUPPORTED`` issue at the element being checked (and is a bug to report).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from optmodel.errors import ModelFileError
+from optmodel.modeling import expressions as ex
+from optmodel.modeling import validate_elements as elements
+from optmodel.modeling.data import resolve_data
+from optmodel.modeling.evaluate import ModelData
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.issues import Issue, IssueCode, Severity
+from optmodel.modeling.load import decode_text, parse_document
+from optmodel.modeling.validate_bounds import (
+    CheckedVariable,
+    check_expression_bounds,
+    check_unbounded,
+)
+from optmodel.modeling.validate_context import Declarations, IssueLog
+from optmodel.modeling.validate_data import CheckedConstraint, OutOfBudget, Probe
+
+_SECTIONS = ("sets", "parameters", "variables", "constraints")
+
+
+@dataclass
+class _Salvage:
+    """What had to be dropped from a malformed document to check the rest."""
+
+    broken: set[str] = field(default_factory=set)
+    objective_replaced: bool = False
+    constraints_dropped: bool = False
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.broken) or self.objective_replaced or self.constraints_dropped
+
+
+def validate(source: Formulation | Mapping[str, Any] | str | Path) -> list[Issue]:
+    """Every problem of a Formulation, in document order (errors and warnings).
+
+    ``source`` is a Formulation, a decoded JSON/YAML document, JSON/YAML text or a path to a file.
+    Shape problems come back as ``SCHEMA`` issues; the elements they concern are left out of the other
+    checks. Never raises.
+    """
+    log = IssueLog()
+    with _guarded(log, "(document)"):
+        formulation, salvage = _load(source, log)
+        if formulation is not None:
+            _check(formulation, salvage, log)
+    return _in_document_order(log.issues)
+
+
+def format_issues(issues: Sequence[Issue]) -> str:
+    """The issues as numbered text, errors first, each with its hint: ready for a repair prompt."""
+    if not issues:
+        return "No problems found."
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    warnings = [i for i in issues if i.severity is not Severity.ERROR]
+    lines = [f"The formulation has {len(errors)} error(s) and {len(warnings)} warning(s)."]
+    number = 1
+    for title, group in (("Errors (must be fixed)", errors), ("Warnings (check these)", warnings)):
+        if not group:
+            continue
+        lines += ["", f"{title}:"]
+        for issue in group:
+            lines.append(f"{number}. {issue.path}: {issue.message} [{issue.code.value}]")
+            if issue.hint:
+                lines.append(f"   Hint: {issue.hint}")
+            number += 1
+    return "\n".join(lines)
+
+
+# --- reading ----------------------------------------------------------------------------------------
+def _load(
+    source: Formulation | Mapping[str, Any] | str | Path, log: IssueLog
+) -> tuple[Formulation | None, _Salvage]:
+    if isinstance(source, Formulation):
+        return source, _Salvage()
+    document: Any = source
+    try:
+        if isinstance(source, Path):
+            document = decode_text(source.read_text(encoding="utf-8"))
+        elif isinstance(source, str):
+            document = decode_text(source)
+    except (ModelFileError, OSError, UnicodeDecodeError) as error:
+        log.add(
+            "(document)",
+            IssueCode.SCHEMA,
+            str(error),
+            "write the model as one JSON (or YAML) object",
+        )
+        return None, _Salvage()
+    formulation, issues = parse_document(
+        dict(document) if isinstance(document, Mapping) else document
+    )
+    log.extend(issues)
+    if formulation is not None or not isinstance(document, Mapping):
+        return formulation, _Salvage()
+    return _salvage(dict(document))
+
+
+def _salvage(document: dict[str, Any]) -> tuple[Formulation | None, _Salvage]:
+    """Drop the malformed elements (their problems are already reported) to check the rest."""
+    salvage = _Salvage()
+    try:
+        candidate = copy.deepcopy(document)
+    except Exception:  # odd objects in a hand-built dict: report only the shape problems
+        return None, salvage
+    for _ in range(5):
+        try:
+            return Formulation.model_validate(candidate), salvage
+        except ValidationError as error:
+            for err in error.errors():
+                if not _drop(candidate, err["loc"], salvage):
+                    return None, salvage
+    return None, salvage
+
+
+def _drop(candidate: dict[str, Any], loc: tuple[int | str, ...], salvage: _Salvage) -> bool:
+    if not loc:
+        return False
+    top = loc[0]
+    if top in _SECTIONS:
+        section = candidate.get(str(top))
+        if len(loc) < 2 or not isinstance(section, dict):
+            return False
+        if loc[1] in section:
+            del section[loc[1]]
+            if top == "constraints":
+                salvage.constraints_dropped = True
+            else:
+                salvage.broken.add(str(loc[1]))
+        return True
+    if top == "objective":
+        candidate["objective"] = {"sense": "minimize", "expression": "0"}
+        salvage.objective_replaced = True
+        return True
+    if top in ("name", "description") or top not in Formulation.model_fields:
+        candidate.pop(str(top), None)
+        return True
+    return False
+
+
+@contextmanager
+def _guarded(log: IssueLog, path: str) -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:  # validation answers with Issues, never with a crash
+        log.add(
+            path,
+            IssueCode.UNSUPPORTED,
+            f"internal error while checking this: {type(error).__name__}: {error}",
+            "this is a bug in optmodel's validator; please report it with the model",
+        )
+
+
+# --- checks -----------------------------------------------------------------------------------------
+def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
+    data = ModelData()
+    data_issues: list[Issue] = []
+    with _guarded(log, "(data)"):
+        data, data_issues = resolve_data(formulation)
+    decl = Declarations(formulation, data, set(salvage.broken))
+    elements.check_names(formulation, log)
+    for position, name in enumerate(formulation.sets):
+        with _guarded(log, f"sets.{name}"):
+            elements.check_set(decl, name, position, log)
+    for name in formulation.parameters:
+        with _guarded(log, f"parameters.{name}"):
+            elements.check_parameter(decl, name, log)
+    elements.merge_data_issues(decl, data_issues, log)
+    variables: dict[str, CheckedVariable] = {}
+    for name in formulation.variables:
+        with _guarded(log, f"variables.{name}"):
+            if (checked := elements.check_variable(decl, name, log)) is not None:
+                variables[name] = checked
+    used: set[str] = set()
+    objective = None
+    if not salvage.objective_replaced:
+        with _guarded(log, "objective"):
+            objective = elements.check_objective(decl, log, used)
+    constraints: list[CheckedConstraint] = []
+    for name in formulation.constraints:
+        with _guarded(log, f"constraints.{name}"):
+            if (constraint := elements.check_constraint(decl, name, log, used)) is not None:
+                constraints.append(constraint)
+    if not salvage.partial:
+        elements.check_unused(formulation, used, log)
+    # The unbounded check needs every constraint: a skipped one might be the limit it looks for.
+    complete = not salvage.partial and len(constraints) == len(formulation.constraints)
+    with _guarded(log, "(data)"):
+        _check_with_data(Probe(decl), variables, constraints, objective, complete, log)
+
+
+def _check_with_data(
+    probe: Probe,
+    variables: dict[str, CheckedVariable],
+    constraints: list[CheckedConstraint],
+    objective: tuple[str, ex.Node] | None,
+    complete: bool,
+    log: IssueLog,
+) -> None:
+    try:
+        for var in variables.values():
+            check_expression_bounds(probe, var, log)
+        for constraint in constraints:
+            probe.check_constraint(constraint, log)
+        if objective is not None:
+            value = probe.check_objective(objective[1], log)
+            if value is not None and complete and not probe.partial:
+                check_unbounded(probe, value, objective[0], variables, log)
+    except OutOfBudget:
+        return  # a large model: what was checked before the cap stands
+
+
+_ORDER = {"(document)": 0, "name": 1, "description": 1, "sets": 2, "parameters": 3, "variables": 4}
+_ORDER |= {"objective": 5, "constraints": 6}
+
+
+def _in_document_order(issues: list[Issue]) -> list[Issue]:
+    return sorted(issues, key=lambda i: _ORDER.get(i.path.split(".", 1)[0].split("[", 1)[0], 7))

@@ -1,0 +1,341 @@
+"""Data-driven checks: constraints, the objective and bounds evaluated over the data. Part of validation.
+
+Decision variables stay symbolic (:class:`Linear` terms), so one pass finds evaluation errors at their
+index, sums that are empty for every index, constraints left without variables, keys outside a
+variable's index, bound conflicts, and objectives that improve without limit in some direction.
+Work is capped (bindings per element, variable terms overall); past the cap the checks that need
+every instance (empty sums, unbounded objective) are skipped rather than guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.data import issue_from
+from optmodel.modeling.evaluate import EvaluationError, Evaluator, Key, is_number
+from optmodel.modeling.issues import IssueCode, Severity
+from optmodel.modeling.validate_context import Declarations, IssueLog
+from optmodel.modeling.validate_linear import Linear
+
+BINDINGS_PER_ELEMENT = 20_000
+#: Terms (of sums, and variable uses) evaluated over the whole model before the checks stop.
+_TERMS = 100_000
+#: What evaluating user expressions may raise besides EvaluationError (e.g. 'A' + 1, 10.0 ** 400).
+DATA_FAILURES = (EvaluationError, TypeError, ArithmeticError, ValueError, RecursionError)
+
+
+@dataclass(frozen=True)
+class CheckedConstraint:
+    name: str
+    clauses: tuple[ex.DomainClause, ...]
+    where: ex.Node | None
+    relation: ex.Compare
+
+
+class OutOfBudget(Exception):
+    """The model is too large to check completely; checks done so far stand."""
+
+
+class NonFiniteError(ArithmeticError):
+    """An instance evaluates to an infinite coefficient or an undefined (NaN) constant."""
+
+
+def require_finite(value: Linear) -> None:
+    for (name, key), coef in value.terms.items():
+        if math.isinf(coef):
+            shown = name if key is None else f"{name}[{key_text(key)}]"
+            raise NonFiniteError(f"the coefficient of {shown} is {coef}")
+    if math.isnan(value.const):
+        raise NonFiniteError("the expression evaluates to NaN (e.g. inf - inf)")
+
+
+class Probe(Evaluator):
+    """Evaluates expressions with decision variables as :class:`Linear` terms."""
+
+    def __init__(self, decl: Declarations) -> None:
+        super().__init__(decl.data, decl.formulation.variables)
+        self.decl = decl
+        self.terms = 0
+        #: Some element was evaluated for only part of its index: whole-model conclusions are off.
+        self.partial = False
+        #: Per Sum node of the element being checked: [evaluations, evaluations with terms].
+        self.sum_stats: dict[ex.Sum, list[int]] = {}
+        #: (variable, key, direction) that some constraint limits; direction +1 up, -1 down.
+        self.limited: set[tuple[str, Key, int]] = set()
+
+    # --- evaluator hooks --------------------------------------------------------------------------
+    def eval(self, node: ex.Node, env: Mapping[str, Any]) -> Any:
+        if isinstance(node, ex.Sum):
+            terms = list(self.expand(node.body, node.generators, env))
+            stats = self.sum_stats.setdefault(node, [0, 0])
+            stats[0] += 1
+            stats[1] += bool(terms)
+            return self.add_all(terms)
+        return super().eval(node, env)
+
+    def count_term(self) -> None:
+        self.terms += 1
+        if self.terms > _TERMS:
+            raise OutOfBudget
+
+    def expand(
+        self, body: ex.Node, generators: tuple[ex.Generator, ...], env: Mapping[str, Any]
+    ) -> Iterator[Any]:
+        for term in super().expand(body, generators, env):
+            self.count_term()
+            yield term
+
+    def add_all(self, terms: Iterable[Any]) -> Any:
+        total = Linear()
+        symbolic = False
+        for term in terms:
+            if isinstance(term, Linear):
+                total.add_in_place(term)
+                symbolic = True
+            elif is_number(term):
+                total.const += term
+            else:
+                raise EvaluationError(f"cannot add {term!r} to a sum", "sum terms must be numbers")
+        return total if symbolic else total.const
+
+    def variable(self, name: str, key: Key | None) -> Any:
+        self.count_term()
+        if key is not None and not self.in_index(name, key):
+            raise EvaluationError(
+                f"{name}[{key_text(key)}] is outside the index of variable '{name}'",
+                f"'{name}' is indexed over {self.decl.formulation.variables[name].index}; "
+                "check the index values and their order",
+            )
+        return Linear({(name, key): 1.0})
+
+    def call_nonconstant(self, func: str, args: list[Any]) -> Any:
+        return Linear.opaque(args)
+
+    def in_index(self, name: str, key: Key) -> bool:
+        domain = self.decl.var_domain(name)
+        if domain is None:
+            return True
+        parts = flat_key(key)
+        position = 0
+        for clause in domain:
+            width = (
+                len(clause.targets)
+                if len(clause.targets) > 1
+                else self.decl.set_dim(clause.set_name)
+            )
+            if width is None or clause.set_name not in self.data.sets:
+                return True
+            chunk = parts[position : position + width]
+            position += width
+            if len(chunk) != width or not self.data.contains(
+                clause.set_name, chunk[0] if width == 1 else chunk
+            ):
+                return False
+        return position == len(parts)
+
+    # --- elements -----------------------------------------------------------------------------
+    def check_constraint(self, con: CheckedConstraint, log: IssueLog) -> None:
+        path = f"constraints.{con.name}"
+        self.sum_stats = {}
+        clauses = [(c.targets, c.set_name) for c in con.clauses]
+        conditions: list[tuple[ex.Node, ...]] = [() for _ in clauses]
+        if con.where is not None and conditions:
+            conditions[-1] = (con.where,)
+        domain_path = f"{path}.where" if con.where is not None else f"{path}.forall"
+        bindings = self.bindings(clauses, conditions, {})
+        instances = with_variables = 0
+        violated = ""
+        while True:
+            try:
+                env = next(bindings)
+            except StopIteration:
+                break
+            except DATA_FAILURES as error:
+                report_failure(log, domain_path, error, "")
+                return
+            instances += 1
+            if instances > BINDINGS_PER_ELEMENT:
+                self.partial = True
+                return
+            try:
+                has_variables, false_text = self.instance(con.relation, env)
+            except DATA_FAILURES as error:
+                report_failure(log, f"{path}.expression", error, describe(env))
+                return
+            with_variables += has_variables
+            if false_text and not violated:
+                violated = f"{describe(env)}: {false_text}" if env else false_text
+        self.report_instances(
+            path, domain_path, instances, with_variables, violated, bool(clauses), log
+        )
+
+    def report_instances(
+        self,
+        path: str,
+        domain_path: str,
+        instances: int,
+        with_variables: int,
+        violated: str,
+        family: bool,
+        log: IssueLog,
+    ) -> None:
+        if family and instances == 0:
+            log.add(
+                domain_path,
+                IssueCode.EMPTY_SUM,
+                "the constraint has no instances: its domain selects no index",
+                "check the 'forall' sets and the 'where' condition against the data",
+                Severity.WARNING,
+            )
+        self.report_empty_sums(f"{path}.expression", log)
+        if violated:
+            log.add(
+                f"{path}.expression",
+                IssueCode.NO_VARIABLES,
+                f"without decision variables the constraint reads {violated}, which is false",
+                "the sums over variables are empty there; check their sets and 'if' conditions",
+            )
+        elif instances and not with_variables:
+            log.add(
+                f"{path}.expression",
+                IssueCode.NO_VARIABLES,
+                "no instance of the constraint contains a decision variable",
+                "the sums over variables are empty; check their sets and 'if' conditions",
+            )
+
+    def instance(self, relation: ex.Compare, env: dict[str, Any]) -> tuple[bool, str]:
+        """Evaluate one instance: (has variables, text of a variable-free relation that is false)."""
+        values = [self.eval(operand, env) for operand in relation.operands]
+        sides = [Linear.of(v) for v in values]
+        pieces: list[tuple[Linear, int]] = []  # (expr, sense): expr <= 0 (-1), >= 0 (+1), == 0 (0)
+        if len(relation.ops) == 1:
+            pieces.append((sides[0] - sides[1], _SENSE[relation.ops[0]]))
+        else:  # lo <= mid <= hi (or >=), outer sides constant
+            low, high = (sides[0], sides[2]) if relation.ops[0] == "<=" else (sides[2], sides[0])
+            pieces += [(sides[1] - low, 1), (sides[1] - high, -1)]
+        has_variables = False
+        holds = True
+        for expr, _ in pieces:
+            require_finite(expr)
+        for expr, sense in pieces:
+            if not expr.terms:
+                holds &= _holds(expr.const, sense)
+                continue
+            has_variables = True
+            if math.isfinite(expr.const):  # 'x <= inf' limits nothing
+                self.record_limits(expr, sense)
+        if has_variables or holds:
+            return has_variables, ""
+        text = f" {relation.ops[0]} ".join(
+            number_text(v) if is_number(v) else repr(v) for v in values[:2]
+        )
+        if len(values) == 3:
+            text += f" {relation.ops[1]} {number_text(values[2]) if is_number(values[2]) else values[2]!r}"
+        return False, text
+
+    def record_limits(self, expr: Linear, sense: int) -> None:
+        for (name, key), coef in expr.terms.items():
+            if math.isnan(coef) or sense == 0:
+                self.limited.update({(name, key, 1), (name, key, -1)})
+            elif coef != 0:
+                # expr <= 0 limits a variable with a positive coefficient from above, and so on.
+                self.limited.add((name, key, (1 if coef > 0 else -1) * -sense))
+
+    def report_empty_sums(self, path: str, log: IssueLog) -> None:
+        if self.partial:
+            return
+        for node, (evaluations, with_terms) in self.sum_stats.items():
+            if evaluations and not with_terms:
+                log.add(
+                    path,
+                    IssueCode.EMPTY_SUM,
+                    f"'{ex.to_source(node)}' has no terms for any index",
+                    "its set is empty or its 'if' condition never holds; check them against the data",
+                    Severity.WARNING,
+                )
+
+    def check_objective(self, node: ex.Node, log: IssueLog) -> Linear | None:
+        path = "objective.expression"
+        self.sum_stats = {}
+        try:
+            value = self.eval(node, {})
+            if isinstance(value, Linear):
+                require_finite(value)
+        except DATA_FAILURES as error:
+            report_failure(log, path, error, "")
+            return None
+        self.report_empty_sums(path, log)
+        if not (isinstance(value, Linear) or is_number(value)):
+            log.add(
+                path, IssueCode.TYPE_MISMATCH, f"the objective evaluates to {value!r}, not a number"
+            )
+            return None
+        return value if isinstance(value, Linear) else None
+
+
+_SENSE = {"<=": -1, ">=": 1, "==": 0}
+
+
+def _holds(value: float, sense: int) -> bool:
+    tolerance = 1e-9 * max(1.0, abs(value)) if math.isfinite(value) else 0.0
+    if sense < 0:
+        return value <= tolerance
+    if sense > 0:
+        return value >= -tolerance
+    return abs(value) <= tolerance
+
+
+def report_failure(log: IssueLog, path: str, error: BaseException, where: str) -> None:
+    if isinstance(error, EvaluationError):
+        issue = issue_from(error, path)
+        code, message, hint = issue.code, str(error), issue.hint
+    elif isinstance(error, NonFiniteError):
+        code, message, hint = (
+            IssueCode.NON_NUMERIC,
+            str(error),
+            "coefficients must be finite numbers",
+        )
+    elif isinstance(error, RecursionError):
+        code, message, hint = IssueCode.SYNTAX, "the expression is nested too deeply", "simplify it"
+    else:
+        code, message, hint = (
+            IssueCode.TYPE_MISMATCH,
+            f"cannot evaluate: {error}",
+            "check the data types",
+        )
+    log.add(path, code, at_index(where, message), hint)
+
+
+def at_index(where: str, message: str) -> str:
+    return f"{where}: {message}" if where else message
+
+
+def describe(env: Mapping[str, Any]) -> str:
+    shown = {k: v for k, v in env.items() if not k.startswith("_")}
+    if not shown:
+        index = [v for k, v in env.items() if k.startswith("_")]
+        return "at index " + key_text(tuple(index)) if index else ""
+    return "for " + ", ".join(f"{k}={v!r}" for k, v in shown.items())
+
+
+def flat_key(key: Key) -> tuple[Any, ...]:
+    if not isinstance(key, tuple):
+        return (key,)
+    parts: list[Any] = []
+    for part in key:
+        parts.extend(flat_key(part))
+    return tuple(parts)
+
+
+def key_text(key: Key) -> str:
+    return ", ".join(repr(p) if isinstance(p, str) else str(p) for p in flat_key(key))
+
+
+def number_text(value: float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,370 @@
+"""Static checks of each element of a Formulation (part of :mod:`optmodel.modeling.validate`).
+
+Each ``check_*`` function reports into an :class:`IssueLog` and returns what the data-driven checks need
+(parsed expressions) when the element is sound enough to evaluate, else None.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.issues import Issue, IssueCode, Severity
+from optmodel.modeling.validate_bounds import CheckedVariable, bound_problems
+from optmodel.modeling.validate_context import (
+    Declarations,
+    IssueLog,
+    check_element_name,
+    parse_domain_or_report,
+    parse_or_report,
+)
+from optmodel.modeling.validate_data import CheckedConstraint
+from optmodel.modeling.validate_expressions import ExpressionChecker
+
+_BOUND_ADVICE = (
+    "'{name}' is not bound here: write the variable's index as a domain, "
+    '"index": "{name} in {set}", so its bounds can use \'{name}\''
+)
+
+
+def check_names(formulation: Formulation, log: IssueLog) -> None:
+    seen: dict[str, str] = {}
+    for section, word in (("sets", "set"), ("parameters", "parameter"), ("variables", "variable")):
+        for name in getattr(formulation, section):
+            path = f"{section}.{name}"
+            check_element_name(name, path, log)
+            if name in seen:
+                log.add(
+                    path,
+                    IssueCode.DUPLICATE_NAME,
+                    f"'{name}' is declared both as a {seen[name]} and as a {word}",
+                    f"give each set, parameter and variable its own name, e.g. rename this one to '{name}_{word[:3]}'",
+                )
+            else:
+                seen[name] = word
+
+
+def check_set(decl: Declarations, name: str, position: int, log: IssueLog) -> None:
+    set_def = decl.formulation.sets[name]
+    path = f"sets.{name}"
+    for end in set_def.range or []:
+        if (
+            isinstance(end, str)
+            and (node := parse_or_report(end, f"{path}.range", log)) is not None
+        ):
+            checker = ExpressionChecker(decl, log, f"{path}.range", set_limit=position)
+            checker.value(node, {}, "a set definition")
+    scope: dict[str, Any] = {}
+    if set_def.from_ is not None:
+        clauses = parse_domain_or_report(set_def.from_, f"{path}.from", log)
+        if clauses is not None:
+            checker = ExpressionChecker(decl, log, f"{path}.from", set_limit=position)
+            scope = checker.domain(clauses, {})
+    if set_def.where is not None and set_def.from_ is not None:
+        node = parse_or_report(set_def.where, f"{path}.where", log)
+        if node is not None:
+            ExpressionChecker(decl, log, f"{path}.where", set_limit=position).condition(node, scope)
+    if name in decl.data.sets and not decl.data.sets[name]:
+        log.add(
+            path,
+            IssueCode.MISSING_DATA,
+            f"set '{name}' has no members",
+            "sums over it are empty and constraints over it vanish; check its definition",
+            Severity.WARNING,
+        )
+
+
+def check_parameter(decl: Declarations, name: str, log: IssueLog) -> None:
+    path = f"parameters.{name}.index"
+    checker = ExpressionChecker(decl, log, path)
+    for set_name in decl.formulation.parameters[name].index:
+        checker.set_ref(set_name, {})
+    if log.has_error(path):
+        decl.broken.add(name)
+
+
+def merge_data_issues(decl: Declarations, data_issues: list[Issue], log: IssueLog) -> None:
+    """Add resolve_data's issues, except echoes of problems already reported upstream."""
+    f = decl.formulation
+    elements = [("sets", n) for n in f.sets] + [("parameters", n) for n in f.parameters]
+    by_element: dict[tuple[str, str], list[Issue]] = {}
+    for issue in data_issues:
+        owner = max(
+            (
+                e
+                for e in elements
+                if issue.path == ".".join(e) or issue.path.startswith(".".join(e) + ".")
+            ),
+            key=lambda e: len(e[1]),
+            default=None,
+        )
+        if owner is None:
+            log.add(issue.path, issue.code, issue.message, issue.hint, issue.severity)
+        else:
+            by_element.setdefault(owner, []).append(issue)
+    for section, name in elements:
+        path = f"{section}.{name}"
+        if _references(decl, section, name) & decl.tainted or log.has_error(path):
+            decl.tainted.add(name)
+            continue
+        issues = by_element.get((section, name), [])
+        log.extend(issues)
+        if any(i.severity is Severity.ERROR for i in issues):
+            decl.tainted.add(name)
+
+
+def _references(decl: Declarations, section: str, name: str) -> set[str]:
+    """Names a set or parameter definition refers to (best effort; unparsable parts count as none)."""
+    if section == "parameters":
+        return set(decl.formulation.parameters[name].index)
+    set_def = decl.formulation.sets[name]
+    names: set[str] = set()
+    sources = [e for e in set_def.range or [] if isinstance(e, str)] + [set_def.where or ""]
+    for source in sources:
+        try:
+            names |= ex.free_names(ex.parse(source))
+        except Exception:  # syntax errors are reported elsewhere
+            continue
+    with contextlib.suppress(Exception):
+        names |= {c.set_name for c in ex.parse_domain(set_def.from_ or "")}
+    return names
+
+
+def check_variable(decl: Declarations, name: str, log: IssueLog) -> CheckedVariable | None:
+    var = decl.formulation.variables[name]
+    path = f"variables.{name}"
+    scope: dict[str, Any] = {}
+    index_checker = ExpressionChecker(decl, log, f"{path}.index")
+    if isinstance(var.index, str):
+        if var.index.strip():
+            clauses = parse_domain_or_report(var.index, f"{path}.index", log)
+            if clauses is not None:
+                scope = index_checker.domain(clauses, {})
+    else:
+        for set_name in var.index:
+            if " in " in set_name:
+                log.add(
+                    f"{path}.index",
+                    IssueCode.SCHEMA,
+                    f"'{set_name}' in a list index: the list holds set names only",
+                    f'write "index": "{set_name}" (a domain string) or "index": ["SET", ...]',
+                )
+            else:
+                index_checker.set_ref(set_name, {})
+    if log.has_error(f"{path}.index"):
+        decl.broken.add(name)
+    bounds: dict[str, ex.Node | float | None] = {}
+    clean = not index_checker.unresolved
+    for field_name in ("lb", "ub"):
+        bound = getattr(var, field_name)
+        field_path = f"{path}.{field_name}"
+        if isinstance(bound, str):
+            node = parse_or_report(bound, field_path, log)
+            if node is not None:
+                checker = ExpressionChecker(decl, log, field_path, unbound_advice=_BOUND_ADVICE)
+                checker.value(node, scope, "a bound")
+                clean &= not checker.unresolved
+            bounds[field_name] = node
+            continue
+        bounds[field_name] = bound
+        if bound is not None:
+            for code, message, hint, severity in bound_problems(var.type, field_name, bound):
+                log.add(field_path, code, message, hint, severity)
+    lb, ub = bounds["lb"], bounds["ub"]
+    if isinstance(lb, int | float) and isinstance(ub, int | float) and lb > ub:
+        log.add(
+            f"{path}.ub",
+            IssueCode.BOUND_CONFLICT,
+            f"lower bound {lb} is above upper bound {ub}",
+            "swap or correct the bounds; as written no value is allowed",
+        )
+    if not clean or log.has_error(path):
+        return None
+    return CheckedVariable(name, var.type, lb, ub)
+
+
+def check_objective(
+    decl: Declarations, log: IssueLog, used: set[str]
+) -> tuple[str, ex.Node] | None:
+    objective = decl.formulation.objective
+    path = "objective.expression"
+    node = parse_or_report(objective.expression, path, log)
+    if node is None:
+        return None
+    checker = ExpressionChecker(decl, log, path)
+    if isinstance(node, ex.Compare | ex.BoolOp):
+        log.add(
+            path,
+            IssueCode.TYPE_MISMATCH,
+            f"the objective '{ex.to_source(node)}' is a relation, not a value to {objective.sense}",
+            "write only the quantity, e.g. sum(c[i] * x[i] for i in I); put the relation in a constraint",
+        )
+        for operand in _operands(node):
+            checker.value(operand, {})
+    else:
+        checker.value(node, {})
+    used |= checker.variables_used
+    if checker.unresolved or log.has_error(path):
+        return None
+    if not checker.variables_used and not isinstance(node, ex.Const):
+        log.add(
+            path,
+            IssueCode.NO_VARIABLES,
+            "the objective contains no decision variables, so it is a constant",
+            'write the objective in terms of the variables (or "0" for a pure feasibility problem)',
+            Severity.WARNING,
+        )
+    return objective.sense, node
+
+
+def check_constraint(
+    decl: Declarations, name: str, log: IssueLog, used: set[str]
+) -> CheckedConstraint | None:
+    con = decl.formulation.constraints[name]
+    path = f"constraints.{name}"
+    scope: dict[str, Any] = {}
+    clauses: tuple[ex.DomainClause, ...] = ()
+    checkers = []
+    if con.forall is not None:
+        parsed = parse_domain_or_report(con.forall, f"{path}.forall", log)
+        checkers.append(ExpressionChecker(decl, log, f"{path}.forall"))
+        if parsed is not None:
+            clauses = parsed
+            scope = checkers[-1].domain(clauses, {})
+    where = None
+    if con.where is not None:
+        if con.forall is None:
+            log.add(
+                f"{path}.where",
+                IssueCode.SCHEMA,
+                "'where' filters the 'forall' index, but the constraint has no 'forall'",
+                'add "forall": "i in I", or drop \'where\'',
+            )
+        where = parse_or_report(con.where, f"{path}.where", log)
+        if where is not None:
+            checkers.append(ExpressionChecker(decl, log, f"{path}.where"))
+            checkers[-1].condition(where, scope)
+    expression_path = f"{path}.expression"
+    node = parse_or_report(con.expression, expression_path, log)
+    if node is None:
+        return None
+    checker = ExpressionChecker(decl, log, expression_path)
+    checkers.append(checker)
+    relation = _relation(node, expression_path, log)
+    for k, operand in enumerate(_operands(node)):
+        before = set(checker.variables_used)
+        checker.value(operand, scope)
+        outer = relation is not None and len(relation.ops) == 2 and k != 1
+        if outer and checker.variables_used - before:
+            log.add(
+                expression_path,
+                IssueCode.NOT_A_CONSTRAINT,
+                "in a ranged constraint 'lo <= expr <= hi' only the middle may contain variables",
+                "split it into two constraints",
+            )
+    used |= checker.variables_used
+    unresolved = any(c.unresolved for c in checkers)
+    if relation is None or unresolved or log.has_error(path):
+        return None
+    if not checker.variables_used:
+        log.add(
+            expression_path,
+            IssueCode.NO_VARIABLES,
+            f"constraint '{name}' contains no decision variables",
+            "a constraint must involve the variables; fix their names, or move a pure data check out",
+        )
+        return None
+    return CheckedConstraint(name, clauses, where, relation)
+
+
+def _relation(node: ex.Node, path: str, log: IssueLog) -> ex.Compare | None:
+    """The constraint's relation, or None after reporting why it is not one."""
+    source = ex.to_source(node)
+    if isinstance(node, ex.BoolOp):
+        log.add(
+            path,
+            IssueCode.NOT_A_CONSTRAINT,
+            f"'{source}' joins several conditions with '{node.op}'",
+            "write each relation as its own constraint",
+        )
+        return None
+    if not isinstance(node, ex.Compare):
+        log.add(
+            path,
+            IssueCode.NOT_A_CONSTRAINT,
+            f"'{source}' is not a relation",
+            "a constraint compares two sides with <=, >= or ==, e.g. sum(x[i] for i in I) <= cap",
+        )
+        return None
+    strict = [op for op in node.ops if op in ("<", ">")]
+    if strict:
+        log.add(
+            path,
+            IssueCode.STRICT_INEQUALITY,
+            f"strict inequality '{strict[0]}' in '{source}' cannot be enforced by a solver",
+            "use <= or >= (add a small margin to the right-hand side if strictness matters)",
+        )
+        return None
+    other = [op for op in node.ops if op not in ("<=", ">=", "==")]
+    if other:
+        log.add(
+            path,
+            IssueCode.NOT_A_CONSTRAINT,
+            f"'{other[0]}' is not a constraint relation (in '{source}')",
+            "use <=, >= or ==; 'x != v' needs a disjunction with a binary variable",
+        )
+        return None
+    ranged = len(node.ops) == 2 and node.ops[0] == node.ops[1] and node.ops[0] != "=="
+    if len(node.ops) > 1 and not ranged:
+        log.add(
+            path,
+            IssueCode.NOT_A_CONSTRAINT,
+            f"'{source}' chains relations that do not form a range",
+            "write a range as lo <= expr <= hi, or split it into separate constraints",
+        )
+        return None
+    return node
+
+
+def _operands(node: ex.Node) -> list[ex.Node]:
+    """The value parts of a (mis)written relation, so their names are checked too."""
+    if isinstance(node, ex.Compare):
+        return [
+            o
+            for k, o in enumerate(node.operands)
+            if k == 0 or node.ops[k - 1] not in ("in", "not in")
+        ]
+    if isinstance(node, ex.BoolOp | ex.Not):
+        return [o for child in node.children() for o in _operands(child)]
+    return [node]
+
+
+def check_unused(formulation: Formulation, used: set[str], log: IssueLog) -> None:
+    # Expressions that failed to parse may still mention a variable: don't call it unused then.
+    texts = [
+        formulation.objective.expression,
+        *(c.expression for c in formulation.constraints.values()),
+    ]
+    for name in formulation.variables:
+        if name in used or any(
+            re.search(rf"\b{re.escape(name)}\b", t) for t in texts if _unparsable(t)
+        ):
+            continue
+        log.add(
+            f"variables.{name}",
+            IssueCode.UNUSED_VARIABLE,
+            f"variable '{name}' appears in no constraint and not in the objective",
+            "use it where it belongs, or remove it",
+            Severity.WARNING,
+        )
+
+
+def _unparsable(source: str) -> bool:
+    try:
+        ex.parse(source)
+    except Exception:  # any parse failure means 'could not tell'
+        return True
+    return False
