@@ -131,15 +131,25 @@ def _resolve_set(
     return unique
 
 
+#: Largest range a set may span: beyond it, building the set alone would exhaust memory.
+_MAX_RANGE = 1_000_000
+
+
 def _range_members(bounds: list[int | str], evaluator: Evaluator) -> list[Member]:
     if len(bounds) != 2:
         raise EvaluationError("a range is [first, last]", "e.g. \"range\": [1, 12]")
     ends = []
     for end in bounds:
         value = evaluator.eval(ex.parse(end), {}) if isinstance(end, str) else end
-        if not is_number(value) or float(value) != int(value):
+        whole = isinstance(value, float) and value.is_integer()  # False for inf and nan
+        if not (whole or (is_number(value) and isinstance(value, int))):
             raise EvaluationError(f"range ends must be whole numbers, got {value!r}")
         ends.append(int(value))
+    if ends[1] - ends[0] >= _MAX_RANGE:
+        raise EvaluationError(
+            f"the range [{ends[0]}, {ends[1]}] has more than {_MAX_RANGE:,} members",
+            "check its ends; sets this large do not fit a model",
+        )
     return list(range(ends[0], ends[1] + 1))
 
 

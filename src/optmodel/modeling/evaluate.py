@@ -212,6 +212,13 @@ class Evaluator:
         raise EvaluationError(f"unknown name '{name}'", code="unknown-name")
 
     def binary(self, op: str, left: Any, right: Any) -> Any:
+        if isinstance(left, str | tuple) or isinstance(right, str | tuple):
+            # Python would concatenate or repeat ('a' * 3); arithmetic on set members is a mistake.
+            member = left if isinstance(left, str | tuple) else right
+            raise EvaluationError(
+                f"cannot use {member!r} in arithmetic ('{op}'): it is not a number",
+                "text and tuple set members can index tables and variables, not take part in arithmetic",
+            )
         if op == "+":
             return left + right
         if op == "-":
@@ -268,7 +275,14 @@ class Evaluator:
                     f"'{ex.to_source(node)}' compares decision variables inside a condition",
                     "a relation between variables is a constraint, not a filter",
                 )
-            if not _COMPARE[op](left, right):
+            try:
+                holds = _COMPARE[op](left, right)
+            except TypeError as exc:  # 'A' < 3: members of different kinds
+                raise EvaluationError(
+                    f"cannot compare {left!r} with {right!r} in '{ex.to_source(node)}'",
+                    "compare text with text and numbers with numbers",
+                ) from exc
+            if not holds:
                 return False
             left = right
         return True

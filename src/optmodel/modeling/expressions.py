@@ -335,6 +335,8 @@ class _Converter:
         raise self.fail(node, f"'{type(node).__name__}' syntax is not allowed")
 
     def subscript(self, node: ast.Subscript) -> Node:
+        if isinstance(node.value, ast.Attribute):
+            self.convert(node.value)  # raises, with the attribute-access hint
         if not isinstance(node.value, ast.Name):
             raise self.fail(node, "only names can be indexed", "write x[i, j], not x[i][j]")
         _check_identifier(node.value.id, self.source)

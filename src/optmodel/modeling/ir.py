@@ -163,7 +163,12 @@ class Formulation(BaseModel):
     # --- serialisation -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict in full form (no shorthands), without unset optional fields."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        # lb defaults to 0, so the null of a variable without a lower bound must be written out.
+        for name, var in self.variables.items():
+            if var.lb is None:
+                data["variables"][name]["lb"] = None
+        return data
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)

@@ -30,6 +30,7 @@ class IssueCode(str, enum.Enum):
     NO_VARIABLES = "constraint-without-variables"
     UNBOUNDED_OBJECTIVE = "unbounded-looking-objective"
     TYPE_MISMATCH = "type-mismatch"
+    UNUSED_VARIABLE = "unused-variable"  # declared but in no constraint and not in the objective
     UNSUPPORTED = "unsupported"
 
 
