@@ -17,4 +17,8 @@ def show(
     from optmodel.modeling.render import render_latex, render_text
 
     formulation = load_formulation(model)
-    console.print(render_latex(formulation) if latex else render_text(formulation), markup=False)
+    console.print(
+        render_latex(formulation) if latex else render_text(formulation),
+        markup=False,
+        soft_wrap=True,
+    )
