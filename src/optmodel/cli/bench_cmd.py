@@ -97,7 +97,7 @@ def bench(
             run = run_benchmark(config, provider, resume=resume, insights_for=insights_for, on_record=on_record)  # type: ignore[arg-type]
         except PendingBatchError as exc:
             bar.stop()
-            err_console.print(str(exc))
+            err_console.print(str(exc), markup=False)
             err_console.print(f"then continue with: optmodel bench {' '.join(targets)} --llm {llm} --out {config.out} --resume")
             raise typer.Exit(ExitCode.PENDING) from exc
     summary = write_reports(run, plots=plots)

@@ -52,6 +52,8 @@ def formulate(
     solver: str = typer.Option("auto", "--solver", help="Solver used to check the model in the repair loop."),
 ) -> None:
     """Formulate PROBLEM with an LLM (checking it with the solver) and write or print the Formulation."""
+    from rich.markup import escape
+
     from optmodel.cli.output import console, err_console
     from optmodel.errors import LLMNotConfiguredError, ModelFileError, PendingBatchError
     from optmodel.solvers.base import SolveOptions
@@ -65,13 +67,13 @@ def formulate(
             text, problem.stem, llm, solver, SolveOptions(time_limit=60), attempts, samples
         )
     except PendingBatchError as exc:
-        err_console.print(str(exc))
+        err_console.print(str(exc), markup=False)
         raise typer.Exit(ExitCode.PENDING) from exc
     except LLMNotConfiguredError as exc:
-        err_console.print(str(exc))
+        err_console.print(str(exc), markup=False)  # the message shows a "[llm]" table header
         raise typer.Exit(ExitCode.NOT_CONFIGURED) from exc
     if outcome.formulation is None:
-        err_console.print(f"[red]no usable formulation[/red] ({label}): {outcome.reason}")
+        err_console.print(f"[red]no usable formulation[/red] {escape(f'({label}): {outcome.reason}')}")
         raise typer.Exit(ExitCode.INVALID_MODEL)
     if out is not None:
         outcome.formulation.save(out)

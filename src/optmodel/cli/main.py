@@ -56,7 +56,9 @@ def run() -> None:
         if isinstance(exc, FormulationError):
             print_issues(exc.issues, title="the model is not valid")
             raise SystemExit(ExitCode.INVALID_MODEL) from None
-        err_console.print(f"[red]error[/red]: {exc}", markup=True)
+        from rich.markup import escape
+
+        err_console.print(f"[red]error[/red]: {escape(str(exc))}")
         raise SystemExit(_error_code(exc)) from None
 
 

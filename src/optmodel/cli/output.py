@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from optmodel.cli.exit_codes import ExitCode
@@ -43,15 +44,16 @@ def exit_code_for(result: SolveResult) -> ExitCode:
 
 def print_issues(issues: Sequence[Issue], *, title: str = "") -> None:
     if title:
-        err_console.print(f"[bold]{title}[/bold]")
+        err_console.print(f"[bold]{escape(title)}[/bold]")
+    # Messages quote expressions such as x[i]; unescaped, rich would take [i] for a style tag and drop it.
     for issue in issues:
         colour = "red" if issue.severity.value == "error" else "yellow"
         err_console.print(
-            f"  [{colour}]{issue.severity.value}[/{colour}] [bold]{issue.path}[/bold]: {issue.message} "
+            f"  [{colour}]{issue.severity.value}[/{colour}] [bold]{escape(issue.path)}[/bold]: {escape(issue.message)} "
             f"[dim]({issue.code.value})[/dim]"
         )
         if issue.hint:
-            err_console.print(f"      hint: {issue.hint}")
+            err_console.print(f"      hint: {escape(issue.hint)}")
 
 
 def _fmt(value: float | None) -> str:
@@ -84,7 +86,7 @@ def print_result(
     result: SolveResult, *, title: str, formulation: Formulation | None = None, max_rows: int = 200
 ) -> None:
     status_colour = "green" if result.has_solution else "red"
-    console.print(f"[bold]{title}[/bold]")
+    console.print(f"[bold]{escape(title)}[/bold]")
     console.print(
         f"  status      [{status_colour}]{result.status.value}[/{status_colour}]"
         f" (solver stopped: {result.termination.value})"
@@ -97,11 +99,11 @@ def print_result(
     if result.max_violation is not None:
         console.print(f"  max constraint violation  {result.max_violation:.3g}")
     if result.conflicts:
-        console.print(f"  conflicting constraints   {', '.join(result.conflicts)}")
+        console.print(f"  conflicting constraints   {escape(', '.join(result.conflicts))}")
     if result.unbounded_variables:
-        console.print(f"  unbounded variables       {', '.join(result.unbounded_variables[:20])}")
+        console.print(f"  unbounded variables       {escape(', '.join(result.unbounded_variables[:20]))}")
     if result.message:
-        console.print(f"  note        {result.message}")
+        console.print(f"  note        {escape(result.message)}")
     rows = nonzero_values(result)
     if not rows:
         return
@@ -117,7 +119,7 @@ def print_result(
         if described and formulation is not None:
             var = formulation.variables.get(name)
             cells.append(var.description or "" if var else "")
-        table.add_row(*cells)
+        table.add_row(*(escape(cell) for cell in cells))
     console.print(table)
     if len(rows) > max_rows:
         console.print(f"  ... and {len(rows) - max_rows} more (use --output json for all)")

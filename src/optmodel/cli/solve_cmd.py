@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 
 from optmodel.cli.exit_codes import ExitCode
 from optmodel.cli.options import LLM_OPTION, parse_solver_options
@@ -58,7 +59,7 @@ def solve(
             code, payload = _solve_one(path, solver, options, output, write_lp, write_mps, llm, attempts, samples, show_model)
         except OptmodelError as exc:
             code, payload = _error_code(exc), {"model": str(path), "error": str(exc)}
-            err_console.print(f"[red]error[/red] {path}: {exc}")
+            err_console.print(f"[red]error[/red] {escape(f'{path}: {exc}')}")
         payloads.append(payload)
         worst = max(worst, code)
     if output == "json":
@@ -92,7 +93,8 @@ def _solve_one(
 ) -> tuple[ExitCode, dict[str, Any]]:
     from optmodel.cli.output import exit_code_for, print_issues, print_result
     from optmodel.errors import FormulationError, ModelFileError
-    from optmodel.modeling.load import load_formulation
+    from optmodel.modeling.load import decode_text, load_formulation
+    from optmodel.modeling.validate import validate
     from optmodel.pipeline import MATH_PROGRAM_SUFFIXES, MODEL_SUFFIXES, solve_file
 
     table = output == "table"
@@ -108,8 +110,10 @@ def _solve_one(
         try:
             formulation = load_formulation(path)
         except FormulationError as exc:
-            print_issues(exc.issues, title=f"{path}: the model is not a valid Formulation")
-            return ExitCode.INVALID_MODEL, {"model": str(path), "issues": [i.to_dict() for i in exc.issues]}
+            # load_formulation stops at the document's shape; validate also reports the expressions' problems.
+            issues = validate(decode_text(path.read_text(encoding="utf-8"))) or exc.issues
+            print_issues(issues, title=f"{path}: the model is not a valid Formulation")
+            return ExitCode.INVALID_MODEL, {"model": str(path), "issues": [i.to_dict() for i in issues]}
         from optmodel.model_solver import run_formulation
 
         run = run_formulation(formulation, solver=solver, options=options)
@@ -123,7 +127,7 @@ def _solve_one(
     if table:
         from optmodel.cli.output import console
 
-        console.print(f"[bold]{path}[/bold]  [dim]formulated by {provider_label}; "
+        console.print(f"[bold]{escape(str(path))}[/bold]  [dim]formulated by {escape(provider_label)}; "
                       f"{outcome.llm_calls} LLM call(s), {outcome.prompt_tokens + outcome.completion_tokens} tokens[/dim]")
         if formulation is not None and show_model:
             from optmodel.modeling.render import render_text
@@ -158,7 +162,7 @@ def _report_run(
         print_issues(run.issues, title=f"{path}: the model has problems")
         return ExitCode.INVALID_MODEL, payload
     if run.stage is Stage.COMPILE:
-        err_console.print(f"[red]error[/red] {path}: {run.error}")
+        err_console.print(f"[red]error[/red] {escape(f'{path}: {run.error}')}")
         payload["error"] = run.error
         return ExitCode.INVALID_MODEL, payload
     if run.warnings and table:
@@ -172,12 +176,12 @@ def _report_run(
         if write_mps:
             mps_writer(run.compiled.model, write_mps, run.compiled.symbols)
     if run.result is None:
-        err_console.print(f"[red]error[/red] {path}: {run.error}")
+        err_console.print(f"[red]error[/red] {escape(f'{path}: {run.error}')}")
         payload["error"] = run.error
         return ExitCode.ERROR, payload
     if table:
         print_result(run.result, title=str(path), formulation=run.formulation)
         if run.stage is Stage.CHECK:
-            err_console.print(f"[yellow]warning[/yellow] the solution violates the model: {run.error}")
+            err_console.print(f"[yellow]warning[/yellow] the solution violates the model: {escape(str(run.error))}")
     payload.update(run.result.to_dict())
     return exit_code_for(run.result), payload
