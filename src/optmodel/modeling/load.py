@@ -36,7 +36,7 @@ def issues_from_validation_error(error: ValidationError) -> list[Issue]:
         seen.add((path, err["type"]))
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = f"unknown field '{path.rsplit('.', 1)[-1]}'"
+            message = f"unknown field '{err['loc'][-1]}'"
         issues.append(Issue(path, IssueCode.SCHEMA, message, _HINTS.get(err["type"], "")))
     return issues
 
@@ -58,8 +58,11 @@ def parse_document(data: Any) -> tuple[Formulation | None, list[Issue]]:
         return None, issues_from_validation_error(exc)
 
 
-def decode_text(text: str, *, yaml_ok: bool = True) -> Any:
-    """Decode JSON (or YAML, a superset); raises ModelFileError with the position of a syntax error."""
+def decode_text(text: str, *, yaml_ok: bool = True, suffix: str = "") -> Any:
+    """Decode JSON (or YAML, a superset); raises ModelFileError with the position of a syntax error.
+
+    ``suffix`` (``.json``/``.yaml``) says which syntax error to report when the text is neither.
+    """
     try:
         return json.loads(text)
     except json.JSONDecodeError as json_error:
@@ -68,6 +71,10 @@ def decode_text(text: str, *, yaml_ok: bool = True) -> Any:
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as yaml_error:
+            if suffix.lower() == ".json":
+                raise ModelFileError(f"invalid JSON: {json_error}") from json_error
+            if suffix.lower() in (".yaml", ".yml"):
+                raise ModelFileError(f"invalid YAML: {yaml_error}") from yaml_error
             raise ModelFileError(
                 f"neither valid JSON ({json_error}) nor valid YAML ({yaml_error})"
             ) from yaml_error
@@ -83,7 +90,8 @@ def load_formulation(source: str | Path | dict[str, Any]) -> Formulation:
         data: Any = source
     else:
         text = _read_source(source)
-        data = decode_text(text)
+        suffix = Path(source).suffix if isinstance(source, Path) or "\n" not in str(source) else ""
+        data = decode_text(text, suffix=suffix)
     formulation, issues = parse_document(data)
     if formulation is None:
         raise FormulationError(issues)
