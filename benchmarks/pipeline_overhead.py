@@ -37,7 +37,13 @@ def pipeline(repeat: int) -> dict[str, object]:
     for path in files:
         formulation = load_formulation(path)
         run_formulation(formulation)  # warm-up: imports, solver library loading
-        samples: dict[str, list[float]] = {"validate_s": [], "compile_s": [], "solve_s": [], "check_s": [], "total": []}
+        samples: dict[str, list[float]] = {
+            "validate_s": [],
+            "compile_s": [],
+            "solve_s": [],
+            "check_s": [],
+            "total": [],
+        }
         for _ in range(repeat):
             start = time.perf_counter()
             run = run_formulation(formulation)
@@ -45,13 +51,22 @@ def pipeline(repeat: int) -> dict[str, object]:
             for key in ("validate_s", "compile_s", "solve_s", "check_s"):
                 samples[key].append(run.timings.get(key, 0.0))
         pyomo_share = _pyomo_share(formulation)
-        rows.append({"id": path.stem, **{k: _median_ms(v) for k, v in samples.items()}, "pyomo_ms": pyomo_share})
+        rows.append(
+            {
+                "id": path.stem,
+                **{k: _median_ms(v) for k, v in samples.items()},
+                "pyomo_ms": pyomo_share,
+            }
+        )
     totals = [r["total"] for r in rows]
     return {
         "problems": len(rows),
         "median_total_ms": statistics.median(totals),
         "p90_total_ms": sorted(totals)[int(0.9 * (len(totals) - 1))],
-        "median_ms": {k: statistics.median(r[k] for r in rows) for k in ("validate_s", "compile_s", "solve_s", "check_s", "pyomo_ms")},
+        "median_ms": {
+            k: statistics.median(r[k] for r in rows)
+            for k in ("validate_s", "compile_s", "solve_s", "check_s", "pyomo_ms")
+        },
         "rows": rows,
     }
 
@@ -77,7 +92,9 @@ def help_time(repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "optmodel", "--help"], capture_output=True, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "optmodel", "--help"], capture_output=True, check=True
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -97,7 +114,11 @@ def formulator_overhead(repeat: int) -> dict[str, float]:
             formulator.formulate(f"Problem {path.stem}", path.stem)
             times.append(time.perf_counter() - start)
         per_problem.append(statistics.median(times))
-    return {"median_ms": _median_ms(per_problem), "max_ms": 1000 * max(per_problem), "problems": len(per_problem)}
+    return {
+        "median_ms": _median_ms(per_problem),
+        "max_ms": 1000 * max(per_problem),
+        "problems": len(per_problem),
+    }
 
 
 def main() -> None:
@@ -113,12 +134,16 @@ def main() -> None:
     p = figures["pipeline"]
     assert isinstance(p, dict)
     print(f"golden problems: {p['problems']}")
-    print(f"formulation -> answer, median {p['median_total_ms']:.1f} ms, p90 {p['p90_total_ms']:.1f} ms (target: median < 50 ms)")
+    print(
+        f"formulation -> answer, median {p['median_total_ms']:.1f} ms, p90 {p['p90_total_ms']:.1f} ms (target: median < 50 ms)"
+    )
     print("median split (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in p["median_ms"].items()))  # type: ignore[union-attr]
     print(f"optmodel --help: {figures['help_s']:.3f} s (target < 0.3 s)")
     f = figures["formulator"]
     assert isinstance(f, dict)
-    print(f"formulator overhead without the LLM: median {f['median_ms']:.1f} ms, max {f['max_ms']:.1f} ms per problem")
+    print(
+        f"formulator overhead without the LLM: median {f['median_ms']:.1f} ms, max {f['max_ms']:.1f} ms per problem"
+    )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 

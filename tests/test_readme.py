@@ -17,7 +17,9 @@ def _blocks(language: str) -> list[str]:
 def test_readme_opens_with_the_two_fresh_clone_commands() -> None:
     first = _blocks("bash")[0].strip().splitlines()
     assert len(first) == 2
-    assert first[0].startswith("bash scripts/demo.sh") and first[1].startswith("bash scripts/test.sh")
+    assert first[0].startswith("bash scripts/demo.sh") and first[1].startswith(
+        "bash scripts/test.sh"
+    )
 
 
 def test_python_examples_run() -> None:
@@ -25,7 +27,9 @@ def test_python_examples_run() -> None:
     blocks = _blocks("python")
     assert len(blocks) >= 4
     for block in blocks:
-        exec(compile(block, str(README), "exec"), namespace)  # our own documentation, not LLM output
+        exec(
+            compile(block, str(README), "exec"), namespace
+        )  # our own documentation, not LLM output
 
 
 def test_format_example_solves() -> None:

@@ -37,13 +37,19 @@ def golden_answers() -> dict[str, str]:
         for problem in load_dataset(dataset, DATA):
             entry = manifest.get(problem.id)
             if entry and entry.get("status") == "ok":
-                replies[problem.question.strip()] = "```json\n" + (GOLDEN / f"{problem.id}.json").read_text() + "\n```"
+                replies[problem.question.strip()] = (
+                    "```json\n" + (GOLDEN / f"{problem.id}.json").read_text() + "\n```"
+                )
     return replies
 
 
-WRONG = "```json\n" + json.dumps(
-    {"variables": {"x": {"ub": 1}}, "objective": {"sense": "maximize", "expression": "x"}}
-) + "\n```"
+WRONG = (
+    "```json\n"
+    + json.dumps(
+        {"variables": {"x": {"ub": 1}}, "objective": {"sense": "maximize", "expression": "x"}}
+    )
+    + "\n```"
+)
 
 
 def scripted(replies: dict[str, str]) -> ScriptedProvider:
@@ -70,8 +76,14 @@ def test_end_to_end_scores_right_and_wrong_answers(tmp_path: Path) -> None:
     replies = golden_answers()
     ids = chosen_ids(replies, 6)
     config = BenchConfig(
-        datasets=("nl4opt",), llm="scripted", methods=("standard", "repair"), out=tmp_path / "run",
-        ids=ids, data_dir=DATA, executor="thread", workers=2,
+        datasets=("nl4opt",),
+        llm="scripted",
+        methods=("standard", "repair"),
+        out=tmp_path / "run",
+        ids=ids,
+        data_dir=DATA,
+        executor="thread",
+        workers=2,
     )
     run = run_benchmark(config, scripted(replies))
     summary = write_reports(run)
@@ -96,10 +108,25 @@ def test_batch_provider_round_trip_over_several_rounds(tmp_path: Path) -> None:
     ids = chosen_ids(replies, 2)
     batch_dir = tmp_path / "batch"
     config = BenchConfig(
-        datasets=("nl4opt",), llm=f"batch:{batch_dir}", methods=("repair",), out=tmp_path / "run",
-        ids=ids, data_dir=DATA, executor="thread", max_attempts=2,
+        datasets=("nl4opt",),
+        llm=f"batch:{batch_dir}",
+        methods=("repair",),
+        out=tmp_path / "run",
+        ids=ids,
+        data_dir=DATA,
+        executor="thread",
+        max_attempts=2,
     )
-    answerer = scripted(replies)
+    first_try = scripted(replies)
+
+    def answer(request: Any) -> str:
+        # The problem without a golden model first gets a reply with no model in it, so it needs a repair round.
+        text = first_try.complete([request])[0].text
+        if text == WRONG and "Your model was checked" not in request.messages[-1].content:
+            return "I would model this with two variables."
+        return text
+
+    answerer = ScriptedProvider(rules=answer)
     rounds = 0
     while True:
         try:
@@ -110,8 +137,9 @@ def test_batch_provider_round_trip_over_several_rounds(tmp_path: Path) -> None:
             assert rounds <= 5
             _answer_batch_files(batch_dir, answerer)
     records = load_records(RunDirectory(tmp_path / "run"))
-    assert len(records) == len(ids) and rounds == 2  # round 1: first tries; round 2: the repair of the wrong one
+    assert len(records) == len(ids) and rounds == 2  # round 1: first tries; round 2: the repair
     assert sum(1 for r in records if r.correct["strict"]) == 1
+    assert sorted(r.attempts for r in records) == [1, 2]
 
 
 def _answer_batch_files(batch_dir: Path, answerer: ScriptedProvider) -> None:
@@ -127,12 +155,32 @@ def _answer_batch_files(batch_dir: Path, answerer: ScriptedProvider) -> None:
             item = json.loads(line)
             messages = tuple(ChatMessage(m["role"], m["content"]) for m in item["body"]["messages"])
             text = answerer.complete([CompletionRequest(messages=messages)])[0].text
-            lines.append(json.dumps({
-                "id": f"batch-{item['custom_id']}", "custom_id": item["custom_id"], "error": None,
-                "response": {"status_code": 200, "body": {
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}},
-            }))
+            lines.append(
+                json.dumps(
+                    {
+                        "id": f"batch-{item['custom_id']}",
+                        "custom_id": item["custom_id"],
+                        "error": None,
+                        "response": {
+                            "status_code": 200,
+                            "body": {
+                                "choices": [
+                                    {
+                                        "index": 0,
+                                        "message": {"role": "assistant", "content": text},
+                                        "finish_reason": "stop",
+                                    }
+                                ],
+                                "usage": {
+                                    "prompt_tokens": 10,
+                                    "completion_tokens": 5,
+                                    "total_tokens": 15,
+                                },
+                            },
+                        },
+                    }
+                )
+            )
         output.write_text("\n".join(lines) + "\n")
 
 
@@ -157,7 +205,9 @@ def test_killed_run_resumes_without_loss_or_duplication(tmp_path: Path) -> None:
     script.write_text(SCRIPT)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     limit = 12
-    proc = subprocess.Popen([sys.executable, str(script), str(out), str(limit), WRONG, "0.15", str(DATA)], env=env)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(out), str(limit), WRONG, "0.15", str(DATA)], env=env
+    )
     results = out / "results.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -168,13 +218,21 @@ def test_killed_run_resumes_without_loss_or_duplication(tmp_path: Path) -> None:
     proc.wait()
     done_before = len(results.read_text().splitlines())
     assert 4 <= done_before < limit
-    subprocess.run([sys.executable, str(script), str(out), str(limit), WRONG, "0", str(DATA)], env=env, check=True)
+    subprocess.run(
+        [sys.executable, str(script), str(out), str(limit), WRONG, "0", str(DATA)],
+        env=env,
+        check=True,
+    )
     resumed = load_records(RunDirectory(out))
     assert sorted(r.problem_id for r in resumed) == sorted({r.problem_id for r in resumed})
     assert len(resumed) == limit
 
     fresh = tmp_path / "fresh"
-    subprocess.run([sys.executable, str(script), str(fresh), str(limit), WRONG, "0", str(DATA)], env=env, check=True)
+    subprocess.run(
+        [sys.executable, str(script), str(fresh), str(limit), WRONG, "0", str(DATA)],
+        env=env,
+        check=True,
+    )
     strip = lambda s: {k: v for k, v in s.to_dict().items()}  # noqa: E731
     a = strip(summarize(resumed))
     b = strip(summarize(load_records(RunDirectory(fresh))))

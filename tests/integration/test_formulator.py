@@ -29,13 +29,20 @@ def model(**changes: Any) -> dict[str, Any]:
             "hours": {"index": ["PLANT"], "values": {"1": 4, "2": 12, "3": 18}},
             "use": {
                 "index": ["PLANT", "P"],
-                "values": {"1": {"door": 1, "window": 0}, "2": {"door": 0, "window": 2}, "3": {"door": 3, "window": 2}},
+                "values": {
+                    "1": {"door": 1, "window": 0},
+                    "2": {"door": 0, "window": 2},
+                    "3": {"door": 3, "window": 2},
+                },
             },
         },
         "variables": {"make": {"index": ["P"], "description": "units per week"}},
         "objective": {"sense": "maximize", "expression": "sum(profit[p] * make[p] for p in P)"},
         "constraints": {
-            "capacity": {"forall": "k in PLANT", "expression": "sum(use[k, p] * make[p] for p in P) <= hours[k]"}
+            "capacity": {
+                "forall": "k in PLANT",
+                "expression": "sum(use[k, p] * make[p] for p in P) <= hours[k]",
+            }
         },
     }
     for path, value in changes.items():
@@ -62,7 +69,11 @@ def test_repairs_broken_json_unknown_name_infeasibility_then_solves() -> None:
     llm = ScriptedProvider()
     llm.enqueue(
         '```json\n{"sets": {"P": ["door", "window"]}, "variables": \n```',  # cut-off JSON
-        reply(model(objective={"sense": "maximize", "expression": "sum(proft[p] * make[p] for p in P)"})),
+        reply(
+            model(
+                objective={"sense": "maximize", "expression": "sum(proft[p] * make[p] for p in P)"}
+            )
+        ),
         reply(model(constraints__minimum={"expression": "sum(make[p] for p in P) >= 100"})),
         reply(model()),
     )
@@ -72,7 +83,9 @@ def test_repairs_broken_json_unknown_name_infeasibility_then_solves() -> None:
     assert result.result is not None and result.result.objective == pytest.approx(OPTIMUM)
     assert [a.stage for a in result.attempts] == ["extract", "validate", "infeasible", "ok"]
     assert "invalid JSON" in last_user(llm, 1)
-    assert "proft" in last_user(llm, 2) and "profit" in last_user(llm, 2)  # did-you-mean reaches the LLM
+    assert "proft" in last_user(llm, 2) and "profit" in last_user(
+        llm, 2
+    )  # did-you-mean reaches the LLM
     assert "minimum" in last_user(llm, 3)  # the conflicting constraint is named
     assert result.llm_calls == 4 and result.prompt_tokens > 0
 
@@ -81,24 +94,35 @@ def test_unbounded_model_is_fed_back_with_the_runaway_variables() -> None:
     llm = ScriptedProvider()
     llm.enqueue(reply(model(constraints={})), reply(model()))
     result = Formulator(llm, FormulatorConfig(max_attempts=3)).formulate(PROBLEM)
-    assert result.ok and result.result is not None and result.result.objective == pytest.approx(OPTIMUM)
+    assert (
+        result.ok
+        and result.result is not None
+        and result.result.objective == pytest.approx(OPTIMUM)
+    )
     assert result.attempts[0].stage == "unbounded"
     assert "unbounded" in last_user(llm, 1) and "make" in last_user(llm, 1)
 
 
 def test_wrong_index_arity_is_reported_with_its_path() -> None:
     llm = ScriptedProvider()
-    bad = model(objective={"sense": "maximize", "expression": "sum(profit[p] * make[p, p] for p in P)"})
+    bad = model(
+        objective={"sense": "maximize", "expression": "sum(profit[p] * make[p, p] for p in P)"}
+    )
     llm.enqueue(reply(bad), reply(model()))
     result = Formulator(llm, FormulatorConfig(max_attempts=3)).formulate(PROBLEM)
     assert result.ok
     assert result.attempts[0].stage == "validate"
-    assert any(i.code.value == "index-arity" and i.path.startswith("objective") for i in result.attempts[0].issues)
+    assert any(
+        i.code.value == "index-arity" and i.path.startswith("objective")
+        for i in result.attempts[0].issues
+    )
 
 
 def test_code_in_an_expression_is_rejected_not_run(tmp_path: Any) -> None:
     marker = tmp_path / "pwned"
-    evil = model(objective={"sense": "maximize", "expression": f"__import__('os').system('touch {marker}')"})
+    evil = model(
+        objective={"sense": "maximize", "expression": f"__import__('os').system('touch {marker}')"}
+    )
     llm = ScriptedProvider()
     llm.enqueue(reply(evil), reply(model()))
     result = Formulator(llm, FormulatorConfig(max_attempts=2)).formulate(PROBLEM)
@@ -116,7 +140,9 @@ def test_stops_within_the_attempt_budget_with_a_clear_reason() -> None:
 
 def test_token_budget_stops_the_loop() -> None:
     llm = ScriptedProvider(rules=lambda request: "I am not sure how to model this.")
-    result = Formulator(llm, FormulatorConfig(max_attempts=10, max_total_tokens=1)).formulate(PROBLEM)
+    result = Formulator(llm, FormulatorConfig(max_attempts=10, max_total_tokens=1)).formulate(
+        PROBLEM
+    )
     assert len(llm.requests) == 1
     assert "token budget" in result.reason and result.formulation is None
 
@@ -156,7 +182,10 @@ def test_many_problems_go_out_as_one_batch_per_round() -> None:
 
 def test_insights_reach_the_prompt_and_are_recorded() -> None:
     def insights(problems: Any) -> list[InsightContext]:
-        return [InsightContext("- Count products as integers when they are indivisible.", ("ins-7",)) for _ in problems]
+        return [
+            InsightContext("- Count products as integers when they are indivisible.", ("ins-7",))
+            for _ in problems
+        ]
 
     llm = ScriptedProvider()
     llm.enqueue(reply(model()))
