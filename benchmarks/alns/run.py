@@ -1,0 +1,202 @@
+"""Run a benchmark tier: every method on every instance, at most ``--jobs`` processes at a time.
+
+    python -m benchmarks.alns.run --tier 15min          # 30 s per run, 2 processes, ~15 minutes
+    python -m benchmarks.alns.run --tier smoke --methods highs,alns
+    python -m benchmarks.alns.run --report-only benchmarks/out/alns/<timestamp>
+
+Each run is a fresh ``benchmarks.alns.worker`` subprocess (one thread, reading inside the clock).
+Balans is killed at its deadline; the others get a generous safety margin. Results, a Markdown report
+and PNG plots go to ``benchmarks/out/alns/<timestamp>/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from benchmarks.alns.instances import OUT, ROOT, TIERS, Instance
+from benchmarks.alns.mps_check import read_mps
+
+#: Non-Balans runs are only killed if they exceed their limit by this much (a safety net, not a rule).
+SAFETY_MARGIN = 60.0
+METHOD_ORDER = ("highs", "alns", "scip", "balans", "cpsat")
+
+
+@dataclass(frozen=True)
+class Job:
+    instance: Instance
+    method: str
+    seed: int
+    time_limit: float
+    options: str = "{}"
+
+    @property
+    def stem(self) -> str:
+        return f"{self.instance.name}__{self.method}__{self.seed}"
+
+
+def run_job(job: Job, out_dir: Path) -> Path:
+    """Run one job in a subprocess; returns the path of its result JSON (which may be missing)."""
+    runs = out_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    out = runs / f"{job.stem}.json"
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.alns.worker",
+        job.method,
+        str(job.instance.path),
+        str(job.time_limit),
+        str(job.seed),
+        str(out),
+        "--options",
+        job.options,
+    ]
+    with (runs / f"{job.stem}.log").open("w") as log:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        launched = time.time()
+        trajectory = out.with_suffix(".trajectory.jsonl")
+        killed = False
+        while proc.poll() is None:
+            time.sleep(0.05)
+            deadline = launched + job.time_limit + SAFETY_MARGIN
+            if job.method == "balans" and trajectory.exists():
+                first = trajectory.read_text().split("\n", 1)[0]
+                if first.startswith("{"):
+                    deadline = json.loads(first)["start_wall"] + job.time_limit
+            if time.time() > deadline:
+                os.killpg(proc.pid, signal.SIGKILL)  # only the group this function started
+                proc.wait()
+                killed = True
+        (runs / f"{job.stem}.meta.json").write_text(
+            json.dumps(
+                {
+                    "returncode": proc.returncode,
+                    "killed_at_deadline": killed,
+                    "method": job.method,
+                    "seed": job.seed,
+                    "instance": job.instance.name,
+                    "family": job.instance.family,
+                    "path": str(job.instance.path),
+                    "time_limit": job.time_limit,
+                }
+            )
+        )
+    return out
+
+
+def applicable(method: str, instance: Instance) -> bool:
+    """CP-SAT only runs on pure-integer models with finite bounds (it would discretise the rest)."""
+    if method != "cpsat":
+        return True
+    model = read_mps(instance.path)
+    return bool(
+        model.integer.all()
+        and np.isfinite(model.col_lower).all()
+        and np.isfinite(model.col_upper).all()
+    )
+
+
+def build_jobs(
+    tier: str,
+    methods: list[str],
+    instance_filter: list[str] | None,
+    time_limit: float | None,
+    options: str,
+) -> list[Job]:
+    spec = TIERS[tier]
+    limit = time_limit or spec.time_limit
+    jobs = []
+    for instance in spec.instances():
+        if instance_filter and not any(f in instance.name for f in instance_filter):
+            continue
+        for method in methods:
+            if method in spec.seeds and applicable(method, instance):
+                jobs.extend(
+                    Job(instance, method, seed, limit, options if method == "alns" else "{}")
+                    for seed in spec.seeds[method]
+                )
+    return jobs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tier", default="15min", choices=sorted(TIERS))
+    parser.add_argument("--methods", default=",".join(METHOD_ORDER))
+    parser.add_argument(
+        "--instances", default="", help="comma-separated substrings of instance names"
+    )
+    parser.add_argument("--time-limit", type=float, default=None, help="override the tier's limit")
+    parser.add_argument("--alns-options", default="{}", help="JSON solver_options for the ALNS")
+    parser.add_argument("--jobs", type=int, default=2, help="processes at a time (2 cores: 2)")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--report-only", type=Path, default=None, help="re-analyse an existing run directory"
+    )
+    args = parser.parse_args(argv)
+
+    from benchmarks.alns.report import write_report
+
+    if args.report_only:
+        print(write_report(args.report_only))
+        return 0
+    methods = [m for m in args.methods.split(",") if m]
+    jobs = build_jobs(
+        args.tier,
+        methods,
+        [f for f in args.instances.split(",") if f],
+        args.time_limit,
+        args.alns_options,
+    )
+    out_dir = args.out or OUT / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "config.json").write_text(
+        json.dumps(
+            {
+                "tier": args.tier,
+                "methods": methods,
+                "time_limit": jobs[0].time_limit if jobs else None,
+                "jobs": args.jobs,
+                "alns_options": json.loads(args.alns_options),
+                "argv": sys.argv,
+                "cpu_count": os.cpu_count(),
+                "load_average_at_start": os.getloadavg(),
+            },
+            indent=2,
+        )
+    )
+    started = time.time()
+    print(f"{len(jobs)} runs, {args.jobs} at a time -> {out_dir}", flush=True)
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for n, _ in enumerate(pool.map(lambda job: run_job(job, out_dir), jobs), start=1):
+            print(f"  {n}/{len(jobs)} done ({time.time() - started:.0f} s)", flush=True)
+    (out_dir / "config.json").write_text(
+        json.dumps(
+            {
+                **json.loads((out_dir / "config.json").read_text()),
+                "wall_seconds": round(time.time() - started, 1),
+                "load_average_at_end": os.getloadavg(),
+            },
+            indent=2,
+        )
+    )
+    print(write_report(out_dir))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Run one method on one instance in this process: ``python -m benchmarks.alns.worker METHOD MPS T SEED OUT``.
+
+Libraries are imported first, then the clock starts, then the instance is read by the method itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from benchmarks.alns.mps_check import read_mps
+from benchmarks.alns.recorder import Recorder
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("method", choices=["highs", "alns", "scip", "cpsat", "balans"])
+    parser.add_argument("instance", type=Path)
+    parser.add_argument("time_limit", type=float)
+    parser.add_argument("seed", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--options", default="{}", help="JSON options (ALNS solver_options)")
+    args = parser.parse_args(argv)
+    model = read_mps(args.instance)  # for the objective sense and Balans's objective values
+    if args.method == "balans":
+        from benchmarks.alns.balans_method import prepare, run_balans
+
+        prepare()
+        rec = Recorder(args.out, model.maximize)
+        rec.start()
+        extra = run_balans(args.instance, args.time_limit, args.seed, rec, model)
+    else:
+        from benchmarks.alns.methods import METHODS, prepare
+
+        prepare(args.method)
+        rec = Recorder(args.out, model.maximize)
+        rec.start()
+        extra = METHODS[args.method](
+            args.instance, args.time_limit, args.seed, rec, json.loads(args.options)
+        )
+    rec.finish(str(extra.get("status", "")), extra)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

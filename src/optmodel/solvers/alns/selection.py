@@ -1,0 +1,89 @@
+"""Operator selection: MABWiser bandit policies behind ``alns.select.MABSelector``, fed time-aware rewards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from optmodel.errors import MissingExtraError
+from optmodel.solvers.alns.rewards import TimeAwareReward
+from optmodel.solvers.alns.state import MipState
+
+#: A reward counts as a success for Thompson sampling when the pace reaches a third of the reference.
+THOMPSON_SUCCESS = 0.25
+
+#: Called after every iteration with (candidate, destroy index, outcome index, reward).
+UpdateHook = Callable[[MipState, int, int, float], None]
+
+
+def _thompson_binarizer(arm: Any, reward: float) -> bool:
+    return reward >= THOMPSON_SUCCESS
+
+
+def load_bandit_dependencies() -> None:
+    """Import ``alns`` and ``mabwiser`` now (about 2 s: MABWiser pulls in scikit-learn), so the import
+    neither counts against a solve's budget nor fails half-way through one."""
+    try:
+        import alns.select  # noqa: F401
+    except ImportError as exc:
+        raise MissingExtraError("alns", "bandit", "the ALNS meta-solver") from exc
+    try:
+        import mabwiser.mab  # noqa: F401
+    except ImportError as exc:
+        raise MissingExtraError("mabwiser", "bandit", "the ALNS operator selection") from exc
+
+
+def learning_policy(name: str) -> Any:
+    """The MABWiser learning policy for ``name`` (rewards live in [0, 1))."""
+    try:
+        from mabwiser.mab import LearningPolicy
+    except ImportError as exc:
+        raise MissingExtraError("mabwiser", "bandit", "the ALNS operator selection") from exc
+    policies = {
+        "thompson": lambda: LearningPolicy.ThompsonSampling(binarizer=_thompson_binarizer),
+        "ucb": lambda: LearningPolicy.UCB1(alpha=0.5),
+        "epsilon_greedy": lambda: LearningPolicy.EpsilonGreedy(epsilon=0.15),
+        "softmax": lambda: LearningPolicy.Softmax(tau=0.1),
+    }
+    if name not in policies:
+        raise ValueError(f"unknown bandit policy {name!r}; choose from {', '.join(policies)}")
+    return policies[name]()
+
+
+def make_selector(
+    policy: str,
+    num_destroy: int,
+    seed: int,
+    reward: TimeAwareReward,
+    on_update: UpdateHook,
+) -> Any:
+    """A ``MABSelector`` that tries every operator once, then follows the bandit on time-aware rewards."""
+    try:
+        from alns.select import MABSelector
+        from alns.select.MABSelector import ops2arm
+    except ImportError as exc:
+        raise MissingExtraError("alns", "bandit", "the ALNS meta-solver") from exc
+
+    class TimeAwareSelector(MABSelector):
+        def __init__(self) -> None:
+            # The per-outcome scores are required by MABSelector but unused: update() overrides them.
+            super().__init__(
+                [1.0, 1.0, 0.0, 0.0], num_destroy, 1, learning_policy(policy), seed=seed
+            )
+            self._untried = list(range(num_destroy))
+
+        def __call__(self, rng: np.random.Generator, best: Any, curr: Any) -> tuple[int, int]:
+            # MABWiser gives untried arms no optimism (UCB, softmax), so try each once first.
+            if self._untried:
+                return self._untried.pop(int(rng.integers(len(self._untried)))), 0
+            d_idx, r_idx = super().__call__(rng, best, curr)
+            return int(d_idx), int(r_idx)
+
+        def update(self, candidate: MipState, d_idx: int, r_idx: int, outcome: Any) -> None:
+            value = reward(candidate.move) if candidate.move is not None else 0.0
+            self.mab.partial_fit([ops2arm(d_idx, r_idx)], [value])
+            on_update(candidate, d_idx, int(outcome), value)
+
+    return TimeAwareSelector()
