@@ -6,6 +6,8 @@ and keeps infeasible/unbounded/time-limited outcomes as results rather than exce
 
 from __future__ import annotations
 
+import functools
+
 import math
 import tempfile
 import threading
@@ -284,7 +286,9 @@ _TERMINATION: Mapping[str, TerminationCondition] = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def _version() -> str:
+    # Reading package metadata costs milliseconds; the version cannot change within a process.
     from importlib.metadata import PackageNotFoundError, version
 
     try:
