@@ -102,6 +102,12 @@ def test_seeded_sampling_repeats_and_sample_index_varies(provider: TransformersP
     assert len({sample(i, []) for i in range(4)}) > 1
 
 
+def test_ignore_eos_generates_exactly_max_tokens(tiny_model_dir: Path) -> None:
+    llm = TransformersProvider(str(tiny_model_dir), device="cpu", ignore_eos=True, batch_size=3)
+    responses = llm.complete(requests_for(PROMPTS, max_tokens=7))
+    assert all(r.usage.completion_tokens == 7 and r.finish_reason == "length" for r in responses)
+
+
 def test_stop_strings_cut_the_text(provider: TransformersProvider) -> None:
     [free] = provider.complete(requests_for([PROMPTS[2]], max_tokens=12))
     stop = free.text[3:5]
@@ -134,6 +140,19 @@ def test_schema_that_cannot_fit_in_max_tokens_is_an_error_response(
     bad, good = provider.complete([too_small, fine])
     assert not bad.ok and "too small" in (bad.error or "")
     assert good.ok
+
+
+def test_prompt_longer_than_the_context_is_an_error_response(
+    provider: TransformersProvider,
+) -> None:
+    long, short = provider.complete(
+        [
+            CompletionRequest.from_prompt("x " * 1100, max_tokens=4),
+            CompletionRequest.from_prompt("x"),
+        ]
+    )
+    assert not long.ok and "the model's context holds 1024" in (long.error or "")
+    assert short.ok
 
 
 def test_unsupported_schema_is_an_error_response(provider: TransformersProvider) -> None:

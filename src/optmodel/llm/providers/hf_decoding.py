@@ -63,14 +63,22 @@ class RowwiseLogitsProcessor:
         self.eos_ids = eos_ids
         self._decode = decode
         self._generators: dict[int, Any] = {}
+        # Only banning EOS (equal lengths, greedy, no schema or stops): one vectorised op per step,
+        # no device sync. generate's own max_new_tokens ends every row at the same length.
+        limits = {p.max_new_tokens for p in plans}
+        self._eos_ban_only = len(limits) == 1 and all(
+            p.ignore_eos and p.masks is None and p.temperature == 0 and not p.stop for p in plans
+        )
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         torch = self._torch
+        if self._eos_ban_only:
+            scores[:, self.eos_ids] = -torch.inf
+            return scores
         step = input_ids.shape[1] - self.prompt_length
         scores = scores.float()
-        last_tokens = (
-            input_ids[:, -1].tolist() if step > 0 else []
-        )  # one device sync, not one per row
+        # One device sync per step for the whole batch, not one per row.
+        last_tokens = input_ids[:, -1].tolist() if step > 0 else []
         for row, plan in enumerate(self.plans):
             if step > 0 and not plan.finished:
                 self._record(plan, last_tokens[row])

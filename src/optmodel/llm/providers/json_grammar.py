@@ -7,7 +7,8 @@ complete document". Output is compact JSON: no whitespace except one optional sp
 :meth:`JsonGrammar.min_chars_to_finish` gives the length of the shortest valid completion of a state; a
 decoder uses it to close the document before its token budget runs out.
 
->>> g = JsonGrammar({"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]})
+>>> schema = {"properties": {"a": {"type": "integer"}}, "required": ["a"], "additionalProperties": False}
+>>> g = JsonGrammar(schema)
 >>> g.is_complete(g.feed_text(g.initial_state(), '{"a": 12}'))
 True
 >>> g.feed_text(g.initial_state(), '{"b"') is None

@@ -17,6 +17,7 @@ request's parameters are the only ones that apply.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 import time
@@ -83,6 +84,9 @@ class TransformersProvider:
             raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
         if dtype not in _DTYPES:
             raise ValueError(f"dtype must be one of {_DTYPES}, got {dtype!r}")
+        for package in ("torch", "transformers"):  # fail now, not at the first request
+            if importlib.util.find_spec(package) is None:
+                raise MissingExtraError(package, "hf", "local Hugging Face models")
         self.model = model
         self.device = device
         self.device_map = device_map
@@ -119,6 +123,12 @@ class TransformersProvider:
             torch, dtype_name
         )
         if self.device_map is not None:
+            try:
+                import accelerate  # noqa: F401  # transformers needs it for device_map
+            except ImportError as exc:
+                raise LLMError(
+                    "device_map needs the accelerate package: pip install accelerate"
+                ) from exc
             kwargs["device_map"] = self.device_map
         try:
             tokenizer = transformers.AutoTokenizer.from_pretrained(
@@ -187,6 +197,14 @@ class TransformersProvider:
         limit = request.max_tokens
         if self.max_new_tokens is not None:
             limit = min(limit, self.max_new_tokens)
+        context = getattr(model.config, "max_position_embeddings", None)
+        if context is not None:  # generation stops where the context ends
+            if len(prompt_ids) >= context:
+                return self._failure(
+                    request,
+                    f"the prompt has {len(prompt_ids)} tokens; the model's context holds {context}",
+                )
+            limit = min(limit, context - len(prompt_ids))
         masks = None
         if request.json_schema is not None:
             try:
