@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-env.sh test
-export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OPTMODEL_CONFIG=/dev/null
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy

@@ -123,12 +123,18 @@ def config_path() -> Path:
     return Path(base) / "optmodel" / "config.toml"
 
 
-def load_llm_table(path: Path | None = None) -> dict[str, Any]:
-    """The ``[llm]`` table of the config file ({} if there is no file)."""
+def load_llm_table(path: Path | None = None, *, required: bool = True) -> dict[str, Any]:
+    """The ``[llm]`` table of the config file ({} if there is no file).
+
+    A ``$OPTMODEL_CONFIG`` that names a missing file is an error only when the file is ``required``, i.e. when
+    no spec was given any other way.
+    """
     path = path if path is not None else config_path()
     if not path.is_file():
-        if os.environ.get(ENV_CONFIG) and path == config_path():
-            raise LLMNotConfiguredError(f"${ENV_CONFIG} points at {path}, which does not exist")
+        if required and os.environ.get(ENV_CONFIG) and path == config_path():
+            raise LLMNotConfiguredError(
+                f"${ENV_CONFIG} points at {path}, which does not exist.\n{not_configured_message()}"
+            )
         return {}
     try:
         import tomllib
@@ -151,7 +157,7 @@ def load_llm_table(path: Path | None = None) -> dict[str, Any]:
 
 def resolve(spec: str | None = None, *, config_file: Path | None = None) -> LLMSettings:
     """Find the spec (argument > $OPTMODEL_LLM > config file) and the options that apply to it."""
-    table = load_llm_table(config_file)
+    table = load_llm_table(config_file, required=not (spec or os.environ.get(ENV_SPEC)))
     where = str(config_file or config_path())
     if spec:
         text, source = spec, "argument"
