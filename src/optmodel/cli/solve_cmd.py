@@ -129,6 +129,12 @@ def _solve_one(
 
         console.print(f"[bold]{escape(str(path))}[/bold]  [dim]formulated by {escape(provider_label)}; "
                       f"{outcome.llm_calls} LLM call(s), {outcome.prompt_tokens + outcome.completion_tokens} tokens[/dim]")
+        for attempt in outcome.attempts:
+            if attempt.stage != "ok":
+                first = attempt.feedback.strip().splitlines()[0] if attempt.feedback.strip() else ""
+                console.print(
+                    f"  [dim]attempt {attempt.number}: {attempt.stage} -> repair ({escape(first)})[/dim]"
+                )
         if formulation is not None and show_model:
             from optmodel.modeling.render import render_text
 
