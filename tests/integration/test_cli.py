@@ -363,7 +363,7 @@ def test_solve_text_with_recorded_llm_labels_the_provider() -> None:
 
     assert result.exit_code == ExitCode.OK, result.output
     out = flat(result.stdout)
-    assert "recorded responses, not a live model" in out
+    assert "(replayed responses, not a live model)" in out
     assert "objective 36" in out and "batches" in out
 
 

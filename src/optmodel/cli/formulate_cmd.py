@@ -32,7 +32,7 @@ def run_formulator(
     provider = resolve_llm(llm)
     label = f"{provider.name}:{provider.model}"
     if provider.name == "recorded":
-        label = f"recorded responses from {getattr(provider, 'path', '?')} (replayed, not a live model)"
+        label = f"recorded:{getattr(provider, 'path', '?')} (replayed responses, not a live model)"
     config = FormulatorConfig(max_attempts=attempts, samples=samples, solver=solver, solve_options=options)
     with err_console.status(f"formulating with {label} ...") as status:
 
