@@ -76,20 +76,27 @@ def check_expression_bounds(probe: Probe, var: CheckedVariable, log: IssueLog) -
         return
     path = f"variables.{var.name}"
     clauses = [(c.targets, c.set_name) for c in probe.decl.var_domain(var.name) or ()]
+    warned: set[tuple[str, IssueCode]] = set()  # one warning of a kind per bound, not one per index
     try:
         for count, env in enumerate(probe.bindings(clauses, None, {})):
-            if count >= BINDINGS_PER_ELEMENT or _bounds_at(probe, var, env, path, log):
+            if count >= BINDINGS_PER_ELEMENT or _bounds_at(probe, var, env, path, log, warned):
                 return
     except DATA_FAILURES as error:
         report_failure(log, f"{path}.index", error, "")
 
 
 def _bounds_at(
-    probe: Probe, var: CheckedVariable, env: dict[str, Any], path: str, log: IssueLog
+    probe: Probe,
+    var: CheckedVariable,
+    env: dict[str, Any],
+    path: str,
+    log: IssueLog,
+    warned: set[tuple[str, IssueCode]],
 ) -> bool:
-    """Check the bounds at one index; True once a problem was reported."""
+    """Check the bounds at one index; True once an error was reported (warnings do not stop)."""
     where = describe(env)
     values: dict[str, float | None] = {}
+    failed = False
     for field, bound in (("lb", var.lb), ("ub", var.ub)):
         try:
             value = probe.eval(bound, env) if isinstance(bound, ex.Node) else bound
@@ -103,8 +110,11 @@ def _bounds_at(
         values[field] = value
         if isinstance(bound, ex.Node) and value is not None:
             for code, message, hint, severity in bound_problems(var.type, field, value):
+                if severity is Severity.WARNING and (field, code) in warned:
+                    continue
+                warned.add((field, code))
                 log.add(f"{path}.{field}", code, at_index(where, message), hint, severity)
-                return True
+                failed |= severity is Severity.ERROR
     lb, ub = values["lb"], values["ub"]
     if lb is not None and ub is not None and lb > ub:
         log.add(
@@ -116,7 +126,7 @@ def _bounds_at(
             "swap or correct the bounds; as written no value is allowed",
         )
         return True
-    return False
+    return failed
 
 
 def check_unbounded(

@@ -44,7 +44,10 @@ class NonFiniteError(ArithmeticError):
     """An instance evaluates to an infinite coefficient or an undefined (NaN) constant."""
 
 
-def require_finite(value: Linear) -> None:
+def require_finite(value: Any) -> None:
+    """Raise NonFiniteError for infinite coefficients or constants (anything but a Linear passes)."""
+    if not isinstance(value, Linear):
+        return
     for (name, key), coef in value.terms.items():
         if math.isinf(coef):
             shown = name if key is None else f"{name}[{key_text(key)}]"
@@ -107,12 +110,17 @@ class Probe(Evaluator):
         if key is not None and not self.in_index(name, key):
             raise EvaluationError(
                 f"{name}[{key_text(key)}] is outside the index of variable '{name}'",
-                f"'{name}' is indexed over {self.decl.formulation.variables[name].index}; "
-                "check the index values and their order",
+                f"'{name}' is indexed over {self.decl.formulation.variables[name].index}; check the "
+                "index values and their order, or filter the index (e.g. where 't > 1' for x[t - 1])",
             )
         return Linear({(name, key): 1.0})
 
     def call_nonconstant(self, func: str, args: list[Any]) -> Any:
+        for arg in args:
+            if not (isinstance(arg, Linear) or is_number(arg)):
+                raise EvaluationError(
+                    f"{func}() of {arg!r}: not a number", "functions take numbers"
+                )
         return Linear.opaque(args)
 
     def in_index(self, name: str, key: Key) -> bool:
@@ -196,7 +204,7 @@ class Probe(Evaluator):
             log.add(
                 f"{path}.expression",
                 IssueCode.NO_VARIABLES,
-                f"without decision variables the constraint reads {violated}, which is false",
+                f"a part without decision variables reads {violated}, which is false",
                 "the sums over variables are empty there; check their sets and 'if' conditions",
             )
         elif instances and not with_variables:
@@ -208,34 +216,24 @@ class Probe(Evaluator):
             )
 
     def instance(self, relation: ex.Compare, env: dict[str, Any]) -> tuple[bool, str]:
-        """Evaluate one instance: (has variables, text of a variable-free relation that is false)."""
+        """Evaluate one instance: (has variables, text of a part without variables that is false).
+
+        A chain ``a <= b <= c`` is one row per relation, as the compiler builds it.
+        """
         values = [self.eval(operand, env) for operand in relation.operands]
         sides = [Linear.of(v) for v in values]
-        pieces: list[tuple[Linear, int]] = []  # (expr, sense): expr <= 0 (-1), >= 0 (+1), == 0 (0)
-        if len(relation.ops) == 1:
-            pieces.append((sides[0] - sides[1], _SENSE[relation.ops[0]]))
-        else:  # lo <= mid <= hi (or >=), outer sides constant
-            low, high = (sides[0], sides[2]) if relation.ops[0] == "<=" else (sides[2], sides[0])
-            pieces += [(sides[1] - low, 1), (sides[1] - high, -1)]
         has_variables = False
-        holds = True
-        for expr, _ in pieces:
+        false_text = ""
+        for n, op in enumerate(relation.ops):
+            expr = sides[n] - sides[n + 1]
             require_finite(expr)
-        for expr, sense in pieces:
-            if not expr.terms:
-                holds &= _holds(expr.const, sense)
-                continue
-            has_variables = True
-            if math.isfinite(expr.const):  # 'x <= inf' limits nothing
-                self.record_limits(expr, sense)
-        if has_variables or holds:
-            return has_variables, ""
-        text = f" {relation.ops[0]} ".join(
-            number_text(v) if is_number(v) else repr(v) for v in values[:2]
-        )
-        if len(values) == 3:
-            text += f" {relation.ops[1]} {number_text(values[2]) if is_number(values[2]) else values[2]!r}"
-        return False, text
+            if expr.terms:
+                has_variables = True
+                if math.isfinite(expr.const):  # 'x <= inf' limits nothing
+                    self.record_limits(expr, _SENSE[op])
+            elif not _holds(expr.const, _SENSE[op]) and not false_text:
+                false_text = f"{_shown(values[n])} {op} {_shown(values[n + 1])}"
+        return has_variables, false_text
 
     def record_limits(self, expr: Linear, sense: int) -> None:
         for (name, key), coef in expr.terms.items():
@@ -263,8 +261,10 @@ class Probe(Evaluator):
         self.sum_stats = {}
         try:
             value = self.eval(node, {})
-            if isinstance(value, Linear):
-                require_finite(value)
+            require_finite(value)
+            constant = value.const if isinstance(value, Linear) else value
+            if is_number(constant) and not math.isfinite(constant):
+                raise NonFiniteError(f"the objective has the constant term {constant}")
         except DATA_FAILURES as error:
             report_failure(log, path, error, "")
             return None
@@ -278,6 +278,10 @@ class Probe(Evaluator):
 
 
 _SENSE = {"<=": -1, ">=": 1, "==": 0}
+
+
+def _shown(value: Any) -> str:
+    return number_text(value) if is_number(value) else repr(value)
 
 
 def _holds(value: float, sense: int) -> bool:

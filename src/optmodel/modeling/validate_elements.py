@@ -254,17 +254,8 @@ def check_constraint(
     checker = ExpressionChecker(decl, log, expression_path)
     checkers.append(checker)
     relation = _relation(node, expression_path, log)
-    for k, operand in enumerate(_operands(node)):
-        before = set(checker.variables_used)
+    for operand in _operands(node):
         checker.value(operand, scope)
-        outer = relation is not None and len(relation.ops) == 2 and k != 1
-        if outer and checker.variables_used - before:
-            log.add(
-                expression_path,
-                IssueCode.NOT_A_CONSTRAINT,
-                "in a ranged constraint 'lo <= expr <= hi' only the middle may contain variables",
-                "split it into two constraints",
-            )
     used |= checker.variables_used
     unresolved = any(c.unresolved for c in checkers)
     if relation is None or unresolved or log.has_error(path):
@@ -315,15 +306,6 @@ def _relation(node: ex.Node, path: str, log: IssueLog) -> ex.Compare | None:
             IssueCode.NOT_A_CONSTRAINT,
             f"'{other[0]}' is not a constraint relation (in '{source}')",
             "use <=, >= or ==; 'x != v' needs a disjunction with a binary variable",
-        )
-        return None
-    ranged = len(node.ops) == 2 and node.ops[0] == node.ops[1] and node.ops[0] != "=="
-    if len(node.ops) > 1 and not ranged:
-        log.add(
-            path,
-            IssueCode.NOT_A_CONSTRAINT,
-            f"'{source}' chains relations that do not form a range",
-            "write a range as lo <= expr <= hi, or split it into separate constraints",
         )
         return None
     return node

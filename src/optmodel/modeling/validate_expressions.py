@@ -13,6 +13,8 @@ from optmodel.modeling.validate_context import (
     Scope,
 )
 
+#: Places where text (a set member) may appear.
+_TEXT_ALLOWED = ("an index", "a condition")
 _KIND_WORDS = {
     "variable": "decision variable",
     "table": "indexed parameter",
@@ -135,6 +137,12 @@ class ExpressionChecker:
     def value(self, node: ex.Node, scope: Scope, constant: str | None = None) -> None:
         """Check ``node`` where a number (or a linear expression, unless ``constant``) is expected."""
         if isinstance(node, ex.Const):
+            if isinstance(node.value, str) and constant not in _TEXT_ALLOWED:
+                self.report(
+                    IssueCode.TYPE_MISMATCH,
+                    f"the text {node.value!r} is not a number",
+                    "text only names set members: as an index (x['A']) or in a condition (i == 'A')",
+                )
             return
         if isinstance(node, ex.Name):
             self.name(node.id, scope, constant)

@@ -219,6 +219,35 @@ def test_a_constant_index_outside_the_set() -> None:
     assert "'boston' is not a member of J" in issue.message and "'chicago'" in issue.hint
 
 
+def test_text_where_a_number_belongs() -> None:
+    issue = only(
+        broken(expression("supply", "sum(x[i, j] for j in J) <= 'lots'")), IssueCode.TYPE_MISMATCH
+    )
+    assert "'lots' is not a number" in issue.message
+
+
+def test_an_index_stepping_outside_the_set_is_found_at_its_binding() -> None:
+    def inventory(d: dict[str, Any]) -> None:
+        d["sets"]["T"] = {"range": [1, 3]}
+        d["variables"]["s"] = {"index": ["T"]}
+        d["constraints"]["carry"] = {"forall": "t in T", "expression": "s[t] >= s[t - 1]"}
+
+    issue = only(broken(inventory), IssueCode.TYPE_MISMATCH)
+    assert issue.path == "constraints.carry.expression"
+    assert issue.message.startswith("for t=1: s[0] is outside the index") and "t > 1" in issue.hint
+
+
+def test_infinite_numbers_in_the_model() -> None:
+    issue = only(
+        broken(expression("supply", "1e400 * x[i, 'chicago'] <= a[i]")), IssueCode.NON_NUMERIC
+    )
+    assert "coefficient of x['seattle', 'chicago'] is inf" in issue.message
+    issues = broken(
+        lambda d: d["objective"].update(expression="inf + sum(x[i, j] for i in I for j in J)")
+    )
+    assert only(issues, IssueCode.NON_NUMERIC).path == "objective.expression"
+
+
 def test_variables_are_not_allowed_in_bounds_filters_or_set_definitions() -> None:
     issues = broken(lambda d: d["variables"].update(y={"ub": "2 * x['seattle', 'chicago']"}))
     assert any(i.path == "variables.y.ub" and i.code is IssueCode.TYPE_MISMATCH for i in issues)
@@ -297,12 +326,29 @@ def test_strict_inequality() -> None:
         "sum(x[i, j] for j in J)",
         "sum(x[i, j] for j in J) != a[i]",
         "sum(x[i, j] for j in J) <= a[i] and x[i, 'chicago'] >= 1",
-        "0 <= sum(x[i, j] for j in J) >= a[i]",
     ],
 )
 def test_a_constraint_that_is_not_a_relation(text: str) -> None:
     issue = only(broken(expression("supply", text)), IssueCode.NOT_A_CONSTRAINT)
     assert issue.path == "constraints.supply.expression" and issue.hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0 <= sum(x[i, j] for j in J) <= a[i]",
+        "x[i, 'chicago'] <= x[i, 'topeka'] <= a[i]",  # two rows, as the compiler builds them
+    ],
+)
+def test_chained_relations_are_constraints(text: str) -> None:
+    assert broken(expression("supply", text)) == []
+
+
+def test_a_constant_part_of_a_chain_that_cannot_hold() -> None:
+    issue = only(
+        broken(expression("supply", "a[i] <= 100 <= x[i, 'chicago']")), IssueCode.NO_VARIABLES
+    )
+    assert "350 <= 100" in issue.message
 
 
 def test_an_objective_that_is_a_relation() -> None:
