@@ -124,7 +124,7 @@ class Evaluator:
     def add_all(self, terms: Iterable[Any]) -> Any:
         total: Any = 0
         for term in terms:
-            total = total + term
+            total = self.binary("+", total, term)  # rejects text members as binary() does
         return total
 
     # --- interpreter ---------------------------------------------------------------------------
@@ -143,6 +143,8 @@ class Evaluator:
             return self.binary(node.op, self.eval(node.left, env), self.eval(node.right, env))
         if isinstance(node, ex.Unary):
             value = self.eval(node.operand, env)
+            if isinstance(value, str | tuple):
+                raise EvaluationError(f"cannot negate {value!r}: it is not a number")
             return -value if node.op == "-" else value
         if isinstance(node, ex.Call):
             return self.call(node, env)
