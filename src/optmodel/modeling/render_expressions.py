@@ -87,6 +87,7 @@ class TextRenderer:
     }
 
     def render(self, node: ex.Node) -> str:
+        """The node as text."""
         return self.walk(node)[0]
 
     def walk(self, node: ex.Node) -> tuple[str, int]:
@@ -310,6 +311,7 @@ class LatexRenderer(TextRenderer):
 
 
 def number_text(value: float | int) -> str:
+    """A number without a needless ".0"."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)

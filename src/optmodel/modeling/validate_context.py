@@ -1,4 +1,4 @@
-"""What validation knows about a Formulation: its declarations, their kinds and index structure, and the issue log.
+"""What validation knows of a Formulation: declarations, their kinds and index structure; the issue log.
 
 Part of :mod:`optmodel.modeling.validate`. Nothing here evaluates an expression over the data; the data is
 consulted only for set dimensions and set membership.
@@ -59,6 +59,7 @@ class IssueLog:
 
 
 def parse_or_report(source: str, path: str, log: IssueLog) -> ex.Node | None:
+    """The parsed expression, or None after logging why it does not parse."""
     try:
         return ex.parse(source)
     except ExpressionError as error:
@@ -71,6 +72,7 @@ def parse_or_report(source: str, path: str, log: IssueLog) -> ex.Node | None:
 def parse_domain_or_report(
     source: str, path: str, log: IssueLog
 ) -> tuple[ex.DomainClause, ...] | None:
+    """The parsed domain ('i in I, j in J'), or None after logging why it does not parse."""
     try:
         return ex.parse_domain(source)
     except ExpressionError as error:

@@ -30,6 +30,8 @@ DATA_FAILURES = (EvaluationError, TypeError, ArithmeticError, ValueError, Recurs
 
 @dataclass(frozen=True)
 class CheckedConstraint:
+    """A constraint that passed the static checks, parsed, for evaluation over the data."""
+
     name: str
     clauses: tuple[ex.DomainClause, ...]
     where: ex.Node | None
@@ -147,6 +149,7 @@ class Probe(Evaluator):
 
     # --- elements -----------------------------------------------------------------------------
     def check_constraint(self, con: CheckedConstraint, log: IssueLog) -> None:
+        """Evaluate every instance of a constraint; report failures, empty parts and lost variables."""
         path = f"constraints.{con.name}"
         self.sum_stats = {}
         clauses = [(c.targets, c.set_name) for c in con.clauses]
@@ -257,6 +260,7 @@ class Probe(Evaluator):
                 )
 
     def check_objective(self, node: ex.Node, log: IssueLog) -> Linear | None:
+        """Evaluate the objective; its linear terms (for the unbounded check), or None."""
         path = "objective.expression"
         self.sum_stats = {}
         try:
@@ -294,6 +298,7 @@ def _holds(value: float, sense: int) -> bool:
 
 
 def report_failure(log: IssueLog, path: str, error: BaseException, where: str) -> None:
+    """Log a failed evaluation (data error, text in arithmetic, ...) as an Issue at ``path``."""
     if isinstance(error, EvaluationError):
         issue = issue_from(error, path)
         code, message, hint = issue.code, str(error), issue.hint
@@ -315,10 +320,12 @@ def report_failure(log: IssueLog, path: str, error: BaseException, where: str) -
 
 
 def at_index(where: str, message: str) -> str:
+    """``message`` prefixed with the index it concerns, when there is one."""
     return f"{where}: {message}" if where else message
 
 
 def describe(env: Mapping[str, Any]) -> str:
+    """An index binding as text, e.g. "for i='A', t=2" (placeholder names as "at index ...")."""
     shown = {k: v for k, v in env.items() if not k.startswith("_")}
     if not shown:
         index = [v for k, v in env.items() if k.startswith("_")]
@@ -327,6 +334,7 @@ def describe(env: Mapping[str, Any]) -> str:
 
 
 def flat_key(key: Key) -> tuple[Any, ...]:
+    """A key as a flat tuple of its parts."""
     if not isinstance(key, tuple):
         return (key,)
     parts: list[Any] = []
@@ -336,10 +344,12 @@ def flat_key(key: Key) -> tuple[Any, ...]:
 
 
 def key_text(key: Key) -> str:
+    """A key as it is written inside brackets: 'A', 2."""
     return ", ".join(repr(p) if isinstance(p, str) else str(p) for p in flat_key(key))
 
 
 def number_text(value: float) -> str:
+    """A number without a needless ".0"."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)

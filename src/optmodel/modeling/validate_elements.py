@@ -31,6 +31,7 @@ _BOUND_ADVICE = (
 
 
 def check_names(formulation: Formulation, log: IssueLog) -> None:
+    """Names usable in expressions, and no name declared twice across sets, parameters, variables."""
     seen: dict[str, str] = {}
     for section, word in (("sets", "set"), ("parameters", "parameter"), ("variables", "variable")):
         for name in getattr(formulation, section):
@@ -48,6 +49,7 @@ def check_names(formulation: Formulation, log: IssueLog) -> None:
 
 
 def check_set(decl: Declarations, name: str, position: int, log: IssueLog) -> None:
+    """A set's range ends, domain and filter: names, kinds, and only sets defined before it."""
     set_def = decl.formulation.sets[name]
     path = f"sets.{name}"
     for end in set_def.range or []:
@@ -78,6 +80,7 @@ def check_set(decl: Declarations, name: str, position: int, log: IssueLog) -> No
 
 
 def check_parameter(decl: Declarations, name: str, log: IssueLog) -> None:
+    """A parameter's index names declared sets (its data is checked by resolve_data)."""
     path = f"parameters.{name}.index"
     checker = ExpressionChecker(decl, log, path)
     for set_name in decl.formulation.parameters[name].index:
@@ -134,6 +137,7 @@ def _references(decl: Declarations, section: str, name: str) -> set[str]:
 
 
 def check_variable(decl: Declarations, name: str, log: IssueLog) -> CheckedVariable | None:
+    """A variable's index and bounds; the variable when sound enough for the data checks."""
     var = decl.formulation.variables[name]
     path = f"variables.{name}"
     scope: dict[str, Any] = {}
@@ -189,6 +193,7 @@ def check_variable(decl: Declarations, name: str, log: IssueLog) -> CheckedVaria
 def check_objective(
     decl: Declarations, log: IssueLog, used: set[str]
 ) -> tuple[str, ex.Node] | None:
+    """The objective: a value (not a relation) over declared names; (sense, tree) when sound."""
     objective = decl.formulation.objective
     path = "objective.expression"
     node = parse_or_report(objective.expression, path, log)
@@ -223,6 +228,7 @@ def check_objective(
 def check_constraint(
     decl: Declarations, name: str, log: IssueLog, used: set[str]
 ) -> CheckedConstraint | None:
+    """A constraint's domain, filter and relation; what the data checks need when sound."""
     con = decl.formulation.constraints[name]
     path = f"constraints.{name}"
     scope: dict[str, Any] = {}
@@ -325,6 +331,7 @@ def _operands(node: ex.Node) -> list[ex.Node]:
 
 
 def check_unused(formulation: Formulation, used: set[str], log: IssueLog) -> None:
+    """Variables in no constraint and not in the objective (a warning each)."""
     # Expressions that failed to parse may still mention a variable: don't call it unused then.
     texts = [
         formulation.objective.expression,

@@ -30,6 +30,7 @@ class Linear:
 
     @staticmethod
     def of(value: Any) -> Linear:
+        """A number or Linear as a Linear; anything else (text) is an EvaluationError."""
         if isinstance(value, Linear):
             return value
         if is_number(value):

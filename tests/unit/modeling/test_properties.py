@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue, IssueCode, errors_only
+from optmodel.modeling.load import parse_document
+from optmodel.modeling.render import render_latex, render_markdown, render_text
 from optmodel.modeling.validate import format_issues, validate
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -336,3 +338,7 @@ def test_random_expressions_in_a_model_are_reported_not_raised(
             target = target[key]
         target[path[-1]] = data.draw(strategy)
     assert_reported_cleanly(document)
+    formulation, _ = parse_document(document)
+    if formulation is not None:  # rendering shows any loadable model, sound or not
+        for render in (render_text, render_latex, render_markdown):
+            assert render(formulation) == render(formulation)
