@@ -37,6 +37,7 @@ _factories: dict[str, str | BackendFactory] = {
     "pdlp": "optmodel.solvers.ortools:pdlp",
     "ortools-scip": "optmodel.solvers.ortools:ortools_scip",
     "ortools": "optmodel.solvers.ortools:ortools_default",
+    "alns": "optmodel.solvers.alns.backend:AlnsBackend",
 }
 
 _LINEAR = (ProblemClass.LP, ProblemClass.MILP)
