@@ -39,7 +39,26 @@ _EXPORTS = {
     "FormulationResult": "optmodel.llm.formulator",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "Answer",
+    "CompiledModel",
+    "Formulation",
+    "FormulationResult",
+    "Formulator",
+    "FormulatorConfig",
+    "Issue",
+    "SolutionStatus",
+    "SolveOptions",
+    "SolveResult",
+    "TerminationCondition",
+    "__version__",
+    "check_solution",
+    "compile_formulation",
+    "formulate",
+    "load_formulation",
+    "solve",
+    "validate",
+]
 
 if TYPE_CHECKING:
     from optmodel.llm.formulator import FormulationResult, Formulator, FormulatorConfig
@@ -50,7 +69,12 @@ if TYPE_CHECKING:
     from optmodel.modeling.load import load_formulation
     from optmodel.modeling.validate import validate
     from optmodel.pipeline import Answer, formulate, solve
-    from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
+    from optmodel.solvers.base import (
+        SolutionStatus,
+        SolveOptions,
+        SolveResult,
+        TerminationCondition,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -38,7 +38,9 @@ def completer_for(provider: LLMProvider, max_tokens: int = 2048) -> Completer:
 
     def complete(prompts: Sequence[str]) -> list[str]:
         requests = [
-            CompletionRequest(messages=(ChatMessage("user", p),), max_tokens=max_tokens, request_id=f"library/{i}")
+            CompletionRequest(
+                messages=(ChatMessage("user", p),), max_tokens=max_tokens, request_id=f"library/{i}"
+            )
             for i, p in enumerate(prompts)
         ]
         responses = provider.complete(requests)
@@ -59,7 +61,11 @@ class LibraryInsightSource:
     """
 
     def __init__(
-        self, library: str | Path | InsightStore, provider: LLMProvider | None, k: int = 4, run_tag: str = ""
+        self,
+        library: str | Path | InsightStore,
+        provider: LLMProvider | None,
+        k: int = 4,
+        run_tag: str = "",
     ) -> None:
         self.store = library if isinstance(library, InsightStore) else InsightStore(library)
         self.complete = completer_for(provider) if provider is not None else None
@@ -78,7 +84,9 @@ class LibraryInsightSource:
         contexts = []
         for problem, retrieval in zip(problems, retrievals, strict=True):
             hidden = {problem.id, *problem.related_ids}
-            usable = [i for i in retrieval.insights if not hidden & set(i.provenance.source_problems)]
+            usable = [
+                i for i in retrieval.insights if not hidden & set(i.provenance.source_problems)
+            ]
             if retrieval.log_id is not None:
                 self._log_ids[problem.id] = retrieval.log_id
             contexts.append(InsightContext(format_for_prompt(usable), tuple(i.id for i in usable)))
@@ -116,13 +124,18 @@ def formulate_attempt_for(
 
         def insights(batch: Sequence[Problem]) -> list[InsightContext]:
             return [
-                InsightContext(format_for_prompt(by_id[p.id].insights), tuple(i.id for i in by_id[p.id].insights))
+                InsightContext(
+                    format_for_prompt(by_id[p.id].insights),
+                    tuple(i.id for i in by_id[p.id].insights),
+                )
                 for p in batch
             ]
 
         formulator = Formulator(provider, replace(config), insights=insights)
         results = formulator.formulate_many(problems)
-        return [_outcome(task, result, tolerance) for task, result in zip(tasks, results, strict=True)]
+        return [
+            _outcome(task, result, tolerance) for task, result in zip(tasks, results, strict=True)
+        ]
 
     return attempt
 

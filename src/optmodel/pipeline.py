@@ -68,7 +68,9 @@ def _result_or_raise(run: ModelRun) -> SolveResult:
     return run.result
 
 
-def solve_file(path: str | Path, solver: str = "auto", options: SolveOptions | None = None) -> Answer:
+def solve_file(
+    path: str | Path, solver: str = "auto", options: SolveOptions | None = None
+) -> Answer:
     """Solve an LP or MPS file directly (no Formulation; values keyed by column names)."""
     from optmodel.modeling.io import read_model_file
     from optmodel.solvers.registry import solve_model

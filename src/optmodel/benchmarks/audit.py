@@ -28,7 +28,9 @@ class AuditFinding:
     note: str = ""
 
 
-def audit(golden_dir: Path, data_dir: Path | None = None, time_limit: float = 30.0) -> list[AuditFinding]:
+def audit(
+    golden_dir: Path, data_dir: Path | None = None, time_limit: float = 30.0
+) -> list[AuditFinding]:
     """Solve every ``<problem id>.json`` Formulation in ``golden_dir`` and compare with the dataset's answer.
 
     A disagreement means either our golden model or the dataset's label is wrong: each one is worth a look,
@@ -36,7 +38,9 @@ def audit(golden_dir: Path, data_dir: Path | None = None, time_limit: float = 30
     """
     files = sorted(p for p in golden_dir.glob("*.json") if p.name != "manifest.json")
     manifest_path = golden_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    manifest = (
+        json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    )
     datasets: dict[str, dict[str, Problem]] = {}
     findings = []
     for file in files:
@@ -47,14 +51,32 @@ def audit(golden_dir: Path, data_dir: Path | None = None, time_limit: float = 30
         problem = datasets[dataset].get(problem_id)
         if problem is None:
             findings.append(
-                AuditFinding(problem_id, dataset, None, "unknown", None, "not-in-dataset", None, "no such problem id")
+                AuditFinding(
+                    problem_id,
+                    dataset,
+                    None,
+                    "unknown",
+                    None,
+                    "not-in-dataset",
+                    None,
+                    "no such problem id",
+                )
             )
             continue
         run = run_formulation(load_formulation(file), options=SolveOptions(time_limit=time_limit))
         result = run.result
         if run.stage is not Stage.DONE or result is None:
             findings.append(
-                AuditFinding(problem_id, dataset, problem.answer, problem.answer_status, None, run.stage.value, None, run.error)
+                AuditFinding(
+                    problem_id,
+                    dataset,
+                    problem.answer,
+                    problem.answer_status,
+                    None,
+                    run.stage.value,
+                    None,
+                    run.error,
+                )
             )
             continue
         status = PredictionStatus(result.status.value)

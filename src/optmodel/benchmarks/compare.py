@@ -22,14 +22,20 @@ class RunComparison:
     """Problems right in run A and wrong in run B."""
 
 
-def _by_key(records: list[ResultRecord], rule: str) -> dict[tuple[str, str], dict[str, bool | None]]:
+def _by_key(
+    records: list[ResultRecord], rule: str
+) -> dict[tuple[str, str], dict[str, bool | None]]:
     table: dict[tuple[str, str], dict[str, bool | None]] = {}
     for record in records:
-        table.setdefault((record.dataset, record.method), {})[record.problem_id] = record.correct.get(rule)
+        table.setdefault((record.dataset, record.method), {})[record.problem_id] = (
+            record.correct.get(rule)
+        )
     return table
 
 
-def compare_run_dirs(a: RunDirectory, b: RunDirectory, rule: str = DEFAULT_RULE) -> list[RunComparison]:
+def compare_run_dirs(
+    a: RunDirectory, b: RunDirectory, rule: str = DEFAULT_RULE
+) -> list[RunComparison]:
     """Pair every dataset x method present in both runs; with one method each, pair those across methods."""
     table_a, table_b = _by_key(load_records(a), rule), _by_key(load_records(b), rule)
     pairs = [(k, k) for k in table_a if k in table_b]
@@ -38,7 +44,11 @@ def compare_run_dirs(a: RunDirectory, b: RunDirectory, rule: str = DEFAULT_RULE)
     comparisons = []
     for key_a, key_b in pairs:
         results_a, results_b = table_a[key_a], table_b[key_b]
-        shared = [p for p in results_a if p in results_b and results_a[p] is not None and results_b[p] is not None]
+        shared = [
+            p
+            for p in results_a
+            if p in results_b and results_a[p] is not None and results_b[p] is not None
+        ]
         comparisons.append(
             RunComparison(
                 dataset=key_a[0],

@@ -30,8 +30,12 @@ def parse_method(name: str, base: FormulatorConfig | None = None) -> Method:
     if name == "repair":
         return Method(name, replace(base, max_attempts=repair_attempts, samples=1))
     if name == "library":
-        return Method(name, replace(base, max_attempts=repair_attempts, samples=1), uses_library=True)
+        return Method(
+            name, replace(base, max_attempts=repair_attempts, samples=1), uses_library=True
+        )
     match = re.fullmatch(r"sc-(\d+)", name)
     if match and int(match.group(1)) >= 2:
-        return Method(name, replace(base, max_attempts=repair_attempts, samples=int(match.group(1))))
+        return Method(
+            name, replace(base, max_attempts=repair_attempts, samples=int(match.group(1)))
+        )
     raise ValueError(f"unknown method {name!r}; choose from: {METHOD_HELP}")

@@ -24,11 +24,16 @@ def write_plots(records: list[ResultRecord], summary: Summary, folder: Path) -> 
     groups = summary.groups
     labels = [f"{g.dataset}\n{g.method}" for g in groups]
     rule = summary.default_rule
-    accuracy = [100 * (g.accuracy[rule].accuracy or 0.0) if rule in g.accuracy else 0.0 for g in groups]
+    accuracy = [
+        100 * (g.accuracy[rule].accuracy or 0.0) if rule in g.accuracy else 0.0 for g in groups
+    ]
     low = [100 * (g.accuracy[rule].ci_low or 0.0) if rule in g.accuracy else 0.0 for g in groups]
     high = [100 * (g.accuracy[rule].ci_high or 0.0) if rule in g.accuracy else 0.0 for g in groups]
     fig, ax = plt.subplots(figsize=(max(4.0, 1.2 * len(groups) + 2), 4))
-    errors = [[a - lo for a, lo in zip(accuracy, low, strict=True)], [h - a for a, h in zip(accuracy, high, strict=True)]]
+    errors = [
+        [a - lo for a, lo in zip(accuracy, low, strict=True)],
+        [h - a for a, h in zip(accuracy, high, strict=True)],
+    ]
     ax.bar(range(len(groups)), accuracy, yerr=errors, capsize=4, color="#4C72B0")
     ax.set_xticks(range(len(groups)), labels, fontsize=8)
     ax.set_ylabel(f"accuracy % ({rule}, 95% CI)")
@@ -57,7 +62,12 @@ def write_plots(records: list[ResultRecord], summary: Summary, folder: Path) -> 
     for method in methods:
         mine = [r for r in records if r.method == method and not r.is_pending]
         left.hist([r.tokens_in + r.tokens_out for r in mine], bins=20, alpha=0.6, label=method)
-        right.hist([r.llm_calls for r in mine], bins=range(0, max([r.llm_calls for r in mine] + [1]) + 2), alpha=0.6, label=method)
+        right.hist(
+            [r.llm_calls for r in mine],
+            bins=range(0, max([r.llm_calls for r in mine] + [1]) + 2),
+            alpha=0.6,
+            label=method,
+        )
     left.set_xlabel("tokens per problem")
     right.set_xlabel("LLM calls per problem")
     for axis in (left, right):

@@ -18,13 +18,17 @@ def write_reports(run: RunDirectory, *, plots: bool = True) -> Summary:
     """Summarise the run's results into summary.json, report.md and (with matplotlib) plots/*.png."""
     records = load_records(run)
     summary = summarize(records)
-    (run.path / "summary.json").write_text(json.dumps(summary.to_dict(), indent=2), encoding="utf-8")
+    (run.path / "summary.json").write_text(
+        json.dumps(summary.to_dict(), indent=2), encoding="utf-8"
+    )
     images: list[str] = []
     if plots:
         from optmodel.benchmarks.plots import write_plots
 
         images = write_plots(records, summary, run.path / "plots")
-    (run.path / "report.md").write_text(render_markdown(summary, records, run, images), encoding="utf-8")
+    (run.path / "report.md").write_text(
+        render_markdown(summary, records, run, images), encoding="utf-8"
+    )
     return summary
 
 
@@ -55,8 +59,17 @@ def render_markdown(
         "",
     ]
     other = [r for r in summary.rules if r != summary.default_rule]
-    header = ["dataset", "method", "n", f"{summary.default_rule} (95% CI)", *other, "exec rate", "calls/problem",
-              "tokens/problem", "s/problem"]
+    header = [
+        "dataset",
+        "method",
+        "n",
+        f"{summary.default_rule} (95% CI)",
+        *other,
+        "exec rate",
+        "calls/problem",
+        "tokens/problem",
+        "s/problem",
+    ]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for group in summary.groups:
@@ -68,17 +81,27 @@ def render_markdown(
         for name, part in {**group.by_kind, **group.by_table}.items():
             acc = part.accuracy.get(summary.default_rule)
             lines.append(f"| {group.dataset} | {group.method} | {name} | {part.n} | {_pct(acc)} |")
-    lines += ["", "## Failure categories", "", "| dataset | method | " + " | ".join(_failure_names(summary)) + " |"]
+    lines += [
+        "",
+        "## Failure categories",
+        "",
+        "| dataset | method | " + " | ".join(_failure_names(summary)) + " |",
+    ]
     lines.append("|---|---|" + "---|" * len(_failure_names(summary)))
     for group in summary.groups:
         counts = [str(group.failures.get(name, 0)) for name in _failure_names(summary)]
         lines.append(f"| {group.dataset} | {group.method} | " + " | ".join(counts) + " |")
     if summary.duplicates_dropped:
-        lines += ["", f"{summary.duplicates_dropped} duplicate result line(s) were ignored (latest kept)."]
+        lines += [
+            "",
+            f"{summary.duplicates_dropped} duplicate result line(s) were ignored (latest kept).",
+        ]
     failed = [r for r in records if r.correct.get(summary.default_rule) is False]
     lines += ["", f"## Problems not solved correctly ({len(failed)})", ""]
     for record in failed:
-        link = run.attempts_path(record.dataset, record.method, record.problem_id).relative_to(run.path)
+        link = run.attempts_path(record.dataset, record.method, record.problem_id).relative_to(
+            run.path
+        )
         got = _num(record.objective, 6) if record.objective is not None else record.status or "-"
         lines.append(
             f"- [{record.problem_id}]({link}) · {record.method} · {record.failure.value} · "

@@ -75,7 +75,16 @@ def environment() -> dict[str, Any]:
     from importlib import metadata
 
     versions = {}
-    for package in ("optmodel", "pyomo", "highspy", "ortools", "pyscipopt", "openai", "transformers", "torch"):
+    for package in (
+        "optmodel",
+        "pyomo",
+        "highspy",
+        "ortools",
+        "pyscipopt",
+        "openai",
+        "transformers",
+        "torch",
+    ):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

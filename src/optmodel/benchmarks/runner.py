@@ -98,9 +98,13 @@ def run_benchmark(
     """Run every method on every problem, appending results; returns the run directory."""
     run = RunDirectory(config.out)
     if run.exists() and not resume:
-        raise OptmodelError(f"{config.out} already holds a run; pass --resume to continue it or choose --out")
+        raise OptmodelError(
+            f"{config.out} already holds a run; pass --resume to continue it or choose --out"
+        )
     if not run.exists():
-        run.create({"config": config.to_dict(), "llm": {"name": provider.name, "model": provider.model}})
+        run.create(
+            {"config": config.to_dict(), "llm": {"name": provider.name, "model": provider.model}}
+        )
     problems = load_problems(config)
     done = set(iter_done(run.records()))
     methods = [parse_method(m, _base_config(config)) for m in config.methods]
@@ -150,7 +154,8 @@ def _run_chunk(
 ) -> None:
     start = time.perf_counter()
     inputs = [
-        FormulationProblem(p.id, p.question, tuple(p.raw.get("same_problem_in") or ())) for p in chunk
+        FormulationProblem(p.id, p.question, tuple(p.raw.get("same_problem_in") or ()))
+        for p in chunk
     ]
     outcomes = formulator.formulate_many(inputs)
     elapsed = (time.perf_counter() - start) / max(1, len(chunk))
@@ -188,14 +193,22 @@ def prediction_of(outcome: FormulationResult) -> tuple[Prediction, FailureCatego
     result = outcome.result
     last_stage = outcome.attempts[-1].stage if outcome.attempts else "llm-error"
     if result is None:
-        return Prediction(PredictionStatus.ERROR), _STAGE_FAILURE.get(last_stage, FailureCategory.NO_MODEL)
+        return Prediction(PredictionStatus.ERROR), _STAGE_FAILURE.get(
+            last_stage, FailureCategory.NO_MODEL
+        )
     if result.status is SolutionStatus.OPTIMAL:
         return Prediction(PredictionStatus.OPTIMAL, result.objective), None
     if result.status is SolutionStatus.FEASIBLE:
         return Prediction(PredictionStatus.FEASIBLE, result.objective), None
-    if result.termination is TerminationCondition.INFEASIBLE or result.status is SolutionStatus.INFEASIBLE:
+    if (
+        result.termination is TerminationCondition.INFEASIBLE
+        or result.status is SolutionStatus.INFEASIBLE
+    ):
         return Prediction(PredictionStatus.INFEASIBLE), None
-    if result.termination is TerminationCondition.UNBOUNDED or result.status is SolutionStatus.UNBOUNDED:
+    if (
+        result.termination is TerminationCondition.UNBOUNDED
+        or result.status is SolutionStatus.UNBOUNDED
+    ):
         return Prediction(PredictionStatus.UNBOUNDED), None
     if result.termination is TerminationCondition.INFEASIBLE_OR_UNBOUNDED:
         return Prediction(PredictionStatus.NO_SOLUTION), None
@@ -204,7 +217,9 @@ def prediction_of(outcome: FormulationResult) -> tuple[Prediction, FailureCatego
     return Prediction(PredictionStatus.ERROR), FailureCategory.SOLVER_ERROR
 
 
-def make_record(problem: Problem, method: Method, outcome: FormulationResult, total_s: float) -> ResultRecord:
+def make_record(
+    problem: Problem, method: Method, outcome: FormulationResult, total_s: float
+) -> ResultRecord:
     prediction, failure = prediction_of(outcome)
     return ResultRecord.from_prediction(
         problem,
@@ -226,7 +241,9 @@ def make_record(problem: Problem, method: Method, outcome: FormulationResult, to
     )
 
 
-def _write_attempts(run: RunDirectory, problem: Problem, method: Method, outcome: FormulationResult) -> None:
+def _write_attempts(
+    run: RunDirectory, problem: Problem, method: Method, outcome: FormulationResult
+) -> None:
     path = run.attempts_path(problem.dataset, method.name, problem.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {

@@ -21,17 +21,33 @@ def bench(
         help="Dataset names or JSONL files; or 'compare RUN_A RUN_B', 'report RUN', 'audit [GOLDEN_DIR]'.",
     ),
     llm: str | None = LLM_OPTION,
-    method: list[str] = typer.Option(["repair"], "--method", "-m", help="standard, repair, library, sc-K (repeatable)."),
-    samples: int = typer.Option(1, "--samples", help="Also run self-consistency with this many samples (sc-K)."),
-    limit: int | None = typer.Option(None, "--limit", help="At most this many problems per dataset."),
+    method: list[str] = typer.Option(
+        ["repair"], "--method", "-m", help="standard, repair, library, sc-K (repeatable)."
+    ),
+    samples: int = typer.Option(
+        1, "--samples", help="Also run self-consistency with this many samples (sc-K)."
+    ),
+    limit: int | None = typer.Option(
+        None, "--limit", help="At most this many problems per dataset."
+    ),
     ids: list[str] = typer.Option([], "--ids", help="Only these problem ids (repeatable)."),
     workers: int = typer.Option(2, "--workers", help="Solver processes."),
-    executor: str = typer.Option("process", "--executor", help="process, thread, ray or ray:ADDRESS."),
-    out: Path | None = typer.Option(None, "--out", help="Run directory (default runs/<timestamp>)."),
+    executor: str = typer.Option(
+        "process", "--executor", help="process, thread, ray or ray:ADDRESS."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Run directory (default runs/<timestamp>)."
+    ),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="Dataset directory (default $OPTMODEL_DATA or the cache)."),
-    library: Path | None = typer.Option(None, "--library", help="Experience library for --method library."),
-    attempts: int = typer.Option(4, "--attempts", help="LLM calls per problem for repairing methods."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Dataset directory (default $OPTMODEL_DATA or the cache)."
+    ),
+    library: Path | None = typer.Option(
+        None, "--library", help="Experience library for --method library."
+    ),
+    attempts: int = typer.Option(
+        4, "--attempts", help="LLM calls per problem for repairing methods."
+    ),
     time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds per solve."),
     seed: int = typer.Option(0, "--seed"),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
@@ -83,27 +99,45 @@ def bench(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("[bold]bench[/bold]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-        TimeElapsedColumn(), console=err_console,
+        TextColumn("[bold]bench[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
     ) as bar:
         task = bar.add_task("", total=None)
 
         def on_record(record: ResultRecord, progress: RunProgress) -> None:
-            accuracy = f"{100 * progress.correct / progress.scored:.1f}%" if progress.scored else "-"
-            bar.update(task, total=progress.total, completed=progress.done,
-                       description=f"strict accuracy {accuracy} ({progress.correct}/{progress.scored})")
+            accuracy = (
+                f"{100 * progress.correct / progress.scored:.1f}%" if progress.scored else "-"
+            )
+            bar.update(
+                task,
+                total=progress.total,
+                completed=progress.done,
+                description=f"strict accuracy {accuracy} ({progress.correct}/{progress.scored})",
+            )
 
         try:
-            run = run_benchmark(config, provider, resume=resume, insights_for=insights_for, on_record=on_record)  # type: ignore[arg-type]
+            run = run_benchmark(
+                config, provider, resume=resume, insights_for=insights_for, on_record=on_record
+            )  # type: ignore[arg-type]
         except PendingBatchError as exc:
             bar.stop()
             err_console.print(str(exc), markup=False)
-            err_console.print(f"then continue with: optmodel bench {' '.join(targets)} --llm {llm} --out {config.out} --resume")
+            err_console.print(
+                f"then continue with: optmodel bench {' '.join(targets)} --llm {llm} --out {config.out} --resume"
+            )
             raise typer.Exit(ExitCode.PENDING) from exc
     summary = write_reports(run, plots=plots)
     for group in summary.groups:
         acc = group.accuracy.get(summary.default_rule)
-        text = "-" if acc is None or acc.accuracy is None else f"{100 * acc.accuracy:.1f}% ({acc.correct}/{acc.scored})"
+        text = (
+            "-"
+            if acc is None or acc.accuracy is None
+            else f"{100 * acc.accuracy:.1f}% ({acc.correct}/{acc.scored})"
+        )
         console.print(f"{group.dataset:>18} {group.method:>10}  {summary.default_rule} {text}")
     console.print(f"report: {run.path / 'report.md'}")
 
@@ -147,7 +181,9 @@ def _audit(paths: list[str], data_dir: Path | None, time_limit: float) -> None:
     golden = Path(paths[0]) if paths else Path("tests/data/golden")
     findings = audit(golden, data_dir, time_limit)
     suspects = [f for f in findings if f.agrees is not True]
-    console.print(f"{len(findings)} golden model(s) re-solved; {len(suspects)} disagree with the dataset:")
+    console.print(
+        f"{len(findings)} golden model(s) re-solved; {len(suspects)} disagree with the dataset:"
+    )
     for f in suspects:
         console.print(
             f"  {f.problem_id}: dataset says {f.expected if f.expected is not None else f.expected_status}, "

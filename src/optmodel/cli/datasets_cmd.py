@@ -6,9 +6,14 @@ from pathlib import Path
 
 import typer
 
-datasets_app = typer.Typer(help="Benchmark datasets: list what is available, fetch from the public sources.", no_args_is_help=True)
+datasets_app = typer.Typer(
+    help="Benchmark datasets: list what is available, fetch from the public sources.",
+    no_args_is_help=True,
+)
 
-DATA_DIR_OPTION = typer.Option(None, "--data-dir", help="Dataset directory (default $OPTMODEL_DATA or the user cache).")
+DATA_DIR_OPTION = typer.Option(
+    None, "--data-dir", help="Dataset directory (default $OPTMODEL_DATA or the user cache)."
+)
 
 
 @datasets_app.command("list")
@@ -23,8 +28,16 @@ def list_cmd(data_dir: Path | None = DATA_DIR_OPTION) -> None:
     for column in ("name", "present", "check", "items", "licence"):
         table.add_column(column)
     for status in list_datasets(data_dir):
-        licence = status.licence + (f" ({status.licence_warning})" if status.licence_warning else "")
-        table.add_row(status.name, "yes" if status.present else "no", status.verification, str(status.count), licence)
+        licence = status.licence + (
+            f" ({status.licence_warning})" if status.licence_warning else ""
+        )
+        table.add_row(
+            status.name,
+            "yes" if status.present else "no",
+            status.verification,
+            str(status.count),
+            licence,
+        )
     console.print(table)
 
 

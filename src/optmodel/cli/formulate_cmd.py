@@ -33,7 +33,9 @@ def run_formulator(
     label = f"{provider.name}:{provider.model}"
     if provider.name == "recorded":
         label = f"recorded:{getattr(provider, 'path', '?')} (replayed responses, not a live model)"
-    config = FormulatorConfig(max_attempts=attempts, samples=samples, solver=solver, solve_options=options)
+    config = FormulatorConfig(
+        max_attempts=attempts, samples=samples, solver=solver, solve_options=options
+    )
     with err_console.status(f"formulating with {label} ...") as status:
 
         def progress(message: str, round_number: int, pending: int) -> None:
@@ -45,11 +47,15 @@ def run_formulator(
 
 def formulate(
     problem: Path = typer.Argument(..., help="A .txt file with the problem in plain language."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write the Formulation here (.json or .yaml)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the Formulation here (.json or .yaml)."
+    ),
     llm: str | None = LLM_OPTION,
     attempts: int = typer.Option(4, "--attempts", help="LLM calls (1 = no repair)."),
     samples: int = typer.Option(1, "--samples", help="Self-consistency samples."),
-    solver: str = typer.Option("auto", "--solver", help="Solver used to check the model in the repair loop."),
+    solver: str = typer.Option(
+        "auto", "--solver", help="Solver used to check the model in the repair loop."
+    ),
 ) -> None:
     """Formulate PROBLEM with an LLM (checking it with the solver) and write or print the Formulation."""
     from rich.markup import escape
@@ -73,7 +79,9 @@ def formulate(
         err_console.print(str(exc), markup=False)  # the message shows a "[llm]" table header
         raise typer.Exit(ExitCode.NOT_CONFIGURED) from exc
     if outcome.formulation is None:
-        err_console.print(f"[red]no usable formulation[/red] {escape(f'({label}): {outcome.reason}')}")
+        err_console.print(
+            f"[red]no usable formulation[/red] {escape(f'({label}): {outcome.reason}')}"
+        )
         raise typer.Exit(ExitCode.INVALID_MODEL)
     if out is not None:
         outcome.formulation.save(out)

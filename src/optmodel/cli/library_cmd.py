@@ -12,9 +12,13 @@ from optmodel.cli.options import LLM_OPTION
 if TYPE_CHECKING:
     from optmodel.experience_library import InsightStore
 
-library_app = typer.Typer(help="The experience library: solver-verified modeling insights.", no_args_is_help=True)
+library_app = typer.Typer(
+    help="The experience library: solver-verified modeling insights.", no_args_is_help=True
+)
 
-PATH_OPTION = typer.Option(None, "--library", "-l", help="Library database (default: the user data dir).")
+PATH_OPTION = typer.Option(
+    None, "--library", "-l", help="Library database (default: the user data dir)."
+)
 
 
 def _open(path: Path | None, *, starter: bool = False) -> InsightStore:
@@ -27,7 +31,9 @@ def _open(path: Path | None, *, starter: bool = False) -> InsightStore:
 
 
 @library_app.command("list")
-def list_cmd(library: Path | None = PATH_OPTION, track: str | None = typer.Option(None, "--track")) -> None:
+def list_cmd(
+    library: Path | None = PATH_OPTION, track: str | None = typer.Option(None, "--track")
+) -> None:
     """One line per insight: id, taxonomy, version, and when it applies."""
     from optmodel.cli.output import console
 
@@ -53,12 +59,16 @@ def show_cmd(insight_id: str, library: Path | None = PATH_OPTION) -> None:
 
 
 @library_app.command("search")
-def search_cmd(text: str, library: Path | None = PATH_OPTION, k: int = typer.Option(5, "-k")) -> None:
+def search_cmd(
+    text: str, library: Path | None = PATH_OPTION, k: int = typer.Option(5, "-k")
+) -> None:
     """Insights lexically closest to TEXT (the first retrieval stage, no LLM)."""
     from optmodel.cli.output import console
 
     for hit in _open(library, starter=True).search(text, k):
-        console.print(f"{hit.score:6.3f}  {hit.insight.id}: {hit.insight.applies_when}", markup=False)
+        console.print(
+            f"{hit.score:6.3f}  {hit.insight.id}: {hit.insight.applies_when}", markup=False
+        )
 
 
 @library_app.command("export")
@@ -98,7 +108,9 @@ def learn_cmd(
     dataset: str = typer.Argument(..., help="Dataset name or JSONL file with known answers."),
     llm: str | None = LLM_OPTION,
     library: Path | None = PATH_OPTION,
-    split: str = typer.Option("0:0.5", "--split", help="Fraction range of the dataset to learn from, e.g. 0:0.5."),
+    split: str = typer.Option(
+        "0:0.5", "--split", help="Fraction range of the dataset to learn from, e.g. 0:0.5."
+    ),
     limit: int | None = typer.Option(None, "--limit"),
     data_dir: Path | None = typer.Option(None, "--data-dir"),
     attempts: int = typer.Option(3, "--attempts", help="LLM calls per formulation."),
@@ -150,7 +162,9 @@ def refine_cmd(
         completer_for(provider),
         n_rewrites=rewrites,
     )
-    console.print(f"{len(report.results)} insight(s) considered; improved: {', '.join(report.improved) or '-'}")
+    console.print(
+        f"{len(report.results)} insight(s) considered; improved: {', '.join(report.improved) or '-'}"
+    )
 
 
 def _split_problems(dataset: str, split: str, limit: int | None, data_dir: Path | None) -> list:  # type: ignore[type-arg]

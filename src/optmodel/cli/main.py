@@ -6,8 +6,8 @@ import typer
 
 from optmodel.cli import bench_cmd, formulate_cmd, show_cmd, solve_cmd, validate_cmd
 from optmodel.cli.datasets_cmd import datasets_app
-from optmodel.cli.library_cmd import library_app
 from optmodel.cli.exit_codes import ExitCode
+from optmodel.cli.library_cmd import library_app
 
 app = typer.Typer(
     name="optmodel",

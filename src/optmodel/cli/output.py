@@ -30,7 +30,10 @@ def exit_code_for(result: SolveResult) -> ExitCode:
 
     if result.has_solution:
         return ExitCode.OK
-    if result.status is SolutionStatus.INFEASIBLE or result.termination is TerminationCondition.INFEASIBLE:
+    if (
+        result.status is SolutionStatus.INFEASIBLE
+        or result.termination is TerminationCondition.INFEASIBLE
+    ):
         return ExitCode.INFEASIBLE
     if result.status is SolutionStatus.UNBOUNDED or result.termination in (
         TerminationCondition.UNBOUNDED,
@@ -59,7 +62,12 @@ def print_issues(issues: Sequence[Issue], *, title: str = "") -> None:
 def _fmt(value: float | None) -> str:
     if value is None:
         return "-"
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+    if (
+        isinstance(value, float)
+        and math.isfinite(value)
+        and value.is_integer()
+        and abs(value) < 1e15
+    ):
         return str(int(value))
     return f"{value:.10g}"
 
@@ -101,7 +109,9 @@ def print_result(
     if result.conflicts:
         console.print(f"  conflicting constraints   {escape(', '.join(result.conflicts))}")
     if result.unbounded_variables:
-        console.print(f"  unbounded variables       {escape(', '.join(result.unbounded_variables[:20]))}")
+        console.print(
+            f"  unbounded variables       {escape(', '.join(result.unbounded_variables[:20]))}"
+        )
     if result.message:
         console.print(f"  note        {escape(result.message)}")
     rows = nonzero_values(result)
@@ -111,7 +121,9 @@ def print_result(
     table.add_column("variable")
     table.add_column("index")
     table.add_column("value", justify="right")
-    described = formulation is not None and any(v.description for v in formulation.variables.values())
+    described = formulation is not None and any(
+        v.description for v in formulation.variables.values()
+    )
     if described:
         table.add_column("meaning")
     for name, index, value in rows[:max_rows]:

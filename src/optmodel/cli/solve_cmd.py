@@ -18,21 +18,34 @@ if TYPE_CHECKING:
 
 def solve(
     models: list[Path] = typer.Argument(
-        ..., help="Model files: .json/.yaml Formulations, .lp/.mps programs, or .txt problems in plain language."
+        ...,
+        help="Model files: .json/.yaml Formulations, .lp/.mps programs, or .txt problems in plain language.",
     ),
-    solver: str = typer.Option("auto", "--solver", "-s", help="auto, highs, cpsat, glop, pdlp, ortools-scip, scip, alns."),
+    solver: str = typer.Option(
+        "auto", "--solver", "-s", help="auto, highs, cpsat, glop, pdlp, ortools-scip, scip, alns."
+    ),
     time_limit: float | None = typer.Option(None, "--time-limit", "-t", help="Seconds per solve."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads."),
     gap: float | None = typer.Option(None, "--gap", help="Relative MIP gap at which to stop."),
     seed: int = typer.Option(0, "--seed", help="Random seed for solvers and sampling."),
-    option: list[str] = typer.Option([], "--option", "-o", help="Solver option KEY=VALUE (repeatable)."),
+    option: list[str] = typer.Option(
+        [], "--option", "-o", help="Solver option KEY=VALUE (repeatable)."
+    ),
     output: str = typer.Option("table", "--output", help="table or json."),
-    write_lp: Path | None = typer.Option(None, "--write-lp", help="Also write the compiled model as an LP file."),
-    write_mps: Path | None = typer.Option(None, "--write-mps", help="Also write the compiled model as an MPS file."),
+    write_lp: Path | None = typer.Option(
+        None, "--write-lp", help="Also write the compiled model as an LP file."
+    ),
+    write_mps: Path | None = typer.Option(
+        None, "--write-mps", help="Also write the compiled model as an MPS file."
+    ),
     llm: str | None = LLM_OPTION,
     attempts: int = typer.Option(4, "--attempts", help="LLM calls per problem (1 = no repair)."),
-    samples: int = typer.Option(1, "--samples", help="Self-consistency: formulations sampled per problem."),
-    show_model: bool = typer.Option(True, "--show-model/--no-show-model", help="Print the model as math."),
+    samples: int = typer.Option(
+        1, "--samples", help="Self-consistency: formulations sampled per problem."
+    ),
+    show_model: bool = typer.Option(
+        True, "--show-model/--no-show-model", help="Print the model as math."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the solver log."),
 ) -> None:
     """Solve each MODEL and print the status, objective, non-zero values and the largest constraint violation."""
@@ -56,7 +69,18 @@ def solve(
     worst = ExitCode.OK
     for path in models:
         try:
-            code, payload = _solve_one(path, solver, options, output, write_lp, write_mps, llm, attempts, samples, show_model)
+            code, payload = _solve_one(
+                path,
+                solver,
+                options,
+                output,
+                write_lp,
+                write_mps,
+                llm,
+                attempts,
+                samples,
+                show_model,
+            )
         except OptmodelError as exc:
             code, payload = _error_code(exc), {"model": str(path), "error": str(exc)}
             err_console.print(f"[red]error[/red] {escape(f'{path}: {exc}')}")
@@ -105,7 +129,11 @@ def _solve_one(
         answer = solve_file(path, solver, options)
         if table:
             print_result(answer.result, title=str(path))
-        return exit_code_for(answer.result), {"model": str(path), "source": "file", **answer.result.to_dict()}
+        return exit_code_for(answer.result), {
+            "model": str(path),
+            "source": "file",
+            **answer.result.to_dict(),
+        }
     if suffix in MODEL_SUFFIXES:
         try:
             formulation = load_formulation(path)
@@ -113,7 +141,10 @@ def _solve_one(
             # load_formulation stops at the document's shape; validate also reports the expressions' problems.
             issues = validate(decode_text(path.read_text(encoding="utf-8"))) or exc.issues
             print_issues(issues, title=f"{path}: the model is not a valid Formulation")
-            return ExitCode.INVALID_MODEL, {"model": str(path), "issues": [i.to_dict() for i in issues]}
+            return ExitCode.INVALID_MODEL, {
+                "model": str(path),
+                "issues": [i.to_dict() for i in issues],
+            }
         from optmodel.model_solver import run_formulation
 
         run = run_formulation(formulation, solver=solver, options=options)
@@ -122,13 +153,17 @@ def _solve_one(
     from optmodel.cli.formulate_cmd import run_formulator
 
     text = path.read_text(encoding="utf-8")
-    outcome, provider_label = run_formulator(text, path.stem, llm, solver, options, attempts, samples)
+    outcome, provider_label = run_formulator(
+        text, path.stem, llm, solver, options, attempts, samples
+    )
     formulation = outcome.formulation
     if table:
         from optmodel.cli.output import console
 
-        console.print(f"[bold]{escape(str(path))}[/bold]  [dim]formulated by {escape(provider_label)}; "
-                      f"{outcome.llm_calls} LLM call(s), {outcome.prompt_tokens + outcome.completion_tokens} tokens[/dim]")
+        console.print(
+            f"[bold]{escape(str(path))}[/bold]  [dim]formulated by {escape(provider_label)}; "
+            f"{outcome.llm_calls} LLM call(s), {outcome.prompt_tokens + outcome.completion_tokens} tokens[/dim]"
+        )
         for attempt in outcome.attempts:
             if attempt.stage != "ok":
                 first = attempt.feedback.strip().splitlines()[0] if attempt.feedback.strip() else ""
@@ -149,7 +184,10 @@ def _solve_one(
     }
     if outcome.result is None:
         if table:
-            print_issues([i for a in outcome.attempts[-1:] for i in a.issues], title=f"no solved model: {outcome.reason}")
+            print_issues(
+                [i for a in outcome.attempts[-1:] for i in a.issues],
+                title=f"no solved model: {outcome.reason}",
+            )
         return ExitCode.INVALID_MODEL, payload
     if table:
         print_result(outcome.result, title=f"{path}: answer", formulation=formulation)
@@ -158,12 +196,21 @@ def _solve_one(
 
 
 def _report_run(
-    path: Path, run: ModelRun, table: bool, write_lp: Path | None, write_mps: Path | None, source: str
+    path: Path,
+    run: ModelRun,
+    table: bool,
+    write_lp: Path | None,
+    write_mps: Path | None,
+    source: str,
 ) -> tuple[ExitCode, dict[str, Any]]:
     from optmodel.cli.output import err_console, exit_code_for, print_issues, print_result
     from optmodel.model_solver import Stage
 
-    payload: dict[str, Any] = {"model": str(path), "source": source, "issues": [i.to_dict() for i in run.issues]}
+    payload: dict[str, Any] = {
+        "model": str(path),
+        "source": source,
+        "issues": [i.to_dict() for i in run.issues],
+    }
     if run.stage is Stage.VALIDATE:
         print_issues(run.issues, title=f"{path}: the model has problems")
         return ExitCode.INVALID_MODEL, payload
@@ -188,6 +235,8 @@ def _report_run(
     if table:
         print_result(run.result, title=str(path), formulation=run.formulation)
         if run.stage is Stage.CHECK:
-            err_console.print(f"[yellow]warning[/yellow] the solution violates the model: {escape(str(run.error))}")
+            err_console.print(
+                f"[yellow]warning[/yellow] the solution violates the model: {escape(str(run.error))}"
+            )
     payload.update(run.result.to_dict())
     return exit_code_for(run.result), payload

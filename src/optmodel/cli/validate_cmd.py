@@ -28,7 +28,9 @@ def validate(
     if output == "json":
         print_json([i.to_dict() for i in issues])
     elif issues:
-        print_issues(issues, title=f"{model}: {len(errors)} error(s), {len(issues) - len(errors)} warning(s)")
+        print_issues(
+            issues, title=f"{model}: {len(errors)} error(s), {len(issues) - len(errors)} warning(s)"
+        )
     else:
         console.print(f"{model}: [green]valid[/green]")
     raise typer.Exit(ExitCode.INVALID_MODEL if errors else ExitCode.OK)

@@ -77,12 +77,19 @@ def _scalar(name: str, param: ParamDef, issues: list[Issue]) -> float | None:
                 path,
                 IssueCode.SCHEMA,
                 f"parameter '{name}' has a table of values but no index",
-                "add \"index\": [SET, ...] naming the sets the table is indexed by",
+                'add "index": [SET, ...] naming the sets the table is indexed by',
             )
         )
         return None
     if param.value is None:
-        issues.append(Issue(path, IssueCode.MISSING_DATA, f"scalar parameter '{name}' has no value", "add \"value\": NUMBER"))
+        issues.append(
+            Issue(
+                path,
+                IssueCode.MISSING_DATA,
+                f"scalar parameter '{name}' has no value",
+                'add "value": NUMBER',
+            )
+        )
         return None
     return _number(param.value, f"{path}.value", issues)
 
@@ -99,19 +106,25 @@ def _resolve_set(
     name: str, set_def: SetDef, evaluator: Evaluator, issues: list[Issue]
 ) -> list[Member] | None:
     path = f"sets.{name}"
-    given = [f for f in ("members", "range", "from") if getattr(set_def, "from_" if f == "from" else f) is not None]
+    given = [
+        f
+        for f in ("members", "range", "from")
+        if getattr(set_def, "from_" if f == "from" else f) is not None
+    ]
     if len(given) != 1:
         issues.append(
             Issue(
                 path,
                 IssueCode.SCHEMA,
                 f"set '{name}' must be given by exactly one of members, range or from (got {given or 'none'})",
-                "e.g. \"members\": [\"A\", \"B\"] or \"range\": [1, 5]",
+                'e.g. "members": ["A", "B"] or "range": [1, 5]',
             )
         )
         return None
     if set_def.where is not None and set_def.from_ is None:
-        issues.append(Issue(f"{path}.where", IssueCode.SCHEMA, "'where' needs 'from'", "add \"from\": \"i in I\""))
+        issues.append(
+            Issue(f"{path}.where", IssueCode.SCHEMA, "'where' needs 'from'", 'add "from": "i in I"')
+        )
     try:
         if set_def.members is not None:
             members = [normalize_member(m) for m in set_def.members]
@@ -120,13 +133,24 @@ def _resolve_set(
         else:
             members = _filtered_members(set_def, evaluator)
     except (EvaluationError, ExpressionError) as error:
-        field = "members" if set_def.members is not None else "range" if set_def.range is not None else "from"
+        field = (
+            "members"
+            if set_def.members is not None
+            else "range"
+            if set_def.range is not None
+            else "from"
+        )
         issues.append(issue_from(error, f"{path}.{field}"))
         return None
     unique = list(dict.fromkeys(members))
     if len(unique) != len(members):
         issues.append(
-            Issue(path, IssueCode.DUPLICATE_NAME, f"set '{name}' lists some members more than once", "list each member once", )
+            Issue(
+                path,
+                IssueCode.DUPLICATE_NAME,
+                f"set '{name}' lists some members more than once",
+                "list each member once",
+            )
         )
     return unique
 
@@ -137,7 +161,7 @@ _MAX_RANGE = 1_000_000
 
 def _range_members(bounds: list[int | str], evaluator: Evaluator) -> list[Member]:
     if len(bounds) != 2:
-        raise EvaluationError("a range is [first, last]", "e.g. \"range\": [1, 12]")
+        raise EvaluationError("a range is [first, last]", 'e.g. "range": [1, 12]')
     ends = []
     for end in bounds:
         value = evaluator.eval(ex.parse(end), {}) if isinstance(end, str) else end
@@ -189,7 +213,9 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
     dims = sum(data.dimen(s) for s in param.index)
     raw = param.values if param.values is not None else ({} if param.default is not None else None)
     if raw is None:
-        issues.append(Issue(path, IssueCode.MISSING_DATA, f"parameter '{name}' has no values", "add \"values\""))
+        issues.append(
+            Issue(path, IssueCode.MISSING_DATA, f"parameter '{name}' has no values", 'add "values"')
+        )
         return
     try:
         entries = list(_entries(raw, param.index, data, dims))
@@ -223,7 +249,7 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
                     f"{path}.values",
                     IssueCode.MISSING_DATA,
                     f"parameter '{name}' is missing {len(missing)} of its entries: {shown}",
-                    "add the missing entries, or give a \"default\" for entries not listed",
+                    'add the missing entries, or give a "default" for entries not listed',
                 )
             )
 

@@ -210,7 +210,9 @@ class Evaluator:
         if name in self.variables:
             return self.variable(name, key)
         if name in self.data.scalars:
-            raise EvaluationError(f"parameter '{name}' is a scalar and cannot be indexed", code="index-arity")
+            raise EvaluationError(
+                f"parameter '{name}' is a scalar and cannot be indexed", code="index-arity"
+            )
         raise EvaluationError(f"unknown name '{name}'", code="unknown-name")
 
     def binary(self, op: str, left: Any, right: Any) -> Any:
@@ -246,7 +248,9 @@ class Evaluator:
             arg = node.args[0]
             if isinstance(arg, ex.Name) and arg.id in self.data.sets:
                 return len(self.data.sets[arg.id])
-            raise EvaluationError("len() takes the name of a set", f"write len(SET), not {ex.to_source(node)}")
+            raise EvaluationError(
+                "len() takes the name of a set", f"write len(SET), not {ex.to_source(node)}"
+            )
         args = [self.eval(a, env) for a in node.args]
         if all(is_number(a) for a in args):
             try:

@@ -7,7 +7,6 @@ and keeps infeasible/unbounded/time-limited outcomes as results rather than exce
 from __future__ import annotations
 
 import functools
-
 import math
 import tempfile
 import threading
