@@ -122,13 +122,13 @@ def formulate_attempt_for(
         problems = [Problem(f"{t.problem.id}#{n}", t.problem.text) for n, t in enumerate(tasks)]
         by_id = {p.id: t for p, t in zip(problems, tasks, strict=True)}
 
-        def insights(batch: Sequence[Problem]) -> list[InsightContext]:
+        def insights(problems: Sequence[Problem]) -> list[InsightContext]:
             return [
                 InsightContext(
                     format_for_prompt(by_id[p.id].insights),
                     tuple(i.id for i in by_id[p.id].insights),
                 )
-                for p in batch
+                for p in problems
             ]
 
         formulator = Formulator(provider, replace(config), insights=insights)

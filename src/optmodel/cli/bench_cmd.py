@@ -11,8 +11,12 @@ from optmodel.cli.exit_codes import ExitCode
 from optmodel.cli.options import LLM_OPTION
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from optmodel.benchmarks.methods import Method
     from optmodel.benchmarks.records import ResultRecord
     from optmodel.benchmarks.runner import RunProgress
+    from optmodel.llm.formulator import InsightSource
 
 
 def bench(
@@ -89,12 +93,14 @@ def bench(
         library=library,
     )
     provider = resolve_llm(llm)
-    insights_for = None
+    insights_for: Callable[[Method], InsightSource | None] | None = None
     if library is not None:
         from optmodel.library_bridge import library_insight_source
 
-        def insights_for(_method: object) -> object:
-            return library_insight_source(library, provider)
+        source = library_insight_source(library, provider)
+
+        def insights_for(_method: Method) -> InsightSource | None:
+            return source
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -122,7 +128,7 @@ def bench(
         try:
             run = run_benchmark(
                 config, provider, resume=resume, insights_for=insights_for, on_record=on_record
-            )  # type: ignore[arg-type]
+            )
         except PendingBatchError as exc:
             bar.stop()
             err_console.print(str(exc), markup=False)

@@ -11,6 +11,7 @@ from optmodel.cli.options import LLM_OPTION
 
 if TYPE_CHECKING:
     from optmodel.experience_library import InsightStore
+    from optmodel.experience_library import Problem as LibraryProblem
 
 library_app = typer.Typer(
     help="The experience library: solver-verified modeling insights.", no_args_is_help=True
@@ -167,7 +168,9 @@ def refine_cmd(
     )
 
 
-def _split_problems(dataset: str, split: str, limit: int | None, data_dir: Path | None) -> list:  # type: ignore[type-arg]
+def _split_problems(
+    dataset: str, split: str, limit: int | None, data_dir: Path | None
+) -> list[LibraryProblem]:
     from optmodel.benchmarks.datasets.loader import load_dataset
     from optmodel.experience_library import Problem
 

@@ -156,7 +156,7 @@ def _solve_one(
     outcome, provider_label = run_formulator(
         text, path.stem, llm, solver, options, attempts, samples
     )
-    formulation = outcome.formulation
+    formulated = outcome.formulation
     if table:
         from optmodel.cli.output import console
 
@@ -170,17 +170,17 @@ def _solve_one(
                 console.print(
                     f"  [dim]attempt {attempt.number}: {attempt.stage} -> repair ({escape(first)})[/dim]"
                 )
-        if formulation is not None and show_model:
+        if formulated is not None and show_model:
             from optmodel.modeling.render import render_text
 
-            console.print(render_text(formulation), markup=False)
+            console.print(render_text(formulated), markup=False)
     payload: dict[str, Any] = {
         "model": str(path),
         "source": "llm",
         "llm": provider_label,
         "llm_calls": outcome.llm_calls,
         "reason": outcome.reason,
-        "formulation": formulation.to_dict() if formulation else None,
+        "formulation": formulated.to_dict() if formulated else None,
     }
     if outcome.result is None:
         if table:
@@ -190,7 +190,7 @@ def _solve_one(
             )
         return ExitCode.INVALID_MODEL, payload
     if table:
-        print_result(outcome.result, title=f"{path}: answer", formulation=formulation)
+        print_result(outcome.result, title=f"{path}: answer", formulation=formulated)
     payload.update(outcome.result.to_dict())
     return exit_code_for(outcome.result), payload
 

@@ -282,18 +282,19 @@ class Formulator:
         """Record the reply; return the decoded document to evaluate, or None when there is none."""
         usage = response.usage
         tokens_used[conversation.problem.id] += usage.prompt_tokens + usage.completion_tokens
-        base = {
-            "sample": conversation.sample,
-            "number": len(conversation.attempts) + 1,
-            "messages": tuple(conversation.messages),
-            "response": response.text,
-            "prompt_tokens": usage.prompt_tokens,
-            "completion_tokens": usage.completion_tokens,
-            "llm_s": response.latency_s,
-        }
+        attempt = Attempt(
+            sample=conversation.sample,
+            number=len(conversation.attempts) + 1,
+            messages=tuple(conversation.messages),
+            response=response.text,
+            stage="pending",
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            llm_s=response.latency_s,
+        )
         if response.error:
             conversation.attempts.append(
-                Attempt(**base, stage="llm-error", feedback=response.error)
+                dataclasses.replace(attempt, stage="llm-error", feedback=response.error)
             )
             conversation.done = True
             conversation.reason = f"LLM error: {response.error}"
@@ -303,11 +304,11 @@ class Formulator:
         if extraction.document is None:
             feedback = extraction_feedback(extraction.error)
             conversation.attempts.append(
-                Attempt(**base, stage="extract", feedback=feedback.details)
+                dataclasses.replace(attempt, stage="extract", feedback=feedback.details)
             )
             self._ask_for_repair(conversation, feedback)
             return None
-        conversation.attempts.append(Attempt(**base, stage="pending"))
+        conversation.attempts.append(attempt)
         return extraction.document
 
     def _evaluate(self, documents: list[Any]) -> list[Evaluation]:

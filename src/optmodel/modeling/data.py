@@ -96,7 +96,7 @@ def _scalar(name: str, param: ParamDef, issues: list[Issue]) -> float | None:
 
 def _number(value: Any, path: str, issues: list[Issue]) -> float | None:
     if is_number(value):
-        return value  # type: ignore[no-any-return]
+        return float(value)
     hint = "write a plain number (no units, no thousands separators, no quotes)"
     issues.append(Issue(path, IssueCode.NON_NUMERIC, f"expected a number, got {value!r}", hint))
     return None

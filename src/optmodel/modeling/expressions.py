@@ -297,12 +297,12 @@ class _Converter:
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Compare):
-            ops = []
-            for op in node.ops:
-                name = _CMPOPS.get(type(op))
-                if name is None:
+            ops: list[str] = []
+            for comparison in node.ops:
+                op_name = _CMPOPS.get(type(comparison))
+                if op_name is None:
                     raise self.fail(node, "'is' comparisons are not allowed", "use == or !=")
-                ops.append(name)
+                ops.append(op_name)
             operands = (self.convert(node.left), *(self.convert(c) for c in node.comparators))
             return Compare(tuple(ops), operands)
         if isinstance(node, ast.BoolOp):
@@ -420,10 +420,10 @@ def free_names(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
     if isinstance(node, Name):
         return set() if node.id in bound else {node.id}
     if isinstance(node, Subscript):
-        names = set() if node.name in bound else {node.name}
+        used: set[str] = set() if node.name in bound else {node.name}
         for item in node.indices:
-            names |= free_names(item, bound)
-        return names
+            used |= free_names(item, bound)
+        return used
     if isinstance(node, Sum):
         names: set[str] = set()
         inner = set(bound)
