@@ -54,11 +54,13 @@ def bound_problems(
             Severity.ERROR,
         )
     elif var_type == "binary" and not 0 <= value <= 1:
+        impossible = value > 1 if field == "lb" else value < 0
         yield (
             IssueCode.BOUND_CONFLICT,
-            f"binary variable with '{field}' {number_text(value)}, outside [0, 1]",
+            f"binary variable with '{field}' {number_text(value)}, outside [0, 1]"
+            + (", so neither 0 nor 1 is allowed" if impossible else ""),
             "a binary variable is 0 or 1: drop the bound, or make the variable integer",
-            Severity.ERROR,
+            Severity.ERROR,  # the compiler refuses them too
         )
     elif var_type == "integer" and math.isfinite(value) and not float(value).is_integer():
         rounded = math.floor(value) if field == "ub" else math.ceil(value)

@@ -259,11 +259,14 @@ def check_element_name(name: str, path: str, log: IssueLog) -> None:
             IssueCode.SCHEMA,
             f"'{name}' cannot be used in expressions",
             "use a name made of letters, digits and '_' that starts with a letter and is not a Python keyword",
+            Severity.WARNING,  # harmless until an expression tries to use it (an error there)
         )
     elif name in RESERVED:
+        # 'inf' would change meaning in every expression; a parameter named 'max' still works.
         log.add(
             path,
             IssueCode.DUPLICATE_NAME,
             f"'{name}' is a built-in name of the expression language",
-            f"rename it (e.g. '{name}_value'); '{name}' keeps its built-in meaning in expressions",
+            f"rename it (e.g. '{name}_value')",
+            Severity.ERROR if name == "inf" else Severity.WARNING,
         )

@@ -36,6 +36,8 @@ class CheckedConstraint:
     clauses: tuple[ex.DomainClause, ...]
     where: ex.Node | None
     relation: ex.Compare
+    #: Whether the expression names a decision variable at all (else it only tests the data).
+    has_variables: bool = True
 
 
 class OutOfBudget(Exception):
@@ -158,6 +160,9 @@ class Probe(Evaluator):
             conditions[-1] = (con.where,)
         domain_path = f"{path}.where" if con.where is not None else f"{path}.forall"
         bindings = self.bindings(clauses, conditions, {})
+        where = con.where
+        if where is not None and not clauses:  # a condition on the data alone: all or nothing
+            bindings = (env for env in bindings if self.truth(where, env))
         instances = with_variables = 0
         violated = ""
         while True:
@@ -180,21 +185,19 @@ class Probe(Evaluator):
             with_variables += has_variables
             if false_text and not violated:
                 violated = f"{describe(env)}: {false_text}" if env else false_text
-        self.report_instances(
-            path, domain_path, instances, with_variables, violated, bool(clauses), log
-        )
+        self.report_instances(con, domain_path, instances, with_variables, violated, log)
 
     def report_instances(
         self,
-        path: str,
+        con: CheckedConstraint,
         domain_path: str,
         instances: int,
         with_variables: int,
         violated: str,
-        family: bool,
         log: IssueLog,
     ) -> None:
-        if family and instances == 0:
+        path = f"constraints.{con.name}.expression"
+        if con.clauses and instances == 0:
             log.add(
                 domain_path,
                 IssueCode.EMPTY_SUM,
@@ -202,20 +205,23 @@ class Probe(Evaluator):
                 "check the 'forall' sets and the 'where' condition against the data",
                 Severity.WARNING,
             )
-        self.report_empty_sums(f"{path}.expression", log)
+        self.report_empty_sums(path, log)
+        empty_sums = "the sums over variables are empty there; check their sets and 'if' conditions"
         if violated:
             log.add(
-                f"{path}.expression",
+                path,
                 IssueCode.NO_VARIABLES,
-                f"a part without decision variables reads {violated}, which is false",
-                "the sums over variables are empty there; check their sets and 'if' conditions",
+                f"a part without decision variables reads {violated}, which is false "
+                "(the model would be infeasible)",
+                empty_sums if con.has_variables else "fix the data or the constraint",
             )
-        elif instances and not with_variables:
+        elif instances and not with_variables and con.has_variables:
             log.add(
-                f"{path}.expression",
+                path,
                 IssueCode.NO_VARIABLES,
                 "no instance of the constraint contains a decision variable",
-                "the sums over variables are empty; check their sets and 'if' conditions",
+                empty_sums,
+                Severity.WARNING,
             )
 
     def instance(self, relation: ex.Compare, env: dict[str, Any]) -> tuple[bool, str]:

@@ -242,13 +242,6 @@ def check_constraint(
             scope = checkers[-1].domain(clauses, {})
     where = None
     if con.where is not None:
-        if con.forall is None:
-            log.add(
-                f"{path}.where",
-                IssueCode.SCHEMA,
-                "'where' filters the 'forall' index, but the constraint has no 'forall'",
-                'add "forall": "i in I", or drop \'where\'',
-            )
         where = parse_or_report(con.where, f"{path}.where", log)
         if where is not None:
             checkers.append(ExpressionChecker(decl, log, f"{path}.where"))
@@ -266,15 +259,16 @@ def check_constraint(
     unresolved = any(c.unresolved for c in checkers)
     if relation is None or unresolved or log.has_error(path):
         return None
-    if not checker.variables_used:
+    has_variables = bool(checker.variables_used)
+    if not has_variables:  # an error only where the data makes it false (see the data checks)
         log.add(
             expression_path,
             IssueCode.NO_VARIABLES,
-            f"constraint '{name}' contains no decision variables",
-            "a constraint must involve the variables; fix their names, or move a pure data check out",
+            f"constraint '{name}' contains no decision variables, so it only tests the data",
+            "a constraint must involve the variables: fix their names, or drop this data check",
+            Severity.WARNING,
         )
-        return None
-    return CheckedConstraint(name, clauses, where, relation)
+    return CheckedConstraint(name, clauses, where, relation, has_variables)
 
 
 def _relation(node: ex.Node, path: str, log: IssueLog) -> ex.Compare | None:

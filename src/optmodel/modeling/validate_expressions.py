@@ -400,10 +400,14 @@ class ExpressionChecker:
         elif isinstance(item, ex.Const) and self.decl.is_member(expected, item.value) is False:
             members = self.decl.data.sets.get(expected, [])
             shown = ", ".join(repr(m) for m in members[:6]) + (", ..." if len(members) > 6 else "")
+            param = self.decl.formulation.parameters.get(node.name)
+            defaulted = param is not None and param.default is not None
             self.report(
                 IssueCode.TYPE_MISMATCH,
-                f"in '{source}', {item.value!r} is not a member of {expected}",
+                f"in '{source}', {item.value!r} is not a member of {expected}"
+                + (f" (so '{node.name}' gives its default there)" if defaulted else ""),
                 f"members of {expected} are: {shown}",
+                Severity.WARNING if defaulted else Severity.ERROR,
             )
 
 

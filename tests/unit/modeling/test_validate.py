@@ -166,9 +166,16 @@ def test_an_index_bound_twice_is_reported() -> None:
     assert "bound twice" in issue.message
 
 
-def test_a_reserved_name_cannot_be_declared() -> None:
-    issue = only(broken(lambda d: d["parameters"].update(max=3)), IssueCode.DUPLICATE_NAME)
-    assert issue.path == "parameters.max"
+def test_reserved_and_unusable_names() -> None:
+    issues = broken(lambda d: d["parameters"].update({"max": 3, "inf": 1, "unit cost": 2}))
+    found = {(i.path, i.code, i.severity) for i in issues}
+    assert ("parameters.max", IssueCode.DUPLICATE_NAME, Severity.WARNING) in found
+    assert (
+        "parameters.inf",
+        IssueCode.DUPLICATE_NAME,
+        Severity.ERROR,
+    ) in found  # would redefine inf
+    assert ("parameters.unit cost", IssueCode.SCHEMA, Severity.WARNING) in found
 
 
 def test_index_arity_of_variables_tables_and_domains() -> None:
@@ -217,6 +224,16 @@ def test_index_values_from_the_wrong_set_are_a_warning() -> None:
 def test_a_constant_index_outside_the_set() -> None:
     issue = only(broken(expression("supply", "x[i, 'boston'] <= a[i]")), IssueCode.TYPE_MISMATCH)
     assert "'boston' is not a member of J" in issue.message and "'chicago'" in issue.hint
+    assert issue.severity is Severity.ERROR
+    issues = broken(
+        lambda d: (
+            d["parameters"]["d"].update(default=9.0)
+            or d["constraints"]["supply"].update(
+                expression="sum(d[i, 'boston'] * x[i, j] for j in J) <= a[i]"
+            )
+        )
+    )
+    assert only(issues, IssueCode.TYPE_MISMATCH).severity is Severity.WARNING  # d gives its default
 
 
 def test_text_where_a_number_belongs() -> None:
@@ -292,15 +309,19 @@ def test_non_numeric_data() -> None:
 
 
 def test_bound_conflicts() -> None:
-    issues = broken(
-        lambda d: d["variables"].update(
-            y={"lb": 5, "ub": 2}, z={"type": "binary", "ub": 3}, n={"type": "integer", "ub": 2.5}
+    def change(d: dict[str, Any]) -> None:
+        d["variables"].update(
+            y={"lb": 5, "ub": 2},
+            z={"type": "binary", "lb": 2},
+            w={"type": "binary", "ub": 3},
+            n={"type": "integer", "ub": 2.5},
         )
-    )
-    conflicts = {(i.path, i.severity) for i in issues if i.code is IssueCode.BOUND_CONFLICT}
+
+    conflicts = {(i.path, i.severity) for i in broken(change) if i.code is IssueCode.BOUND_CONFLICT}
     assert conflicts == {
         ("variables.y.ub", Severity.ERROR),
-        ("variables.z.ub", Severity.ERROR),
+        ("variables.z.lb", Severity.ERROR),  # neither 0 nor 1 allowed
+        ("variables.w.ub", Severity.ERROR),
         ("variables.n.ub", Severity.WARNING),
     }
 
@@ -370,7 +391,19 @@ def test_a_sum_empty_for_every_index() -> None:
 
 def test_a_constraint_without_variables() -> None:
     issue = only(broken(expression("supply", "a[i] <= 1000")), IssueCode.NO_VARIABLES)
-    assert issue.path == "constraints.supply.expression"
+    assert issue.path == "constraints.supply.expression" and issue.severity is Severity.WARNING
+    warning, error = broken(expression("supply", "a[i] <= 400"))  # and the data makes it false
+    assert warning.severity is Severity.WARNING and error.code is IssueCode.NO_VARIABLES
+    assert error.severity is Severity.ERROR and "i='san_diego': 600 <= 400" in error.message
+
+
+def test_a_condition_on_the_data_alone_switches_a_constraint_on_or_off() -> None:
+    def extra(where: str, text: str) -> list[Issue]:
+        return broken(lambda d: d["constraints"].update(extra={"where": where, "expression": text}))
+
+    assert extra("f > 100", "x['seattle', 'chicago'] >= 1") == []
+    assert [i.severity for i in extra("f > 1", "1 >= 2")] == [Severity.WARNING, Severity.ERROR]
+    assert [i.severity for i in extra("f > 100", "1 >= 2")] == [Severity.WARNING]  # switched off
 
 
 def test_a_constraint_whose_variables_all_vanish_and_cannot_hold() -> None:
