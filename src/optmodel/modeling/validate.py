@@ -51,10 +51,12 @@ class _Salvage:
 
     broken: set[str] = field(default_factory=set)
     objective_replaced: bool = False
+    sense_replaced: bool = False
     constraints_dropped: bool = False
 
     @property
     def partial(self) -> bool:
+        """Something that expressions may refer to is missing, so 'unused' and 'unbounded' can't be told."""
         return bool(self.broken) or self.objective_replaced or self.constraints_dropped
 
 
@@ -123,7 +125,7 @@ def _load(
 
 
 def _salvage(document: dict[str, Any]) -> tuple[Formulation | None, _Salvage]:
-    """Drop the malformed elements (their problems are already reported) to check the rest."""
+    """Set the malformed parts aside (their problems are already reported) to check the rest."""
     salvage = _Salvage()
     try:
         candidate = copy.deepcopy(document)
@@ -134,34 +136,51 @@ def _salvage(document: dict[str, Any]) -> tuple[Formulation | None, _Salvage]:
             return Formulation.model_validate(candidate), salvage
         except ValidationError as error:
             for err in error.errors():
-                if not _drop(candidate, err["loc"], salvage):
+                if not _set_aside(candidate, err["loc"], err["type"], salvage):
                     return None, salvage
     return None, salvage
 
 
-def _drop(candidate: dict[str, Any], loc: tuple[int | str, ...], salvage: _Salvage) -> bool:
+def _set_aside(
+    candidate: dict[str, Any], loc: tuple[int | str, ...], kind: str, salvage: _Salvage
+) -> bool:
+    """Remove what one shape error concerns: a stray field, else its element; False to give up."""
     if not loc:
         return False
     top = loc[0]
+    part = candidate.get(str(top))
     if top in _SECTIONS:
-        section = candidate.get(str(top))
-        if len(loc) < 2 or not isinstance(section, dict):
+        if len(loc) < 2 or not isinstance(part, dict):
             return False
-        if loc[1] in section:
-            del section[loc[1]]
+        element = part.get(loc[1])
+        if len(loc) >= 3 and isinstance(element, dict) and _stray(loc[2], kind):
+            element.pop(loc[2], None)
+        elif loc[1] in part:
+            del part[loc[1]]
             if top == "constraints":
                 salvage.constraints_dropped = True
             else:
                 salvage.broken.add(str(loc[1]))
         return True
     if top == "objective":
-        candidate["objective"] = {"sense": "minimize", "expression": "0"}
-        salvage.objective_replaced = True
+        if isinstance(part, dict) and len(loc) >= 2 and _stray(loc[1], kind):
+            part.pop(loc[1], None)
+        elif isinstance(part, dict) and len(loc) >= 2 and loc[1] == "sense":
+            part["sense"] = "minimize"
+            salvage.sense_replaced = True
+        else:
+            candidate["objective"] = {"sense": "minimize", "expression": "0"}
+            salvage.objective_replaced = True
         return True
     if top in ("name", "description") or top not in Formulation.model_fields:
         candidate.pop(str(top), None)
         return True
     return False
+
+
+def _stray(field_name: int | str, kind: str) -> bool:
+    """An unknown field, or a malformed description: dropping it changes no meaning."""
+    return kind == "extra_forbidden" or field_name == "description"
 
 
 @contextmanager
@@ -210,7 +229,8 @@ def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
     if not salvage.partial:
         elements.check_unused(formulation, used, log)
     # The unbounded check needs every constraint: a skipped one might be the limit it looks for.
-    complete = not salvage.partial and len(constraints) == len(formulation.constraints)
+    complete = not (salvage.partial or salvage.sense_replaced)
+    complete &= len(constraints) == len(formulation.constraints)
     with _guarded(log, "(data)"):
         _check_with_data(Probe(decl), variables, constraints, objective, complete, log)
 

@@ -237,6 +237,8 @@ class ExpressionChecker:
             return
         if not self.decl.resolved(name):
             self.unresolved = True
+        if kind == "table":
+            self.table_order(name)
         if kind == "variable":
             self.use_variable(name, constant)
         if kind in ("variable", "table"):
@@ -252,6 +254,24 @@ class ExpressionChecker:
                 IssueCode.TYPE_MISMATCH,
                 f"set '{name}' cannot be used as a value",
                 f"iterate over it (sum(... for i in {name})) or count it with len({name})",
+            )
+
+    def table_order(self, name: str) -> None:
+        """Inside a set's definition, a table is only known once all its index sets are."""
+        if self.set_limit is None:
+            return
+        order = self.decl.set_order
+        later = [
+            s
+            for s in self.decl.formulation.parameters[name].index
+            if order.get(s, -1) >= self.set_limit
+        ]
+        if later:
+            self.unresolved = True
+            self.report(
+                IssueCode.SET_ORDER,
+                f"parameter '{name}' is indexed by {later[0]}, which is defined after this set",
+                f"move the set below {later[0]}, or {later[0]} above it",
             )
 
     def broken_use(self, name: str) -> None:
@@ -298,6 +318,8 @@ class ExpressionChecker:
             return
         if not self.decl.resolved(name):
             self.unresolved = True
+        if kind == "table":
+            self.table_order(name)
         if kind == "variable":
             self.use_variable(name, constant)
         groups = self.decl.index_groups(name)
