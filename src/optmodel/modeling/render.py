@@ -49,31 +49,30 @@ def render_text(formulation: Formulation) -> str:
         ]
     lines += ["", "Variables:"]
     lines += [_described(_var_text(name, v, f), v.description) for name, v in f.variables.items()]
-    lines += [
-        "",
-        "Objective:",
-        f"  {f.objective.sense} {_expression(f.objective.expression, _TEXT)}",
-    ]
+    objective = f"{f.objective.sense} {_expression(f.objective.expression, _TEXT)}"
+    lines += ["", "Objective:", _described(objective, f.objective.description)]
     if f.constraints:
         lines += ["", "Subject to:"]
         for name, con in f.constraints.items():
             domain = _domain(con.forall, con.where, _TEXT)
             prefix = f"for all {domain}: " if domain else ""
-            lines.append(f"  {name}: {prefix}{_expression(con.expression, _TEXT)}")
+            text = f"{name}: {prefix}{_expression(con.expression, _TEXT)}"
+            lines.append(_described(text, con.description))
     return "\n".join(lines) + "\n"
 
 
 def render_latex(formulation: Formulation) -> str:
     """A LaTeX fragment (needs amsmath): the model in an ``align*`` environment."""
     rows = _latex_rows(formulation)
-    header = f"% {formulation.name}"
+    header = f"% {_one_line(formulation.name)}"
     return header + "\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
 def render_markdown(formulation: Formulation) -> str:
     """Markdown: the declarations as lists with inline math, the model as a ``$$`` block."""
     f = formulation
-    lines = [f"# {f.name}", ""] + ([f.description, ""] if f.description else [])
+    lines = [f"# {_md_text(_one_line(f.name))}", ""]
+    lines += [_md_text(f.description), ""] if f.description else []
     if f.sets:
         lines.append("**Sets**")
         lines += [
@@ -87,7 +86,14 @@ def render_markdown(formulation: Formulation) -> str:
             _md_item(_latex_param(name, p, f), p.description) for name, p in f.parameters.items()
         ]
         lines.append("")
-    lines += ["**Model**", "", "$$", "\\begin{aligned}"]
+    lines.append("**Variables**")
+    for name, var in f.variables.items():
+        names, _ = _index_names(var, f)
+        symbol = (
+            _LATEX.subscript(name, [_LATEX.name(n) for n in names]) if names else _LATEX.name(name)
+        )
+        lines.append(_md_item(symbol, var.description))
+    lines += ["", "**Model**", "", "$$", "\\begin{aligned}"]
     lines += [" \\\\\n".join(_latex_rows(f)), "\\end{aligned}", "$$", ""]
     return "\n".join(lines)
 
@@ -113,6 +119,10 @@ def _domain(forall: str | None, where: str | None, renderer: TextRenderer) -> st
 
 def _raw(source: str, renderer: TextRenderer) -> str:
     return rf"\text{{{latex_escape(source)}}}" if isinstance(renderer, LatexRenderer) else source
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _described(text: str, description: str | None) -> str:
@@ -266,4 +276,9 @@ def _latex_param(name: str, p: ParamDef, formulation: Formulation) -> str:
 
 
 def _md_item(math: str, description: str | None) -> str:
-    return f"- ${math}$" + (f" — {description}" if description else "")
+    return f"- ${math}$" + (f" — {_md_text(description)}" if description else "")
+
+
+def _md_text(text: str) -> str:
+    """Prose with its dollar signs escaped, so '$90' does not open a formula."""
+    return text.replace("$", "\\$")

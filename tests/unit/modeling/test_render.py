@@ -68,8 +68,10 @@ def test_latex_is_an_align_block_with_symbolic_sums(transport: Formulation) -> N
 
 
 def test_markdown_wraps_the_model_in_a_display_block(transport: Formulation) -> None:
+    transport.description = "Freight costs $90 per case."
     markdown = render_markdown(transport)
-    assert markdown.startswith("# transport\n")
+    assert markdown.startswith("# transport\n\nFreight costs \\$90 per case.\n")  # not a formula
+    assert "- $x_{i,j}$ — cases shipped" in markdown
     assert "- $a_{i}, \\quad i \\in I$ — supply" in markdown
     assert "$$\n\\begin{aligned}" in markdown and "\\end{aligned}\n$$" in markdown
 
@@ -210,3 +212,13 @@ def test_unparsable_expressions_are_shown_as_written() -> None:
     assert "  minimize x +\n" in render_text(f)
     assert "  c: for all i of I: x ^ 2 <= 1" in render_text(f)
     assert "\\text{x \\textasciicircum{} 2 <= 1}" in render_latex(f)
+
+
+def test_descriptions_follow_what_they_describe() -> None:
+    f = model("y", {"cover": {"expression": "y >= 1", "description": "at least one"}})
+    f.objective.description = "the count"
+    text = render_text(f)
+    assert "  maximize y  — the count\n" in text
+    assert "  cover: y ≥ 1  — at least one\n" in text
+    f.name = "two\nlines"
+    assert render_latex(f).startswith("% two lines\n")
