@@ -18,13 +18,12 @@ import numpy as np
 from optmodel.errors import SolverCapabilityError, SolverError, SolverUnavailableError
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 from optmodel.solvers.classify import ProblemClass
+from optmodel.solvers.form_backend import StandardFormBackend
 from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
-from optmodel.standard_form import StandardForm, extract
+from optmodel.standard_form import StandardForm
 from optmodel.standard_form.labels import constraint_label, solution_values, variable_label
 
 if TYPE_CHECKING:
-    import pyomo.environ as pyo
-
     from optmodel.symbols import SymbolMap
 
 #: Largest power of ten tried when scaling a row to integers.
@@ -34,7 +33,7 @@ MAX_MAGNITUDE = 2.0**40
 _TOLERANCE = 1e-9
 
 
-class CpSatBackend:
+class CpSatBackend(StandardFormBackend):
     """OR-Tools CP-SAT for pure-integer linear models (MILP class, no continuous columns)."""
 
     name = "cpsat"
@@ -49,12 +48,6 @@ class CpSatBackend:
     def supports(self, problem_class: ProblemClass) -> bool:
         # Only the pure-integer part of MILP; solve() refuses models with continuous columns.
         return problem_class is ProblemClass.MILP
-
-    def solve(
-        self, model: pyo.ConcreteModel, options: SolveOptions, symbols: SymbolMap | None = None
-    ) -> SolveResult:
-        """Solve ``model``; values come back in ``symbols``' names when given."""
-        return self.solve_form(extract(model), options, symbols)
 
     def solve_form(
         self, form: StandardForm, options: SolveOptions, symbols: SymbolMap | None = None

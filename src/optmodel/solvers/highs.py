@@ -21,15 +21,15 @@ import numpy as np
 from optmodel.errors import SolverCapabilityError, SolverError, SolverUnavailableError
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 from optmodel.solvers.classify import ProblemClass, quadratic_is_convex
+from optmodel.solvers.form_backend import StandardFormBackend
 from optmodel.solvers.highs_diagnostics import feasibility_highs, find_conflict, runaway_columns
 from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
-from optmodel.standard_form import StandardForm, extract
+from optmodel.standard_form import StandardForm
 from optmodel.standard_form.highs_model import build_highs, highs_obstacle
 from optmodel.standard_form.labels import constraint_label, solution_values, variable_label
 
 if TYPE_CHECKING:
     import highspy
-    import pyomo.environ as pyo
 
     from optmodel.symbols import SymbolMap
 
@@ -39,7 +39,7 @@ DIAGNOSIS_TIME_CAP = 30.0
 _SUPPORTED = frozenset({ProblemClass.LP, ProblemClass.MILP, ProblemClass.QP})
 
 
-class HighsBackend:
+class HighsBackend(StandardFormBackend):
     """HiGHS via highspy. Supports LP, MILP and convex QP (HiGHS has no MIQP or nonconvex QP)."""
 
     name = "highs"
@@ -55,12 +55,6 @@ class HighsBackend:
 
     def supports(self, problem_class: ProblemClass) -> bool:
         return problem_class in _SUPPORTED
-
-    def solve(
-        self, model: pyo.ConcreteModel, options: SolveOptions, symbols: SymbolMap | None = None
-    ) -> SolveResult:
-        """Solve ``model``; values and conflicts come back in ``symbols``' names when given."""
-        return self.solve_form(extract(model), options, symbols)
 
     def solve_form(
         self, form: StandardForm, options: SolveOptions, symbols: SymbolMap | None = None

@@ -19,20 +19,19 @@ import numpy as np
 from optmodel.errors import SolverCapabilityError, SolverError, SolverUnavailableError
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 from optmodel.solvers.classify import ProblemClass
+from optmodel.solvers.form_backend import StandardFormBackend
 from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
-from optmodel.standard_form import StandardForm, extract
+from optmodel.standard_form import StandardForm
 from optmodel.standard_form.labels import solution_values, variable_label
 
 if TYPE_CHECKING:
-    import pyomo.environ as pyo
-
     from optmodel.symbols import SymbolMap
 
 _LP = frozenset({ProblemClass.LP})
 _MILP = frozenset({ProblemClass.LP, ProblemClass.MILP})
 
 
-class MathOptBackend:
+class MathOptBackend(StandardFormBackend):
     """One OR-Tools solver behind MathOpt, for linear models."""
 
     def __init__(
@@ -52,12 +51,6 @@ class MathOptBackend:
 
     def supports(self, problem_class: ProblemClass) -> bool:
         return problem_class in self._classes
-
-    def solve(
-        self, model: pyo.ConcreteModel, options: SolveOptions, symbols: SymbolMap | None = None
-    ) -> SolveResult:
-        """Solve ``model``; values come back in ``symbols``' names when given."""
-        return self.solve_form(extract(model), options, symbols)
 
     def solve_form(
         self, form: StandardForm, options: SolveOptions, symbols: SymbolMap | None = None

@@ -18,14 +18,13 @@ import numpy as np
 from optmodel.errors import MissingExtraError, SolverError
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 from optmodel.solvers.classify import ProblemClass
+from optmodel.solvers.form_backend import StandardFormBackend
 from optmodel.solvers.scip_expressions import ScipExpressionBuilder
 from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
-from optmodel.standard_form import NonlinearPart, StandardForm, extract
+from optmodel.standard_form import NonlinearPart, StandardForm
 from optmodel.standard_form.labels import constraint_label, solution_values, variable_label
 
 if TYPE_CHECKING:
-    import pyomo.environ as pyo
-
     from optmodel.symbols import SymbolMap
 
 #: Seconds at most spent on an IIS or on probing an "infeasible or unbounded" answer.
@@ -51,7 +50,7 @@ _STATUS = {
 }
 
 
-class ScipBackend:
+class ScipBackend(StandardFormBackend):
     """SCIP through PySCIPOpt; handles every problem class (nonconvex ones to global optimality)."""
 
     name = "scip"
@@ -65,12 +64,6 @@ class ScipBackend:
 
     def supports(self, problem_class: ProblemClass) -> bool:
         return True
-
-    def solve(
-        self, model: pyo.ConcreteModel, options: SolveOptions, symbols: SymbolMap | None = None
-    ) -> SolveResult:
-        """Solve ``model``; values and conflicts come back in ``symbols``' names when given."""
-        return self.solve_form(extract(model), options, symbols)
 
     def solve_form(
         self, form: StandardForm, options: SolveOptions, symbols: SymbolMap | None = None
