@@ -64,33 +64,21 @@ def audit(
             )
             continue
         run = run_formulation(load_formulation(file), options=SolveOptions(time_limit=time_limit))
-        result = run.result
-        if run.stage is not Stage.DONE or result is None:
-            findings.append(
-                AuditFinding(
-                    problem_id,
-                    dataset,
-                    problem.answer,
-                    problem.answer_status,
-                    None,
-                    run.stage.value,
-                    None,
-                    run.error,
-                )
-            )
-            continue
-        status = PredictionStatus(result.status.value)
-        verdict = score(Prediction(status, result.objective), problem).get(DEFAULT_RULE)
+        result = run.result if run.stage is Stage.DONE else None
+        verdict = None
+        if result is not None:
+            prediction = Prediction(PredictionStatus(result.status.value), result.objective)
+            verdict = score(prediction, problem).get(DEFAULT_RULE)
         findings.append(
             AuditFinding(
                 problem_id,
                 dataset,
-                problem.answer,
-                problem.answer_status,
-                result.objective,
-                result.status.value,
-                verdict,
-                manifest.get(problem_id, {}).get("note", ""),
+                expected=problem.answer,
+                expected_status=problem.answer_status,
+                solved=result.objective if result else None,
+                status=result.status.value if result else run.stage.value,
+                agrees=verdict,
+                note=manifest.get(problem_id, {}).get("note", "") if result else run.error,
             )
         )
     return findings
