@@ -239,3 +239,13 @@ def test_killed_run_resumes_without_loss_or_duplication(tmp_path: Path) -> None:
     for group_a, group_b in zip(a["groups"], b["groups"], strict=True):  # type: ignore[arg-type]
         group_a.pop("time_s"), group_b.pop("time_s")
         assert group_a == group_b
+
+
+def test_audit_lists_exactly_the_known_label_errors() -> None:
+    from optmodel.benchmarks.audit import audit
+
+    manifest = json.loads((GOLDEN / "manifest.json").read_text())
+    known = {pid for pid, entry in manifest.items() if entry.get("status") == "label-error"}
+    findings = audit(GOLDEN, DATA)
+    assert len(findings) == len(manifest)
+    assert {f.problem_id for f in findings if f.agrees is not True} == known
