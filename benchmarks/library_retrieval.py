@@ -25,7 +25,7 @@ from pathlib import Path
 
 from optmodel.experience_library import Insight, InsightStore, Problem, Retriever, starter_insights
 
-DATASET = Path("/work/shared/datasets/optibench.jsonl")
+DATASET = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "optibench.jsonl"
 WORDS = """truck worker machine warehouse facility product demand supply capacity hour minute budget profit
 cost revenue shift nurse route arc node flow inventory stock period month week percent ratio share integer
 binary setup fixed opening assignment job task project portfolio investment return risk blend ingredient

@@ -27,8 +27,8 @@ from optmodel.solvers.base import SolutionStatus
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 RECORDED = f"recorded:{EXAMPLES / 'nl' / 'responses.jsonl'}"
-MIPLIB = Path("/work/shared/miplib")
-DATASETS = Path("/work/shared/datasets")
+MIPLIB = Path(__file__).resolve().parents[3] / "shared" / "miplib"
+DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 #: Keys of SolveResult.to_dict(): the stable part of ``--output json``.
 RESULT_KEYS = {
     "termination", "status", "objective", "best_bound", "gap", "wall_time", "solver",
@@ -172,7 +172,7 @@ def test_unbounded_model_exits_5_and_names_the_runaway_variable(tmp_path: Path) 
     assert "status unbounded" in out and "unbounded variables x" in out
 
 
-@pytest.mark.skipif(not (MIPLIB / "pk1.mps").is_file(), reason="needs /work/shared/miplib")
+@pytest.mark.skipif(not (MIPLIB / "pk1.mps").is_file(), reason="needs ../shared/miplib")
 def test_time_limited_miplib_instance_stops_cleanly() -> None:
     result = invoke("solve", MIPLIB / "pk1.mps", "--time-limit", "1", "--output", "json")
 
@@ -397,7 +397,7 @@ def test_formulate_writes_a_model_that_solve_solves(tmp_path: Path) -> None:
 
 
 # --- datasets and library ------------------------------------------------------------------------------
-@pytest.mark.skipif(not (DATASETS / "nl4opt.jsonl").is_file(), reason="needs /work/shared/datasets")
+@pytest.mark.skipif(not (DATASETS / "nl4opt.jsonl").is_file(), reason="needs ../shared/datasets")
 def test_datasets_list_shows_nl4opt_present() -> None:
     result = invoke("datasets", "list", "--data-dir", DATASETS)
 

@@ -13,7 +13,7 @@ from optmodel.modeling.io import read_model_file, write_lp, write_mps
 from optmodel.solvers import SolutionStatus, solve_model
 from optmodel.symbols import SymbolMap
 
-MIPLIB = Path("/work/shared/miplib")
+MIPLIB = Path(__file__).resolve().parents[3] / "shared" / "miplib"
 WRITERS = {"lp": write_lp, "mps": write_mps}
 
 

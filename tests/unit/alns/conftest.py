@@ -11,7 +11,11 @@ import pytest
 from optmodel.solvers.alns.highs_model import build_highs
 from optmodel.solvers.alns.mip_data import MipData
 
-MIPLIB = Path(os.environ.get("OPTMODEL_MIPLIB", "/work/shared/miplib"))
+MIPLIB = Path(
+    os.environ.get(
+        "OPTMODEL_MIPLIB", str(Path(__file__).resolve().parents[4] / "shared" / "miplib")
+    )
+)
 
 
 def mip_from_rows(

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-SHARED_DATASETS = Path("/work/shared/datasets")
+SHARED_DATASETS = Path(__file__).resolve().parents[4] / "shared" / "datasets"
 
 
 @pytest.fixture(scope="session")
 def shared_data_dir() -> Path:
     """The published normalized datasets (read-only); tests needing them skip where absent."""
     if not (SHARED_DATASETS / "MANIFEST.json").is_file():
-        pytest.skip("the normalized datasets are not available at /work/shared/datasets")
+        pytest.skip("the normalized datasets are not available in ../shared/datasets")
     return SHARED_DATASETS
 
 

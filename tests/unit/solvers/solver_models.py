@@ -10,7 +10,7 @@ from pyomo.common.collections import ComponentMap
 
 from optmodel.symbols import SymbolMap
 
-MIPLIB = Path("/work/shared/miplib")
+MIPLIB = Path(__file__).resolve().parents[4] / "shared" / "miplib"
 
 
 def production_milp() -> pyo.ConcreteModel:
