@@ -132,9 +132,7 @@ def bench(
         except PendingBatchError as exc:
             bar.stop()
             err_console.print(str(exc), markup=False)
-            err_console.print(
-                f"then continue with: optmodel bench {' '.join(targets)} --llm {llm} --out {config.out} --resume"
-            )
+            err_console.print(f"then continue with: {_resume_command(config.out)}", markup=False)
             raise typer.Exit(ExitCode.PENDING) from exc
     summary = write_reports(run, plots=plots)
     for group in summary.groups:
@@ -146,6 +144,19 @@ def bench(
         )
         console.print(f"{group.dataset:>18} {group.method:>10}  {summary.default_rule} {text}")
     console.print(f"report: {run.path / 'report.md'}")
+
+
+def _resume_command(out: Path) -> str:
+    """The command line that was run, pointed at its run directory and resuming."""
+    import shlex
+    import sys
+
+    args = list(sys.argv[1:])
+    if "--out" not in args:
+        args += ["--out", str(out)]
+    if "--resume" not in args:
+        args.append("--resume")
+    return shlex.join(["optmodel", *args])
 
 
 def _compare(paths: list[str]) -> None:
