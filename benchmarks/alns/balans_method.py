@@ -60,8 +60,8 @@ def run_balans(
         record(self, index_to_val)
         return index_to_val, obj_val
 
-    _Instance.initial_solve = initial_solve  # type: ignore[method-assign]
-    _Instance.solve = solve  # type: ignore[method-assign]
+    _Instance.initial_solve = initial_solve
+    _Instance.solve = solve
     budget = max(10.0, time_limit - rec.elapsed())
     solver = Balans(seed=1283 + seed, stop=MaxRuntime(budget))
     with contextlib.redirect_stdout(io.StringIO()):  # Balans prints every step

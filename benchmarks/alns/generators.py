@@ -7,6 +7,7 @@ legacy stream stable). Sizes default to the "hard" sizes in ``/work/shared/desig
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 
@@ -105,9 +106,9 @@ def combinatorial_auction(
             continue
         bidder_bids[frozenset(int(b) for b in bundle)] = float(price)
         candidates = []
-        for item in bundle:
+        for first in bundle:
             mask = np.full(n_items, 0)
-            mask[item] = 1
+            mask[first] = 1
             while mask.sum() < len(bundle):
                 mask[_choose_next_item(mask, interests, compats, rng)] = 1
             sub_bundle = np.nonzero(mask)[0]
@@ -127,8 +128,8 @@ def combinatorial_auction(
             bidder_bids[key] = float(sub_price)
         dummy = [n_items + n_dummy] if len(bidder_bids) > 2 else []  # XOR via a dummy item
         n_dummy += bool(dummy)
-        for items, bid_price in bidder_bids.items():
-            bids.append((sorted(items) + dummy, bid_price))
+        for bundle_items, bid_price in bidder_bids.items():
+            bids.append((sorted(bundle_items) + dummy, bid_price))
     bids_per_item: list[list[int]] = [[] for _ in range(n_items + n_dummy)]
     for b, (items, _) in enumerate(bids):
         for it in items:
@@ -160,8 +161,8 @@ def _barabasi_albert(
             hood = np.arange(new)
         else:
             hood = rng.choice(new, affinity, replace=False, p=degrees[:new] / (2 * len(edges)))
-        for node in hood:
-            node = int(node)
+        for picked in hood:
+            node = int(picked)
             edges.add((node, new))
             degrees[node] += 1
             degrees[new] += 1
@@ -268,7 +269,7 @@ def facility_location(
 
 
 #: Family name -> generator at the ANCHORS.md sizes.
-FAMILIES = {
+FAMILIES: dict[str, Callable[..., Path]] = {
     "setcover": set_cover,
     "cauction": combinatorial_auction,
     "indset": independent_set,

@@ -56,8 +56,7 @@ def generated(family: str, seed: int, size: str = "hard") -> Instance:
     path = INSTANCE_DIR / f"{name}.mps"
     params = SIZES[size][family]
     if not path.exists():
-        generate: Callable[..., Path] = generators.FAMILIES[family]
-        generate(path, seed, **params)
+        generators.FAMILIES[family](path, seed, **params)
     args = ", ".join(f"{k}={v}" for k, v in params.items())
     return Instance(name, family, path, f"benchmarks.alns.generators.{family}(seed={seed}, {args})")
 

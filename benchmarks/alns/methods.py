@@ -26,6 +26,7 @@ def prepare(method: str) -> None:
         import highspy  # noqa: F401
     if method == "alns":
         from optmodel.solvers.alns.selection import load_bandit_dependencies
+        from optmodel.solvers.alns.solve import solve_mps  # noqa: F401 - its imports, not the clock's
 
         load_bandit_dependencies()
     if method == "scip":
@@ -82,7 +83,7 @@ def run_scip(
     model.setParam("randomization/randomseedshift", seed)
     variables = model.getVars()
 
-    class BestSolution(Eventhdlr):  # type: ignore[misc]
+    class BestSolution(Eventhdlr):
         def eventinit(self) -> None:
             self.model.catchEvent(SCIP_EVENTTYPE.BESTSOLFOUND, self)
 
@@ -124,7 +125,7 @@ def run_cpsat(
         return {"status": "not_applicable", "reason": str(exc)}
     variables = built.vars
 
-    class Incumbents(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+    class Incumbents(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
             x = np.array([self.value(v) for v in variables], dtype=float)
             rec.offer(data.objective(x), dict(zip(data.col_names, x.tolist(), strict=True)))

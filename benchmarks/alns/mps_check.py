@@ -83,20 +83,20 @@ def read_mps(path: Path) -> MpsModel:
                 cols[col] = len(cols)
                 col_int.append(in_integer)
             j = cols[col]
-            for row, value in zip(tokens[1::2], tokens[2::2], strict=True):
+            for row, text in zip(tokens[1::2], tokens[2::2], strict=True):
                 if row == objective_row:
-                    cost[j] = float(value)
+                    cost[j] = float(text)
                 elif row in row_type:
-                    triples.append((row, j, float(value)))
+                    triples.append((row, j, float(text)))
         elif section in ("RHS", "RANGES"):
             pairs = tokens[1:] if len(tokens) % 2 == 1 else tokens
             target = rhs if section == "RHS" else ranges
-            for row, value in zip(pairs[0::2], pairs[1::2], strict=True):
-                target[row] = float(value)
+            for row, text in zip(pairs[0::2], pairs[1::2], strict=True):
+                target[row] = float(text)
         elif section == "BOUNDS":
             kind, col = tokens[0].upper(), tokens[2]
-            value = float(tokens[3]) if len(tokens) > 3 else 0.0
-            bounds.append((kind, cols[col], value))
+            bound = float(tokens[3]) if len(tokens) > 3 else 0.0
+            bounds.append((kind, cols[col], bound))
     n = len(cols)
     lower, upper = np.zeros(n), np.full(n, np.inf)
     integer = np.array(col_int, dtype=bool)

@@ -177,7 +177,8 @@ def write_report(run_dir: Path) -> str:
     ]
     lines += ["", "## Per family (mean primal integral)", ""]
     families = list(dict.fromkeys(family_of[i] for i in instances))
-    fam_rows, per_method_overall = [], {m: [] for m in methods}
+    fam_rows: list[list[str]] = []
+    per_method_overall: dict[str, list[float]] = {m: [] for m in methods}
     for fam in families:
         row = [fam]
         for m in methods:

@@ -118,7 +118,7 @@ def build_jobs(
 ) -> list[Job]:
     spec = TIERS[tier]
     limit = time_limit or spec.time_limit
-    jobs = []
+    jobs: list[Job] = []
     for instance in spec.instances():
         if instance_filter and not any(f in instance.name for f in instance_filter):
             continue

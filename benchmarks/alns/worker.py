@@ -25,12 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     model = read_mps(args.instance)  # for the objective sense and Balans's objective values
     if args.method == "balans":
-        from benchmarks.alns.balans_method import prepare, run_balans
+        from benchmarks.alns import balans_method
 
-        prepare()
+        balans_method.prepare()
         rec = Recorder(args.out, model.maximize)
         rec.start()
-        extra = run_balans(args.instance, args.time_limit, args.seed, rec, model)
+        extra = balans_method.run_balans(args.instance, args.time_limit, args.seed, rec, model)
     else:
         from benchmarks.alns.methods import METHODS, prepare
 

@@ -90,3 +90,25 @@ def test_missing_bandit_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setitem(sys.modules, "mabwiser.mab", None)
     with pytest.raises(MissingExtraError, match=r"optmodel\[bandit\]"):
         load_bandit_dependencies()
+
+
+def test_infeasible_and_unbounded_models_are_results_not_errors() -> None:
+    from optmodel.solvers.base import TerminationCondition
+
+    infeasible = pyo.ConcreteModel()
+    infeasible.x = pyo.Var(domain=pyo.NonNegativeIntegers)
+    infeasible.c = pyo.Constraint(expr=infeasible.x <= -1)
+    infeasible.o = pyo.Objective(expr=infeasible.x)
+    result = AlnsBackend().solve(infeasible, SolveOptions(time_limit=5))
+    assert result.termination is TerminationCondition.INFEASIBLE and not result.has_solution
+
+    unbounded = pyo.ConcreteModel()
+    unbounded.x = pyo.Var(domain=pyo.NonNegativeIntegers)
+    unbounded.y = pyo.Var(domain=pyo.NonNegativeReals)
+    unbounded.c = pyo.Constraint(expr=unbounded.x - unbounded.y <= 3)
+    unbounded.o = pyo.Objective(expr=unbounded.x + unbounded.y, sense=pyo.maximize)
+    result = AlnsBackend().solve(unbounded, SolveOptions(time_limit=5))
+    assert result.termination in (
+        TerminationCondition.UNBOUNDED,
+        TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
+    )

@@ -42,13 +42,13 @@ class AlnsConfig:
     min_destroy_rate: float = 0.02
     max_destroy_rate: float = 0.9
     #: Share of the budget the initial full-model solve may use (more only while it has no solution).
-    initial_time_fraction: float = 0.1
+    initial_time_fraction: float = 0.2
     #: Initial solve stops once it has a solution and found nothing better for this share of the budget.
-    initial_stall_fraction: float = 0.04
+    initial_stall_fraction: float = 0.02
     #: Per-iteration time limit: starts at ``iteration_time_fraction * time_limit``, adapts within bounds.
     iteration_time_fraction: float = 0.03
     min_iteration_time: float = 0.05
-    max_iteration_time_fraction: float = 0.25
+    max_iteration_time_fraction: float = 0.1
     #: Node limit for every sub-MIP (None: none, or DETERMINISTIC_NODE_LIMIT in deterministic mode).
     sub_mip_node_limit: int | None = None
     #: Reproducible runs: rewards and rate adaptation use solver work instead of seconds, the initial

@@ -146,7 +146,8 @@ class HighsSubMip:
             status = highs.getModelStatus()
             x = self._solution()
             info = highs.getInfo()
-            work = float(max(info.simplex_iteration_count, 0) + max(info.mip_node_count, 0))
+            nodes = max(info.mip_node_count, 0)
+            work = float(max(info.simplex_iteration_count, 0) + nodes)
         finally:
             self._restore(fixed, narrowed, extra_row, nb.proximity)
         seconds = time.perf_counter() - start
@@ -157,7 +158,14 @@ class HighsSubMip:
             hs.HighsModelStatus.kSolutionLimit: "node_limit",
             hs.HighsModelStatus.kInterrupt: "interrupted",
         }.get(status, "error")
-        return SubMipOutcome(x, name, name in ("optimal", "infeasible"), seconds, work)
+        return SubMipOutcome(
+            x,
+            name,
+            name in ("optimal", "infeasible"),
+            seconds,
+            work,
+            name == "time_limit" and nodes <= 1,
+        )
 
     def _solution(self) -> np.ndarray | None:
         if self._highs.getInfo().primal_solution_status != self._hs.kSolutionStatusFeasible:

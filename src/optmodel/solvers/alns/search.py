@@ -28,11 +28,14 @@ from optmodel.solvers.alns.operators import (
 from optmodel.solvers.alns.rewards import TimeAwareReward
 from optmodel.solvers.alns.selection import make_selector
 from optmodel.solvers.alns.state import MipState, Move
-from optmodel.solvers.alns.submip import SubMipSolver
+from optmodel.solvers.alns.submip import SubMipOutcome, SubMipSolver
 from optmodel.solvers.alns.trajectory import OUTCOMES, Trajectory
 
 #: Wall-clock reserve before the deadline: no sub-MIP is started with less than this left over.
 DEADLINE_MARGIN = 0.02
+#: Caps (seconds) on the initial solve's time and stall limits, so long runs hand over to the LNS too.
+INITIAL_TIME_CAP = 10.0
+INITIAL_STALL_CAP = 2.0
 #: Share of the remaining time the LP relaxation may take.
 LP_TIME_SHARE = 0.15
 
@@ -74,6 +77,9 @@ class _Search:
         self.dual_bound: float | None = None  # minimisation form
         self.iterations = 0
         self.stats: dict[str, dict[str, float]] = {}
+        self.ops: tuple[str, ...] = ()
+        #: Worst time by which each operator's sub-MIP outlasted its limit (seconds).
+        self.overruns: dict[str, float] = {}
         self.notes: list[str] = []
 
     def remaining(self) -> float:
@@ -98,11 +104,13 @@ class _Search:
         cfg = self.config
         outcome = solver.initial_solve(
             time_limit=min(
-                cfg.initial_time_fraction * cfg.time_limit, self.remaining() - DEADLINE_MARGIN
+                cfg.initial_time_fraction * cfg.time_limit,
+                INITIAL_TIME_CAP,
+                self.remaining() - DEADLINE_MARGIN,
             ),
             stall_seconds=np.inf
             if cfg.deterministic
-            else cfg.initial_stall_fraction * cfg.time_limit,
+            else min(cfg.initial_stall_fraction * cfg.time_limit, INITIAL_STALL_CAP),
             on_solution=lambda x: self.offer(x, "initial"),
             stop_at_first=cfg.deterministic,
         )
@@ -123,7 +131,7 @@ class _Search:
             self.dual_bound = self.data.sense * outcome.dual_bound
         self.notes.append(f"initial solve: {outcome.status} at {self.trajectory.elapsed():.2f}s")
         if outcome.unbounded:
-            return "unbounded"
+            return "unbounded" if "nfeasible" not in outcome.status else "infeasible_or_unbounded"
         if outcome.proven_infeasible:
             return "infeasible"
         if outcome.proven_optimal and self.incumbent is not None:
@@ -165,7 +173,7 @@ class _Search:
         except ImportError as exc:
             raise MissingExtraError("alns", "bandit", "the ALNS meta-solver") from exc
         assert self.incumbent is not None
-        ops = self.operators(solver)
+        ops = self.ops = self.operators(solver)
         adaptation = Adaptation(self.config, ops)
         rng = np.random.default_rng(self.config.seed)
         alns = ALNS(rng)
@@ -182,6 +190,7 @@ class _Search:
             self.incumbent = replace(best, neighbourhood=None, move=None)
         for name in ops:
             self.stats.setdefault(name, {})["final_rate"] = round(adaptation.rates[name], 4)
+            self.stats[name]["worst_overrun"] = round(self.overruns.get(name, 0.0), 4)
         return stop_reason[0] if stop_reason else "time_limit"
 
     def _destroy(self, name: str, adaptation: Adaptation) -> Any:
@@ -204,8 +213,18 @@ class _Search:
         def repair(destroyed: MipState, rng: np.random.Generator, **_: Any) -> MipState:
             nb = destroyed.neighbourhood
             assert nb is not None
-            limit = min(adaptation.iteration_time, self.remaining() - DEADLINE_MARGIN)
-            outcome = solver.solve(nb, destroyed, limit, node_limit)
+            # HiGHS checks its time limit between phases, not inside all of them (a cut round on a
+            # dense local-branching row once took 2.7 s past a 0.6 s limit): keep each operator's
+            # worst overrun in reserve so no iteration ends past the deadline.
+            reserve = self.overruns.get(nb.operator, 0.0)
+            limit = min(adaptation.iteration_time, self.remaining() - DEADLINE_MARGIN - reserve)
+            if limit < self.config.min_iteration_time:
+                outcome = SubMipOutcome(None, "skipped", False, 0.0, 0.0)
+            else:
+                outcome = solver.solve(nb, destroyed, limit, node_limit)
+                overrun = outcome.seconds - limit
+                if overrun > self.overruns.get(nb.operator, 0.0):
+                    self.overruns[nb.operator] = overrun
             before = destroyed.min_objective
             candidate, status = destroyed, outcome.status
             if outcome.x is not None:
@@ -221,13 +240,16 @@ class _Search:
                 seconds=outcome.seconds,
                 time_limit=limit,
                 effort=outcome.work if deterministic else outcome.seconds,
-                effort_limit=None if deterministic else limit,
+                effort_limit=None if deterministic or outcome.status == "skipped" else limit,
                 status=status,
+                solver_status=outcome.status,
                 exhausted=outcome.exhausted,
+                stopped_at_root=outcome.stopped_at_root,
                 objective_before=before,
                 objective_after=candidate.min_objective,
             )
-            adaptation.update(move)
+            if outcome.status != "skipped":
+                adaptation.update(move)
             return replace(candidate, neighbourhood=None, move=move)
 
         return repair
@@ -265,9 +287,10 @@ class _Search:
         min_time = self.config.min_iteration_time + 2 * DEADLINE_MARGIN
 
         def stop(rng: np.random.Generator, best: MipState, current: MipState) -> bool:
+            smallest_reserve = min((self.overruns.get(op, 0.0) for op in self.ops), default=0.0)
             if max_iterations is not None and self.iterations >= max_iterations:
                 reason.append("iteration_limit")
-            elif self.remaining() < min_time:
+            elif self.remaining() < min_time + smallest_reserve:
                 reason.append("time_limit")
             elif self.proven_optimal():
                 reason.append("optimal")

@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 
 from optmodel.errors import MissingExtraError
-from optmodel.solvers.alns.rewards import TimeAwareReward
+from optmodel.solvers.alns.rewards import Reward, TimeAwareReward
 from optmodel.solvers.alns.state import MipState
 
-#: A reward counts as a success for Thompson sampling when the pace reaches a third of the reference.
+#: An improvement counts as a success for Thompson sampling when its gain reaches a third of the
+#: recent average (score = gain / (gain + reference) >= 0.25).
 THOMPSON_SUCCESS = 0.25
 
 #: Called after every iteration with (candidate, destroy index, outcome index, reward).
@@ -43,9 +44,10 @@ def learning_policy(name: str) -> Any:
         raise MissingExtraError("mabwiser", "bandit", "the ALNS operator selection") from exc
     policies = {
         "thompson": lambda: LearningPolicy.ThompsonSampling(binarizer=_thompson_binarizer),
-        "ucb": lambda: LearningPolicy.UCB1(alpha=0.5),
-        "epsilon_greedy": lambda: LearningPolicy.EpsilonGreedy(epsilon=0.15),
-        "softmax": lambda: LearningPolicy.Softmax(tau=0.1),
+        # Rewards are per time quantum, mostly zeros: means are small, so exploration is scaled down.
+        "ucb": lambda: LearningPolicy.UCB1(alpha=0.1),
+        "epsilon_greedy": lambda: LearningPolicy.EpsilonGreedy(epsilon=0.1),
+        "softmax": lambda: LearningPolicy.Softmax(tau=0.02),
     }
     if name not in policies:
         raise ValueError(f"unknown bandit policy {name!r}; choose from {', '.join(policies)}")
@@ -82,8 +84,9 @@ def make_selector(
             return int(d_idx), int(r_idx)
 
         def update(self, candidate: MipState, d_idx: int, r_idx: int, outcome: Any) -> None:
-            value = reward(candidate.move) if candidate.move is not None else 0.0
-            self.mab.partial_fit([ops2arm(d_idx, r_idx)], [value])
-            on_update(candidate, d_idx, int(outcome), value)
+            earned = reward(candidate.move) if candidate.move is not None else Reward(0.0, 1)
+            observations = earned.observations()
+            self.mab.partial_fit([ops2arm(d_idx, r_idx)] * len(observations), observations)
+            on_update(candidate, d_idx, int(outcome), earned.score)
 
     return TimeAwareSelector()

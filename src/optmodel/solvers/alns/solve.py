@@ -23,7 +23,8 @@ DEFAULT_TIME_LIMIT = 60.0
 _TERMINATION = {
     "optimal": TerminationCondition.OPTIMAL,
     "infeasible": TerminationCondition.INFEASIBLE,
-    "unbounded": TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
+    "unbounded": TerminationCondition.UNBOUNDED,
+    "infeasible_or_unbounded": TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
     "time_limit": TerminationCondition.TIME_LIMIT,
     "iteration_limit": TerminationCondition.ITERATION_LIMIT,
 }
@@ -79,6 +80,8 @@ def to_solve_result(
     termination = _TERMINATION[search.termination]
     if search.termination == "optimal":
         status = SolutionStatus.OPTIMAL
+    elif search.termination == "unbounded":
+        status = SolutionStatus.UNBOUNDED
     elif has_solution:
         status = SolutionStatus.FEASIBLE
     elif search.termination == "infeasible":

@@ -22,10 +22,12 @@ class Move:
     effort: float
     #: The effort the iteration was allowed (None when unknown, e.g. work in deterministic mode).
     effort_limit: float | None
-    status: (
-        str  # sub-MIP outcome: "improved", "no_improvement", "infeasible", "time_limit", "error"
-    )
+    #: "improved", or the sub-MIP's own status when it did not improve.
+    status: str
+    #: The sub-MIP's own status: "optimal", "infeasible", "time_limit", "node_limit", "skipped", ...
+    solver_status: str
     exhausted: bool  # the sub-MIP was searched completely (optimal or infeasible) within its limits
+    stopped_at_root: bool  # the time limit struck before branching began
     objective_before: float  # minimisation form
     objective_after: float
 

@@ -24,6 +24,9 @@ class SubMipOutcome:
     exhausted: bool
     seconds: float
     work: float  # deterministic effort: simplex iterations + nodes (HiGHS), conflicts + branches (CP-SAT)
+    #: The limit struck before branching started (root LP/presolve too slow): a smaller neighbourhood
+    #: would not help much, more time would.
+    stopped_at_root: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,7 +36,7 @@ class InitialOutcome:
     x: np.ndarray | None
     proven_optimal: bool
     proven_infeasible: bool
-    unbounded: bool
+    unbounded: bool  # unbounded, or (HiGHS) infeasible-or-unbounded: see ``status``
     dual_bound: float | None  # in the model's own sense
     status: str
 

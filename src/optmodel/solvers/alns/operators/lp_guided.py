@@ -29,17 +29,22 @@ def rins(
 def rens(
     ctx: OperatorContext, x: np.ndarray, rate: float, rng: np.random.Generator
 ) -> Neighbourhood:
-    """Fix integer columns to their rounded LP value, integral ones first; narrow the other fractional
-    ones to [floor, ceil] of their LP value.
+    """Fix the integer columns that are integral in the LP relaxation to their LP value; narrow the
+    fractional ones to [floor, ceil] of their LP value.
 
-    Exactly ``n_int - free_count(rate)`` columns are fixed (fractional ones too when needed). The current
-    solution need not lie in this neighbourhood, so the sub-MIP gets an explicit cutoff.
+    Exactly ``n_int - free_count(rate)`` columns are fixed: LP-integral ones first; when they are too
+    few, fractional ones are fixed at the current solution's value (rounding the LP instead mostly made
+    the sub-MIP infeasible). The current solution need not lie in this neighbourhood, so the sub-MIP
+    gets an explicit cutoff.
     """
     data, lp = ctx.data, _lp(ctx)
     ints = data.integer_indices
     integral = ints[np.abs(lp[ints] - np.round(lp[ints])) <= _INT_TOL]
-    rounded = np.clip(np.round(lp), data.col_lower, data.col_upper)
-    nb = fix_some_of("rens", rate, data, rounded, integral, rng)
+    values = x.copy()
+    values[integral] = np.clip(
+        np.round(lp[integral]), data.col_lower[integral], data.col_upper[integral]
+    )
+    nb = fix_some_of("rens", rate, data, values, integral, rng)
     is_fixed = np.zeros(data.n_cols, dtype=bool)
     is_fixed[nb.fixed] = True
     fractional = ints[~is_fixed[ints] & (np.abs(lp[ints] - np.round(lp[ints])) > _INT_TOL)]
