@@ -63,13 +63,16 @@ def analyse(run_dir: Path) -> dict[str, Any]:
             (z, r["method"]) for r in runs if r["instance"] == name for _, z in r["trajectory"][-1:]
         ]
         best = max(found, default=None) if model.maximize else min(found, default=None)
-        entry = {
-            "value": ref["value"] if ref else None,
+        stored: float | None = float(ref["value"]) if ref else None
+        entry: dict[str, Any] = {
+            "value": stored,
             "source": ref["source"] if ref else "none stored",
         }
+        # Rounding noise (764771.99999988 against 764772) is not a better solution.
+        tolerance = 1e-9 * max(1.0, abs(stored)) if stored is not None else 0.0
         if best is not None and (
-            entry["value"] is None
-            or (best[0] > entry["value"] if model.maximize else best[0] < entry["value"])
+            stored is None
+            or (best[0] > stored + tolerance if model.maximize else best[0] < stored - tolerance)
         ):
             entry = {
                 "value": best[0],
