@@ -18,7 +18,11 @@ from benchmarks.alns import generators
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "benchmarks" / "out" / "alns"
 INSTANCE_DIR = OUT / "instances"
-MIPLIB_DIR = Path(os.environ.get("OPTMODEL_MIPLIB", "/work/shared/miplib"))
+MIPLIB_DIR = Path(
+    os.environ.get(
+        "OPTMODEL_MIPLIB", str(Path(__file__).resolve().parents[3] / "shared" / "miplib")
+    )
+)
 
 #: Gasse et al.'s "hard" sizes (ANCHORS.md) and their "easy" sizes for quick checks.
 SIZES: dict[str, dict[str, dict[str, Any]]] = {
