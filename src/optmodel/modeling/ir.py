@@ -176,7 +176,13 @@ class Formulation(BaseModel):
     def to_yaml(self) -> str:
         import yaml
 
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        data = self.to_dict()
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        # PyYAML writes some code points (e.g. U+0085, a YAML line break) unescaped in unicode mode and reads
+        # them back changed; escaping everything non-ASCII is always faithful.
+        if yaml.safe_load(text) != data:
+            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=False)
+        return text
 
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
