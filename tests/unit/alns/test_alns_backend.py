@@ -11,9 +11,9 @@ pytest.importorskip("alns")
 pytest.importorskip("mabwiser")
 pyo = pytest.importorskip("pyomo.environ")
 
-from conftest import facility, write_mps  # noqa: E402
 from pyomo.common.collections import ComponentMap  # noqa: E402
 
+from conftest import facility, write_mps  # noqa: E402
 from optmodel.errors import MissingExtraError, ModelFileError  # noqa: E402
 from optmodel.solvers.alns import AlnsBackend, solve_mps  # noqa: E402
 from optmodel.solvers.alns.selection import load_bandit_dependencies  # noqa: E402

@@ -11,7 +11,6 @@ pytest.importorskip("ortools")
 pytest.importorskip("alns")
 
 from conftest import facility, set_cover, write_mps
-
 from optmodel.errors import SolverCapabilityError
 from optmodel.solvers.alns import solve_mps
 from optmodel.solvers.alns.cpsat_submip import CpSatSubMip, integer_scale

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import facility, write_mps
 
+from conftest import facility, write_mps
 from optmodel.errors import ModelFileError
 from optmodel.solvers.alns.mip_reading import read_mip_file
 
