@@ -27,39 +27,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+# One tiny-model builder for the tests and this benchmark.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit" / "llm"))
+
+from tiny_hf_model import WORDS, build_tiny_model
 
 from optmodel.llm.providers.transformers import TransformersProvider
 from optmodel.llm.types import CompletionRequest
 
-WORDS = [
-    "maximize",
-    "minimize",
-    "profit",
-    "cost",
-    "subject",
-    "to",
-    "constraint",
-    "variable",
-    "integer",
-    "binary",
-    "sum",
-    "for",
-    "each",
-    "factory",
-    "product",
-    "demand",
-    "capacity",
-    "warehouse",
-    "truck",
-    "route",
-    "shift",
-    "worker",
-    "budget",
-    "the",
-    "a",
-    "of",
-    "and",
-]
 TINY = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
         "num_key_value_heads": 2, "vocab_size": None}  # fmt: skip
 QWEN25_05B = {"hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24,
@@ -67,40 +42,15 @@ QWEN25_05B = {"hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers"
 
 
 def build_model(directory: Path, shape: dict[str, Any], seed: int = 0) -> Path:
-    """Train a small BPE tokenizer, build a random Qwen2 of ``shape``, save both to ``directory``."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
-
-    rng = random.Random(seed)
-    lines = [" ".join(rng.choice(WORDS) for _ in range(16)) for _ in range(400)]
-    bpe = Tokenizer(models.BPE())
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    bpe.train_from_iterator(
-        lines,
-        trainers.BpeTrainer(
-            vocab_size=500,
-            special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        ),
+    """A locally trained tokenizer and a random Qwen2 of ``shape`` (the test suite's builder, resized)."""
+    return build_tiny_model(
+        directory,
+        vocab_size=500,
+        shape=shape,
+        max_positions=4096,
+        initializer_range=None,
+        seed=seed,
     )
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>")
-    tokenizer.chat_template = (
-        "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
-        "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
-    )
-    sizes = {**shape, "vocab_size": shape["vocab_size"] or len(tokenizer)}
-    config = Qwen2Config(
-        **sizes,
-        max_position_embeddings=4096,
-        eos_token_id=tokenizer.eos_token_id,
-        tie_word_embeddings=True,
-    )
-    torch.manual_seed(seed)
-    Qwen2ForCausalLM(config).save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
-    return directory
 
 
 def make_requests(

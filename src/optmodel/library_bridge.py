@@ -101,12 +101,6 @@ class LibraryInsightSource:
         self.store.record_outcome(log_id, correct=correct)
 
 
-def library_insight_source(
-    library: str | Path | InsightStore, provider: LLMProvider | None, k: int = 4, run_tag: str = ""
-) -> LibraryInsightSource:
-    return LibraryInsightSource(library, provider, k, run_tag)
-
-
 def formulate_attempt_for(
     provider: LLMProvider, config: FormulatorConfig | None = None, tolerance: float = 1e-4
 ) -> FormulateAttempt:

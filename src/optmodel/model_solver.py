@@ -12,7 +12,7 @@ import enum
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from optmodel.errors import CompileError, FormulationError, OptmodelError
 from optmodel.modeling.issues import Issue, Severity
@@ -115,14 +115,3 @@ def run_formulation(
         stage = Stage.CHECK
         error = report.summary()
     return ModelRun(formulation, stage, issues, error, result, compiled, timings)
-
-
-def describe_run(run: ModelRun) -> dict[str, Any]:
-    """A JSON-serialisable summary (used in attempt records and benchmark results)."""
-    return {
-        "stage": run.stage.value,
-        "issues": [i.to_dict() for i in run.issues],
-        "error": run.error,
-        "result": run.result.to_dict() if run.result else None,
-        "timings": dict(run.timings),
-    }

@@ -95,9 +95,9 @@ def bench(
     provider = resolve_llm(llm)
     insights_for: Callable[[Method], InsightSource | None] | None = None
     if library is not None:
-        from optmodel.library_bridge import library_insight_source
+        from optmodel.library_bridge import LibraryInsightSource
 
-        source = library_insight_source(library, provider)
+        source = LibraryInsightSource(library, provider)
 
         def insights_for(_method: Method) -> InsightSource | None:
             return source

@@ -127,7 +127,7 @@ class FormulationResult:
 
     @property
     def llm_calls(self) -> int:
-        return sum(1 for a in self.attempts if a.stage != "llm-error" or a.response)
+        return len(self.attempts)  # every attempt is one LLM call, failed ones included
 
     @property
     def prompt_tokens(self) -> int:

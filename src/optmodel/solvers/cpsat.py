@@ -38,12 +38,7 @@ class CpSatBackend(StandardFormBackend):
 
     name = "cpsat"
 
-    def available(self) -> bool:
-        try:
-            from ortools.sat.python import cp_model  # noqa: F401
-        except ImportError:
-            return False
-        return True
+    requires = "ortools.sat.python.cp_model"
 
     def supports(self, problem_class: ProblemClass) -> bool:
         # Only the pure-integer part of MILP; solve() refuses models with continuous columns.

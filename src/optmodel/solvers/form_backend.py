@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from optmodel.standard_form import StandardForm, extract
@@ -18,6 +19,16 @@ class StandardFormBackend:
 
     The registry calls ``solve_form`` directly with the form it already extracted to classify the model.
     """
+
+    #: The module whose import tells whether the backend can run here.
+    requires: str = ""
+
+    def available(self) -> bool:
+        try:
+            import_module(self.requires)
+        except ImportError:
+            return False
+        return True
 
     def solve(
         self, model: pyo.ConcreteModel, options: SolveOptions, symbols: SymbolMap | None = None

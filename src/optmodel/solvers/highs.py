@@ -46,12 +46,7 @@ class HighsBackend(StandardFormBackend):
     #: Classes this backend solves only when convex (the registry refuses nonconvex ones up front).
     needs_convex = frozenset({ProblemClass.QP})
 
-    def available(self) -> bool:
-        try:
-            import highspy  # noqa: F401
-        except ImportError:
-            return False
-        return True
+    requires = "highspy"
 
     def supports(self, problem_class: ProblemClass) -> bool:
         return problem_class in _SUPPORTED

@@ -42,12 +42,7 @@ class MathOptBackend(StandardFormBackend):
         self._classes = classes
         self._mip_options = mip_options  # accepts relative gap / random seed
 
-    def available(self) -> bool:
-        try:
-            from ortools.math_opt.python import mathopt  # noqa: F401
-        except ImportError:
-            return False
-        return True
+    requires = "ortools.math_opt.python.mathopt"
 
     def supports(self, problem_class: ProblemClass) -> bool:
         return problem_class in self._classes

@@ -55,12 +55,7 @@ class ScipBackend(StandardFormBackend):
 
     name = "scip"
 
-    def available(self) -> bool:
-        try:
-            import pyscipopt  # noqa: F401
-        except ImportError:
-            return False
-        return True
+    requires = "pyscipopt"
 
     def supports(self, problem_class: ProblemClass) -> bool:
         return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
@@ -48,6 +49,16 @@ WORDS = [
 ]
 
 
+TINY_SHAPE: dict[str, Any] = {
+    "hidden_size": 32,
+    "intermediate_size": 64,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": None,
+}
+
+
 def training_lines(count: int = 400, seed: int = 0) -> list[str]:
     """Synthetic prose and JSON, so the BPE learns merges for words, digits and JSON punctuation."""
     rng = random.Random(seed)
@@ -59,8 +70,21 @@ def training_lines(count: int = 400, seed: int = 0) -> list[str]:
     return lines
 
 
-def build_tiny_model(directory: Path, *, vocab_size: int = 400, chat_template: bool = True) -> Path:
-    """Train the tokenizer, build the random model, save both to ``directory`` and return it."""
+def build_tiny_model(
+    directory: Path,
+    *,
+    vocab_size: int = 400,
+    chat_template: bool = True,
+    shape: dict[str, Any] | None = None,
+    max_positions: int = 1024,
+    initializer_range: float | None = 0.5,
+    seed: int = 0,
+) -> Path:
+    """Train the tokenizer, build the random model, save both to ``directory`` and return it.
+
+    ``shape`` overrides the model's sizes (the throughput benchmark builds a Qwen2.5-0.5B-sized one);
+    a ``vocab_size`` of None there means the tokenizer's own size.
+    """
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
@@ -77,19 +101,18 @@ def build_tiny_model(directory: Path, *, vocab_size: int = 400, chat_template: b
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>")
     if chat_template:
         tokenizer.chat_template = CHAT_TEMPLATE
+    sizes = {**TINY_SHAPE, **(shape or {})}
+    sizes["vocab_size"] = sizes["vocab_size"] or len(tokenizer)
+    # Large random weights (0.5) give outputs that differ from prompt to prompt in the tests.
+    extra = {} if initializer_range is None else {"initializer_range": initializer_range}
     config = Qwen2Config(
-        vocab_size=len(tokenizer),
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=1024,
+        **sizes,
+        max_position_embeddings=max_positions,
         eos_token_id=tokenizer.eos_token_id,
         tie_word_embeddings=True,
-        initializer_range=0.5,  # large random weights: outputs that differ from prompt to prompt
+        **extra,
     )
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model = Qwen2ForCausalLM(config)
     directory.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(directory)
