@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import math
 import tempfile
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -23,6 +22,7 @@ from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, Ter
 from optmodel.solvers.classify import ProblemClass, quadratic_is_convex
 from optmodel.solvers.form_backend import StandardFormBackend
 from optmodel.solvers.highs_diagnostics import feasibility_highs, find_conflict, runaway_columns
+from optmodel.solvers.highs_threads import use_highs_threads
 from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
 from optmodel.standard_form import StandardForm
 from optmodel.standard_form.highs_model import build_highs, highs_obstacle
@@ -67,8 +67,7 @@ class HighsBackend(StandardFormBackend):
         with tempfile.TemporaryDirectory() as tmp:
             log_path = Path(tmp) / "highs.log"
             _apply_options(highs, options, log_path)
-            if options.threads is not None:
-                _use_thread_count(options.threads)
+            use_highs_threads(highs, options.solver_options.get("threads", options.threads))
             highs.run()
             highs.setOptionValue("log_file", "")  # closes the file so it can be read completely
             log = log_path.read_text(errors="replace") if log_path.exists() else ""
@@ -97,22 +96,6 @@ def _refuse_unsupported(form: StandardForm) -> None:
         )
 
 
-_scheduler_lock = threading.Lock()
-_scheduler_threads: int | None = None
-
-
-def _use_thread_count(threads: int) -> None:
-    """HiGHS keeps one process-wide thread pool and fails a run asking for a different size, so the
-    pool is rebuilt when the requested count changes (not while another solve in this process uses it)."""
-    global _scheduler_threads
-    import highspy
-
-    with _scheduler_lock:
-        if _scheduler_threads != threads:
-            highspy.Highs.resetGlobalScheduler(True)
-            _scheduler_threads = threads
-
-
 def _apply_options(highs: highspy.Highs, options: SolveOptions, log_path: Path) -> None:
     settings: dict[str, Any] = {
         "output_flag": True,
@@ -122,8 +105,6 @@ def _apply_options(highs: highspy.Highs, options: SolveOptions, log_path: Path) 
     }
     if options.time_limit is not None:
         settings["time_limit"] = float(options.time_limit)
-    if options.threads is not None:
-        settings["threads"] = int(options.threads)
     if options.rel_gap is not None:
         settings["mip_rel_gap"] = float(options.rel_gap)
     settings.update(options.solver_options)

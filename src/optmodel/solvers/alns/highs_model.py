@@ -8,6 +8,7 @@ import numpy as np
 
 from optmodel.errors import SolverError
 from optmodel.solvers.alns.mip_data import MipData
+from optmodel.solvers.highs_threads import use_highs_threads
 from optmodel.standard_form.highs_model import new_highs
 
 
@@ -51,6 +52,7 @@ def lp_relaxation(data: MipData, time_limit: float, *, threads: int = 1) -> np.n
         return None
     highs = build_highs(data, threads=threads, relax=True)
     highs.setOptionValue("time_limit", float(time_limit))
+    use_highs_threads(highs, threads)
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None

@@ -20,6 +20,7 @@ from optmodel.solvers.alns.mip_data import MipData
 from optmodel.solvers.alns.neighbourhood import Neighbourhood
 from optmodel.solvers.alns.state import MipState
 from optmodel.solvers.alns.submip import InitialOutcome, SolutionCallback, SubMipOutcome
+from optmodel.solvers.highs_threads import use_highs_threads
 
 _MAX_INT = 2**31 - 1
 
@@ -41,6 +42,7 @@ class HighsSubMip:
 
         self._hs = highspy
         self._data = data
+        self._threads = threads
         self._highs = build_highs(data, threads=threads, seed=seed)
         self._inf = highspy.kHighsInf
         self._lower = np.clip(data.col_lower, -self._inf, self._inf)
@@ -86,6 +88,7 @@ class HighsSubMip:
         highs.cbMipImprovingSolution.subscribe(improving)
         highs.cbMipInterrupt.subscribe(interrupt)
         try:
+            use_highs_threads(highs, self._threads)
             highs.run()
         finally:
             highs.cbMipImprovingSolution.unsubscribe(improving)
@@ -142,6 +145,7 @@ class HighsSubMip:
                 )
             highs.setOptionValue("time_limit", max(float(time_limit), 1e-3))
             highs.setOptionValue("mip_max_nodes", node_limit or _MAX_INT)
+            use_highs_threads(highs, self._threads)
             highs.run()
             status = highs.getModelStatus()
             x = self._solution()
