@@ -15,6 +15,9 @@ imports, f-strings...) is rejected with an :class:`~optmodel.errors.ExpressionEr
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -196,6 +199,7 @@ def parse(source: str) -> Node:
             "empty expression", str(source), "write an expression such as '3*x + 2*y <= 10'"
         )
     text = " ".join(source.strip().splitlines())
+    _check_written_names(text, source)
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
@@ -217,6 +221,7 @@ def parse_domain(source: str) -> tuple[DomainClause, ...]:
             break
     if not text:
         raise _fail("empty domain", source, "write it as 'i in I, j in J'")
+    _check_written_names(text, source)
     try:
         tree = ast.parse(f"({text},)", mode="eval")
     except SyntaxError as exc:
@@ -254,6 +259,29 @@ def _targets(node: ast.expr, source: str) -> tuple[str, ...]:
         source,
         "index names are plain names like i, or tuples like (i, j)",
     )
+
+
+def normalizes_unchanged(name: str) -> bool:
+    """Whether Python's parser reads ``name`` as written (it NFKC-normalises identifiers: 'ｃａｐ' is 'cap')."""
+    return unicodedata.normalize("NFKC", name) == name
+
+
+def _check_written_names(text: str, source: str) -> None:
+    """Reject names the parser would silently rewrite, before ``ast`` rewrites them."""
+    if text.isascii():
+        return
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return  # ast.parse reports the syntax error
+    for token in tokens:
+        if token.type == tokenize.NAME and not normalizes_unchanged(token.string):
+            read_as = unicodedata.normalize("NFKC", token.string)
+            raise _fail(
+                f"the name '{token.string}' would be read as '{read_as}' (Unicode NFKC normalisation)",
+                source,
+                f"write '{read_as}' if that is meant, or rename it with letters that do not change",
+            )
 
 
 def _check_identifier(name: str, source: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import keyword
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -260,6 +261,14 @@ def check_element_name(name: str, path: str, log: IssueLog) -> None:
             f"'{name}' cannot be used in expressions",
             "use a name made of letters, digits and '_' that starts with a letter and is not a Python keyword",
             Severity.WARNING,  # harmless until an expression tries to use it (an error there)
+        )
+    elif not ex.normalizes_unchanged(name):
+        log.add(
+            path,
+            IssueCode.SCHEMA,
+            f"'{name}' is read as '{unicodedata.normalize('NFKC', name)}' inside expressions "
+            "(Unicode NFKC normalisation)",
+            "rename it with letters that do not change under normalisation (e.g. plain ASCII)",
         )
     elif name in RESERVED:
         # 'inf' would change meaning in every expression; a parameter named 'max' still works.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 from typing import Any
 
 from optmodel.modeling import expressions as ex
@@ -33,10 +34,21 @@ _BOUND_ADVICE = (
 def check_names(formulation: Formulation, log: IssueLog) -> None:
     """Names usable in expressions, and no name declared twice across sets, parameters, variables."""
     seen: dict[str, str] = {}
+    normalized: dict[str, str] = {}  # NFKC form -> the first name written that way
     for section, word in (("sets", "set"), ("parameters", "parameter"), ("variables", "variable")):
         for name in getattr(formulation, section):
             path = f"{section}.{name}"
             check_element_name(name, path, log)
+            form = unicodedata.normalize("NFKC", name)
+            if form in normalized and normalized[form] != name:
+                log.add(
+                    path,
+                    IssueCode.DUPLICATE_NAME,
+                    f"'{name}' and '{normalized[form]}' are the same name to the expression parser "
+                    f"(both read as '{form}')",
+                    "give them names that differ in plain letters",
+                )
+            normalized.setdefault(form, name)
             if name in seen:
                 log.add(
                     path,
