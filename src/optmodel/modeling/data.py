@@ -19,6 +19,7 @@ from optmodel.modeling.evaluate import (
 )
 from optmodel.modeling.ir import Formulation, ParamDef, SetDef
 from optmodel.modeling.issues import Issue, IssueCode
+from optmodel.modeling.tables import table_entries
 
 _CODES = {
     "unknown-name": IssueCode.UNKNOWN_NAME,
@@ -218,9 +219,10 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
         )
         return
     try:
-        entries = list(_entries(raw, param.index, data, dims))
+        entries = list(table_entries(name, raw, param.index, param.layout, data, dims))
     except EvaluationError as error:
-        issues.append(Issue(f"{path}.values", IssueCode.SCHEMA, str(error), error.hint))
+        code = IssueCode.AMBIGUOUS_DATA if error.code == "ambiguous" else IssueCode.SCHEMA
+        issues.append(Issue(f"{path}.values", code, str(error), error.hint))
         return
     for raw_key, value in entries:
         key = _match_key(raw_key, param.index, lookup, data)
@@ -259,72 +261,6 @@ def _flatten_key(parts: tuple[Any, ...]) -> Key:
     for part in parts:
         flat.extend(part if isinstance(part, tuple) else (part,))
     return as_key(tuple(flat))
-
-
-def _entries(raw: Any, index: list[str], data: ModelData, dims: int) -> Any:
-    """Yield (key parts as written, value) from any of the accepted table layouts."""
-    if isinstance(raw, dict):
-        yield from _nested(raw, dims)
-    elif isinstance(raw, list):
-        if len(index) == 1 and all(not isinstance(v, list | dict) for v in raw):
-            members = data.sets[index[0]]
-            if len(raw) != len(members):
-                raise EvaluationError(
-                    f"a list of {len(raw)} values does not match the {len(members)} members of {index[0]}",
-                    "give one value per member, in the set's order",
-                )
-            for member, value in zip(members, raw, strict=True):
-                yield (member if isinstance(member, tuple) else (member,)), value
-        elif all(isinstance(r, list) and len(r) == dims + 1 for r in raw) and not _is_matrix(
-            raw, index, data
-        ):
-            for row in raw:
-                yield tuple(row[:-1]), row[-1]
-        elif len(index) == 2 and all(isinstance(r, list) for r in raw):
-            # A matrix: rows follow the first set, columns the second.
-            first, second = data.sets[index[0]], data.sets[index[1]]
-            if len(raw) != len(first) or any(len(r) != len(second) for r in raw):
-                raise EvaluationError(
-                    f"a matrix for {index[0]} x {index[1]} must be {len(first)} rows of {len(second)} values"
-                )
-            for a, row in zip(first, raw, strict=True):
-                for b, value in zip(second, row, strict=True):
-                    yield (a, b), value
-        else:
-            raise EvaluationError(
-                "table rows must be [member, ..., value] lists",
-                f"each row has {dims} key part(s) and then the value",
-            )
-    else:
-        raise EvaluationError("'values' must be an object, a list of values or a list of rows")
-
-
-def _is_matrix(raw: list[Any], index: list[str], data: ModelData) -> bool:
-    """A 3x3 matrix over N x N also looks like three [i, j, value] rows; it is a matrix when its shape fits
-    and the rows' leading entries are not members of the index sets."""
-    if len(index) != 2 or data.dimen(index[0]) != 1 or data.dimen(index[1]) != 1:
-        return False
-    first, second = data.sets[index[0]], data.sets[index[1]]
-    if len(raw) != len(first) or any(len(r) != len(second) for r in raw):
-        return False
-    names = [{str(m) for m in data.sets[s]} for s in index]
-    return not all(str(r[0]) in names[0] and str(r[1]) in names[1] for r in raw)
-
-
-def _nested(raw: dict[str, Any], depth: int, prefix: tuple[Any, ...] = ()) -> Any:
-    for key, value in raw.items():
-        parts = prefix + tuple(_split_key(key))
-        if isinstance(value, dict) and len(parts) < depth:
-            yield from _nested(value, depth, parts)
-        else:
-            yield parts, value
-
-
-def _split_key(key: Any) -> list[Any]:
-    # Tuple keys written as "A,1" or "(A, 1)" are accepted as well as nesting.
-    if isinstance(key, str) and "," in key:
-        return [p.strip().strip("()'\" ") for p in key.split(",")]
-    return [key]
 
 
 def _match_key(

@@ -71,8 +71,9 @@ class ParamDef(_Element):
     """A parameter: a scalar ``value``, or a table of ``values`` indexed over ``index`` (set names).
 
     Tables may be written as nested objects keyed by members (``{"A": {"1": 3}}``), as a list aligned with the
-    order of a one-dimensional index set (``[3, 5, 7]``), or as rows ``[[member, ..., value], ...]``.
-    Entries absent from the table take ``default`` when one is given.
+    order of a one-dimensional index set (``[3, 5, 7]``), as rows ``[[member, ..., value], ...]``, or as a
+    matrix over two index sets (``[[1, 2], [3, 4]]``). A list of lists that reads both as rows and as a matrix
+    must declare ``layout``. Entries absent from the table take ``default`` when one is given.
     """
 
     index: list[str] = Field(
@@ -81,6 +82,10 @@ class ParamDef(_Element):
     value: Any = Field(default=None, description="The value of a scalar parameter.")
     values: Any = Field(default=None, description="The table of an indexed parameter.")
     default: Any = Field(default=None, description="Value for table entries that are not listed.")
+    layout: Literal["nested", "list", "rows", "matrix"] | None = Field(
+        default=None,
+        description="How 'values' is written, when a list of lists could be rows or a matrix.",
+    )
 
 
 class VarDef(_Element):

@@ -23,6 +23,7 @@ class IssueCode(str, enum.Enum):
     SET_ORDER = "set-used-before-definition"
     MISSING_DATA = "missing-data"
     NON_NUMERIC = "non-numeric-data"
+    AMBIGUOUS_DATA = "ambiguous-data"  # a table that reads two ways; its "layout" must say which
     BOUND_CONFLICT = "bound-conflict"
     STRICT_INEQUALITY = "strict-inequality"
     NOT_A_CONSTRAINT = "not-a-constraint"
