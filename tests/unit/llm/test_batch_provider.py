@@ -151,7 +151,9 @@ def test_unanswered_requests_of_a_round_that_ran_go_into_a_new_round(tmp_path: P
 
 
 def test_a_corrupt_output_line_names_file_and_line(tmp_path: Path) -> None:
-    (tmp_path / "responses-0001.jsonl").write_text('{"custom_id": "x", "response": null}\n{"trunc')
+    (tmp_path / "responses-0001.jsonl").write_text(
+        '{"custom_id": "x", "response": null, "error": {"message": "oom"}}\n{"trunc'
+    )
     with pytest.raises(LLMError, match=r"responses-0001.jsonl:2"):
         BatchFileProvider(tmp_path, model="m").complete([ask("q")])
 

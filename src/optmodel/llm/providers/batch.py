@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from optmodel.errors import LLMError, PendingBatchError
-from optmodel.llm.providers.openai_format import MalformedResponse, chat_body, parse_chat_completion
+from optmodel.llm.providers.answer_files import AnswerIndex, json_lines, malformed
+from optmodel.llm.providers.openai_format import (
+    ChatCompletion,
+    MalformedResponse,
+    NoAnswer,
+    chat_body,
+    read_chat_completion,
+    to_response,
+)
 from optmodel.llm.types import CompletionRequest, CompletionResponse, request_fingerprint
 
 ENDPOINT = "/v1/chat/completions"
@@ -77,11 +85,10 @@ class BatchFileProvider:
         exported: dict[Path, set[str]] = {}
         for path in self._request_files():
             ids = set()
-            for number, line in _lines(path):
-                try:
-                    ids.add(str(json.loads(line)["custom_id"]))
-                except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                    raise LLMError(f"{path}:{number} is not a batch request line ({exc})") from exc
+            for place, item in json_lines(path, "batch request"):
+                if not isinstance(item, dict) or not isinstance(item.get("custom_id"), str):
+                    raise LLMError(f"{place} is not a batch request line (no 'custom_id' string)")
+                ids.add(item["custom_id"])
             exported[path] = ids
         return exported
 
@@ -143,57 +150,60 @@ class BatchFileProvider:
 
     # -- import ------------------------------------------------------------------------------------
 
-    def _import_outputs(self) -> dict[str, dict[str, Any]]:
-        """custom_id -> output line, from every output JSONL in the directory; successes win."""
-        answers: dict[str, dict[str, Any]] = {}
+    def _import_outputs(self) -> dict[str, Answer]:
+        """custom_id -> answer, from every output JSONL in the directory; successes win over failures.
+
+        Two different successful answers for one custom_id, or any malformed line, raise LLMError
+        naming the file(s) and line(s).
+        """
+        successes: AnswerIndex[ChatCompletion] = AnswerIndex.empty("batch output")
+        failures: dict[str, str] = {}
         if not self.directory.is_dir():
-            return answers
+            return {}
         for path in sorted(self.directory.glob("*.jsonl")):
             if _REQUEST_FILE.match(path.name):
                 continue
-            for number, line in _lines(path):
+            for place, entry in json_lines(path, "batch output"):
                 try:
-                    entry = json.loads(line)
-                    custom_id = str(entry["custom_id"])
-                except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                    raise LLMError(
-                        f"{path}:{number} is not a batch output line ({exc}); fix or delete that line"
-                    ) from exc
-                if custom_id not in answers or _failed(answers[custom_id]):
-                    answers[custom_id] = entry
-        return answers
+                    custom_id, answer = _read_output_line(entry)
+                except MalformedResponse as exc:
+                    raise malformed(place, "batch output", exc) from exc
+                if isinstance(answer, str):
+                    failures.setdefault(custom_id, answer)
+                else:
+                    successes.add(custom_id, answer, place)
+        return failures | {key: value for key, (value, _) in successes.answers.items()}
 
-    def _response(self, request: CompletionRequest, entry: dict[str, Any]) -> CompletionResponse:
-        error = _failed(entry)
-        if error:
-            return CompletionResponse.failure(request, error, provider=self.name, model=self.model)
-        try:
-            return parse_chat_completion(
-                entry["response"].get("body"), request, provider=self.name, model=self.model
-            )
-        except MalformedResponse as exc:
-            return CompletionResponse.failure(
-                request, f"malformed batch output: {exc}", provider=self.name, model=self.model
-            )
+    def _response(self, request: CompletionRequest, answer: Answer) -> CompletionResponse:
+        if isinstance(answer, str):
+            return CompletionResponse.failure(request, answer, provider=self.name, model=self.model)
+        return to_response(answer, request, provider=self.name, model=self.model)
 
 
-def _failed(entry: dict[str, Any]) -> str | None:
-    """Why an output line is a failure, or None if it holds a 200 response."""
+# A successful answer, or why the request failed.
+Answer = ChatCompletion | str
+
+
+def _read_output_line(entry: Any) -> tuple[str, Answer]:
+    """(custom_id, answer) of one batch output line; MalformedResponse if it has the wrong shape."""
+    if not isinstance(entry, dict):
+        raise MalformedResponse(f"expected a JSON object, got {type(entry).__name__}")
+    custom_id = entry.get("custom_id")
+    if not isinstance(custom_id, str) or not custom_id:
+        raise MalformedResponse("it has no 'custom_id' string")
     error = entry.get("error")
     if error:
         message = error.get("message", error) if isinstance(error, dict) else error
-        return f"batch request failed: {message}"
+        return custom_id, f"batch request failed: {message}"
     response = entry.get("response")
     if not isinstance(response, dict):
-        return "batch output line has neither a response nor an error"
+        raise MalformedResponse("it has neither an 'error' nor a 'response' object")
     status = response.get("status_code")
+    body = response.get("body")
     if status != 200:
-        body = response.get("body")
         detail = body.get("error", body) if isinstance(body, dict) else body
-        return f"batch request failed with HTTP {status}: {detail}"
-    return None
-
-
-def _lines(path: Path) -> list[tuple[int, str]]:
-    with path.open(encoding="utf-8") as handle:
-        return [(n, line) for n, line in enumerate(handle, start=1) if line.strip()]
+        return custom_id, f"batch request failed with HTTP {status}: {detail}"
+    try:
+        return custom_id, read_chat_completion(body)
+    except NoAnswer as exc:
+        return custom_id, f"the batch answer has no text: {exc}"

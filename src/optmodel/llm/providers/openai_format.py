@@ -6,6 +6,7 @@ body), so a response parsed from a vLLM ``run-batch`` file and one fetched over 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from optmodel.llm.types import CompletionRequest, CompletionResponse, Usage
@@ -13,6 +14,21 @@ from optmodel.llm.types import CompletionRequest, CompletionResponse, Usage
 
 class MalformedResponse(ValueError):
     """A chat-completion body that does not have the expected shape."""
+
+
+class NoAnswer(MalformedResponse):
+    """A well-formed chat completion without text (a refusal, or content null): a failed answer."""
+
+
+@dataclass(frozen=True)
+class ChatCompletion:
+    """What a chat-completion body says, compared by value (two equal ones are the same answer)."""
+
+    text: str
+    finish_reason: str
+    model: str | None
+    prompt_tokens: int
+    completion_tokens: int
 
 
 def response_format(schema: dict[str, Any], *, strict: bool) -> dict[str, Any]:
@@ -49,17 +65,11 @@ def chat_body(
     return body
 
 
-def parse_chat_completion(
-    body: Any,
-    request: CompletionRequest,
-    *,
-    provider: str,
-    model: str,
-    latency_s: float = 0.0,
-) -> CompletionResponse:
-    """Turn a chat-completion response body into a :class:`CompletionResponse`.
+def read_chat_completion(body: Any) -> ChatCompletion:
+    """Check and read a chat-completion response body.
 
-    Raises :class:`MalformedResponse` (with what was wrong) if the body lacks a message.
+    Raises :class:`NoAnswer` for a completion without text, :class:`MalformedResponse` (with what was
+    wrong) for a body of the wrong shape.
     """
     if not isinstance(body, dict):
         raise MalformedResponse(f"expected a JSON object, got {type(body).__name__}")
@@ -73,21 +83,66 @@ def parse_chat_completion(
     content = message.get("content")
     if content is None:
         refusal = message.get("refusal")
-        reason = f"the model refused: {refusal}" if refusal else "the message has no text content"
-        raise MalformedResponse(reason)
+        raise NoAnswer(
+            f"the model refused: {refusal}" if refusal else "the message has no text content"
+        )
     if not isinstance(content, str):
         raise MalformedResponse(f"message content is a {type(content).__name__}, not text")
-    reported = body.get("usage")
-    usage: dict[str, Any] = reported if isinstance(reported, dict) else {}
+    usage = body.get("usage")
+    if usage is not None and not isinstance(usage, dict):
+        raise MalformedResponse(f"'usage' is a {type(usage).__name__}, not an object")
+    usage = usage or {}
+    model = body.get("model")
+    return ChatCompletion(
+        text=content,
+        finish_reason=str(choice.get("finish_reason") or "stop"),
+        model=str(model) if model else None,
+        prompt_tokens=token_count(usage.get("prompt_tokens"), "usage.prompt_tokens"),
+        completion_tokens=token_count(usage.get("completion_tokens"), "usage.completion_tokens"),
+    )
+
+
+def token_count(value: Any, field: str) -> int:
+    """A token count: absent or null is 0; anything but a non-negative integer is malformed."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise MalformedResponse(f"{field} is {value!r}, not a non-negative integer")
+    return value
+
+
+def to_response(
+    completion: ChatCompletion,
+    request: CompletionRequest,
+    *,
+    provider: str,
+    model: str,
+    latency_s: float = 0.0,
+) -> CompletionResponse:
+    """The :class:`CompletionResponse` to ``request`` that ``completion`` gives."""
     return CompletionResponse(
         request_id=request.request_id,
-        text=content,
-        usage=Usage(
-            prompt_tokens=int(usage.get("prompt_tokens") or 0),
-            completion_tokens=int(usage.get("completion_tokens") or 0),
-        ),
+        text=completion.text,
+        usage=Usage(completion.prompt_tokens, completion.completion_tokens),
         latency_s=latency_s,
-        model=str(body.get("model") or model),
+        model=completion.model or model,
         provider=provider,
-        finish_reason=str(choice.get("finish_reason") or "stop"),
+        finish_reason=completion.finish_reason,
+    )
+
+
+def parse_chat_completion(
+    body: Any,
+    request: CompletionRequest,
+    *,
+    provider: str,
+    model: str,
+    latency_s: float = 0.0,
+) -> CompletionResponse:
+    """Turn a chat-completion response body into a :class:`CompletionResponse`.
+
+    Raises :class:`MalformedResponse` (with what was wrong) if the body lacks a message.
+    """
+    return to_response(
+        read_chat_completion(body), request, provider=provider, model=model, latency_s=latency_s
     )

@@ -11,6 +11,7 @@ Without it, a missing request comes back as an error response that says how to r
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
@@ -19,8 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from optmodel.errors import LLMError
+from optmodel.llm.providers.answer_files import AnswerIndex, json_lines, malformed
 from optmodel.llm.providers.base import LLMProvider
-from optmodel.llm.types import CompletionRequest, CompletionResponse, Usage, request_fingerprint
+from optmodel.llm.providers.openai_format import (
+    ChatCompletion,
+    MalformedResponse,
+    to_response,
+    token_count,
+)
+from optmodel.llm.types import CompletionRequest, CompletionResponse, request_fingerprint
 
 try:
     import fcntl
@@ -49,7 +57,7 @@ class RecordedProvider:
             )
         self._lock = threading.Lock()
         self._loaded_stamp: tuple[float, int] | None = None
-        self._responses: dict[str, dict[str, Any]] = {}
+        self._responses: AnswerIndex[ChatCompletion] = AnswerIndex.empty("recorded")
 
     def complete(self, requests: Sequence[CompletionRequest]) -> list[CompletionResponse]:
         """Replay what the file holds; record (or report) the rest."""
@@ -63,9 +71,16 @@ class RecordedProvider:
             missing = [i for i, r in enumerate(results) if r is None]
             if missing and self.record_from is not None:
                 fresh = self.record_from.complete([requests[i] for i in missing])
-                self._append([(requests[i], keys[i], fresh[n]) for n, i in enumerate(missing)])
+                taken = self._append(
+                    [(requests[i], keys[i], fresh[n]) for n, i in enumerate(missing)]
+                )
                 for n, i in enumerate(missing):
-                    results[i] = fresh[n]
+                    key = keys[i]
+                    results[i] = (
+                        self._replay(requests[i], self._responses[key])
+                        if key in taken
+                        else fresh[n]
+                    )
             for i in missing:
                 if results[i] is None:
                     results[i] = CompletionResponse.failure(
@@ -77,17 +92,9 @@ class RecordedProvider:
                     )
         return [r for r in results if r is not None]
 
-    def _replay(self, request: CompletionRequest, entry: dict[str, Any]) -> CompletionResponse:
-        usage = entry.get("usage") or {}
-        return CompletionResponse(
-            request_id=request.request_id,
-            text=entry["text"],
-            usage=Usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))),
-            model=str(entry.get("model", self.model)),
-            provider=self.name,
-            cached=True,
-            finish_reason=str(entry.get("finish_reason", "stop")),
-        )
+    def _replay(self, request: CompletionRequest, entry: ChatCompletion) -> CompletionResponse:
+        response = to_response(entry, request, provider=self.name, model=self.model)
+        return dataclasses.replace(response, cached=True)
 
     def _reload(self) -> None:
         """Re-read the file when it changed (another process may have recorded more)."""
@@ -97,56 +104,82 @@ class RecordedProvider:
         stamp = (stat.st_mtime, stat.st_size)
         if stamp == self._loaded_stamp:
             return
-        responses: dict[str, dict[str, Any]] = {}
-        with self.path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    entry = json.loads(line)
-                    responses[entry["key"]] = entry["response"]
-                    entry["response"]["text"]
-                except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                    raise LLMError(
-                        f"{self.path}:{number} is not a recorded-response line ({exc}); "
-                        "fix or delete that line"
-                    ) from exc
+        responses: AnswerIndex[ChatCompletion] = AnswerIndex.empty("recorded")
+        for place, line in json_lines(self.path, "recorded-response"):
+            try:
+                key, entry = _read_recording(line)
+            except MalformedResponse as exc:
+                raise malformed(place, "recorded-response", exc) from exc
+            responses.add(key, entry, place)
         self._responses = responses
         self._loaded_stamp = stamp
 
-    def _append(self, items: list[tuple[CompletionRequest, str, CompletionResponse]]) -> None:
-        lines = []
-        for request, key, response in items:
-            if not response.ok:
-                continue  # errors are not worth replaying
-            entry: dict[str, Any] = {
-                "text": response.text,
-                "finish_reason": response.finish_reason,
-                "usage": {
-                    "prompt_tokens": response.usage.prompt_tokens,
-                    "completion_tokens": response.usage.completion_tokens,
-                },
-                "model": response.model,
-                "provider": response.provider,
-            }
-            self._responses[key] = entry
-            record = {
-                "key": key,
-                "request_id": request.request_id,
-                "response": entry,
-                "messages": [[m.role, m.content] for m in request.messages],  # for human readers
-            }
-            lines.append(json.dumps(record, ensure_ascii=False) + "\n")
-        if not lines:
-            return
+    def _append(self, items: list[tuple[CompletionRequest, str, CompletionResponse]]) -> set[str]:
+        """Append the successful answers; returns the keys another recorder wrote first (kept as is).
+
+        Parallel recorders may answer one request differently; re-reading the file under the lock
+        keeps the first answer, so the file never holds two answers for one key.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as handle:
             if fcntl is not None:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
-                handle.write("".join(lines))
+                self._loaded_stamp = None
+                self._reload()
+                taken = {key for _, key, _ in items if key in self._responses}
+                lines = [_record_line(r, key, resp) for r, key, resp in items if key not in taken]
+                handle.write("".join(line for line in lines if line))
                 handle.flush()
                 os.fsync(handle.fileno())
             finally:
                 if fcntl is not None:
                     fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return taken
+
+
+def _record_line(request: CompletionRequest, key: str, response: CompletionResponse) -> str:
+    """The file line recording ``response`` under ``key``; empty for errors (not worth replaying)."""
+    if not response.ok:
+        return ""
+    entry: dict[str, Any] = {
+        "text": response.text,
+        "finish_reason": response.finish_reason,
+        "usage": {
+            "prompt_tokens": response.usage.prompt_tokens,
+            "completion_tokens": response.usage.completion_tokens,
+        },
+        "model": response.model,
+        "provider": response.provider,
+    }
+    record = {
+        "key": key,
+        "request_id": request.request_id,
+        "response": entry,
+        "messages": [[m.role, m.content] for m in request.messages],  # for human readers
+    }
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _read_recording(line: Any) -> tuple[str, ChatCompletion]:
+    """(key, answer) of one recorded-response line; MalformedResponse if it has the wrong shape."""
+    if not isinstance(line, dict):
+        raise MalformedResponse(f"expected a JSON object, got {type(line).__name__}")
+    key, entry = line.get("key"), line.get("response")
+    if not isinstance(key, str) or not key:
+        raise MalformedResponse("it has no 'key' string")
+    if not isinstance(entry, dict):
+        raise MalformedResponse("its 'response' is not an object")
+    text, usage, model = entry.get("text"), entry.get("usage"), entry.get("model")
+    if not isinstance(text, str):
+        raise MalformedResponse("its response has no 'text' string")
+    if usage is not None and not isinstance(usage, dict):
+        raise MalformedResponse(f"its 'usage' is a {type(usage).__name__}, not an object")
+    usage = usage or {}
+    return key, ChatCompletion(
+        text=text,
+        finish_reason=str(entry.get("finish_reason") or "stop"),
+        model=str(model) if model else None,
+        prompt_tokens=token_count(usage.get("prompt_tokens"), "usage.prompt_tokens"),
+        completion_tokens=token_count(usage.get("completion_tokens"), "usage.completion_tokens"),
+    )
