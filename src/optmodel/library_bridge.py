@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 from optmodel.errors import LLMError
 from optmodel.experience_library import (
@@ -22,6 +23,7 @@ from optmodel.experience_library import (
     retrieve,
 )
 from optmodel.experience_library import Problem as LibraryProblem
+from optmodel.experience_library.near_duplicates import near_duplicates
 from optmodel.llm.formulator import (
     FormulationResult,
     Formulator,
@@ -55,8 +57,10 @@ def completer_for(provider: LLMProvider, max_tokens: int = 2048) -> Completer:
 class LibraryInsightSource:
     """Insights for each problem: lexical shortlist, then (with a provider) the LLM applicability check.
 
-    Insights learned from a problem (or its near-duplicates) are never shown for that problem, so a benchmark
-    that scores it is not shown its own answer. After scoring, :meth:`record_outcome` tells the library whether
+    Insights learned from a problem are never shown for that problem, nor for one the dataset names as the
+    same (``related_ids``) or whose text is a near-duplicate of a source problem's text (word 3-gram overlap,
+    :mod:`~optmodel.experience_library.near_duplicates`), so a benchmark that scores it is not shown its own
+    answer. After scoring, :meth:`record_outcome` tells the library whether
     the retrieved insights went with a right answer; that evidence is what ``optmodel library refine`` uses.
     """
 
@@ -66,11 +70,13 @@ class LibraryInsightSource:
         provider: LLMProvider | None,
         k: int = 4,
         run_tag: str = "",
+        shortlist_by: Literal["lexical", "taxonomy"] = "lexical",
     ) -> None:
         self.store = library if isinstance(library, InsightStore) else InsightStore(library)
         self.complete = completer_for(provider) if provider is not None else None
         self.k = k
         self.run_tag = run_tag
+        self.shortlist_by = shortlist_by
         self._log_ids: dict[str, int] = {}
 
     def __call__(self, problems: Sequence[Problem]) -> list[InsightContext]:
@@ -80,10 +86,14 @@ class LibraryInsightSource:
             complete=self.complete,
             k=self.k,
             run_tag=self.run_tag,
+            shortlist_by=self.shortlist_by,
         )
         contexts = []
         for problem, retrieval in zip(problems, retrievals, strict=True):
             hidden = {problem.id, *problem.related_ids}
+            sources = {s for i in retrieval.insights for s in i.provenance.source_problems}
+            source_texts = {pid: p.text for pid, p in self.store.problems(sources - hidden).items()}
+            hidden |= near_duplicates(problem.text, source_texts)
             usable = [
                 i for i in retrieval.insights if not hidden & set(i.provenance.source_problems)
             ]

@@ -49,6 +49,11 @@ def bench(
     library: Path | None = typer.Option(
         None, "--library", help="Experience library for --method library."
     ),
+    retrieval: str = typer.Option(
+        "lexical",
+        "--retrieval",
+        help="How --method library shortlists insights: lexical, or taxonomy (the LLM picks topics).",
+    ),
     attempts: int = typer.Option(
         4, "--attempts", help="LLM calls per problem for repairing methods."
     ),
@@ -97,7 +102,11 @@ def bench(
     if library is not None:
         from optmodel.library_bridge import LibraryInsightSource
 
-        source = LibraryInsightSource(library, provider)
+        if retrieval not in ("lexical", "taxonomy"):
+            raise typer.BadParameter("--retrieval is lexical or taxonomy")
+        source = LibraryInsightSource(
+            library, provider, shortlist_by="taxonomy" if retrieval == "taxonomy" else "lexical"
+        )
 
         def insights_for(_method: Method) -> InsightSource | None:
             return source

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from optmodel.cli.exit_codes import ExitCode
 from optmodel.cli.options import LLM_OPTION
 
 if TYPE_CHECKING:
@@ -115,29 +118,51 @@ def learn_cmd(
     limit: int | None = typer.Option(None, "--limit"),
     data_dir: Path | None = typer.Option(None, "--data-dir"),
     attempts: int = typer.Option(3, "--attempts", help="LLM calls per formulation."),
+    batch_size: int | None = typer.Option(
+        None,
+        "--batch-size",
+        help="Problems per learning batch (default 32; all at once with --llm batch:DIR, "
+        "so each round of request files holds every problem).",
+    ),
 ) -> None:
-    """Learn verified insights from the problems this library fails on (resumable)."""
+    """Learn verified insights from the problems this library fails on (resumable).
+
+    With ``--llm batch:DIR`` it writes request files and exits 7; answer them and run the same command
+    again, until it reports (each round's writes to the library are all-or-nothing).
+    """
     from optmodel.cli.output import console, err_console
     from optmodel.experience_library import learn
     from optmodel.library_bridge import completer_for, formulate_attempt_for
     from optmodel.llm.formulator import FormulatorConfig
+    from optmodel.llm.providers.metered import MeteredProvider
     from optmodel.pipeline import resolve_llm
 
     problems = _split_problems(dataset, split, limit, data_dir)
-    provider = resolve_llm(llm)
-    report = learn(
-        problems,
-        _open(library, starter=True),
-        formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts)),
-        completer_for(provider),
-        run_name=f"{dataset}:{split}",
-        model=f"{provider.name}:{provider.model}",
-        progress=lambda message: err_console.print(message, markup=False),
-    )
+    provider = MeteredProvider(resolve_llm(llm))
+    replayed = provider.name == "batch"
+    with _pending_exits():
+        report = learn(
+            problems,
+            _open(library, starter=True),
+            formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts)),
+            completer_for(provider),
+            run_name=f"{dataset}:{split}",
+            model=f"{provider.name}:{provider.model}",
+            batch_size=batch_size or (max(1, len(problems)) if replayed else 32),
+            atomic_batches=replayed,
+            progress=lambda message: err_console.print(message, markup=False),
+        )
     console.print(
         f"{report.attempted} attempted, {report.initially_correct} already right; "
         f"{report.candidates_verified}/{report.candidates_proposed} candidate insight(s) verified; "
         f"added: {', '.join(report.added) or '-'}",
+        markup=False,
+    )
+    totals, kept = provider.totals, max(1, len(report.added))
+    console.print(
+        f"cost: {totals.calls} LLM call(s), {totals.total_tokens} token(s), "
+        f"{report.elapsed_s:.1f} s wall; per kept insight: {totals.calls / kept:.1f} call(s), "
+        f"{totals.total_tokens / kept:.0f} token(s), {report.elapsed_s / kept:.1f} s",
         markup=False,
     )
 
@@ -157,15 +182,49 @@ def refine_cmd(
     from optmodel.pipeline import resolve_llm
 
     provider = resolve_llm(llm)
-    report = refine(
-        _open(library),
-        formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts)),
-        completer_for(provider),
-        n_rewrites=rewrites,
-    )
+    with _pending_exits():
+        report = refine(
+            _open(library),
+            formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts)),
+            completer_for(provider),
+            n_rewrites=rewrites,
+        )
     console.print(
         f"{len(report.results)} insight(s) considered; improved: {', '.join(report.improved) or '-'}"
     )
+
+
+@library_app.command("report")
+def report_cmd(
+    out: Path = typer.Argument(..., help="Markdown file to write."),
+    library: Path | None = PATH_OPTION,
+    retired: bool = typer.Option(False, "--retired", help="Include retired insights."),
+) -> None:
+    """Write the library as one Markdown page: by taxonomy, with evidence, counts and history."""
+    from optmodel.cli.output import console
+    from optmodel.experience_library.report import library_report
+
+    text = library_report(_open(library, starter=True), include_retired=retired)
+    partial = out.with_name(out.name + ".partial")  # readers never see a half-written page
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(out)
+    console.print(f"wrote {out}", markup=False)
+
+
+@contextmanager
+def _pending_exits() -> Iterator[None]:
+    """Turn a batch provider's 'requests written' into its instructions and exit code 7."""
+    from optmodel.cli.output import err_console
+    from optmodel.errors import PendingBatchError
+
+    try:
+        yield
+    except PendingBatchError as exc:
+        err_console.print(str(exc), markup=False)
+        err_console.print(
+            "then run this same command again; it continues where it stopped.", markup=False
+        )
+        raise typer.Exit(ExitCode.PENDING) from exc
 
 
 def _split_problems(

@@ -9,6 +9,7 @@ problems, and a run is resumable: finished problems are recorded under ``run_nam
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ class LearnReport:
     added: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     per_problem: dict[str, dict[str, Any]] = field(default_factory=dict)
+    elapsed_s: float = 0.0
 
 
 def learn(
@@ -56,6 +58,7 @@ def learn(
     max_candidates: int = 2,
     merge_threshold: float | None = 0.55,
     batch_size: int = 32,
+    atomic_batches: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> LearnReport:
     """Learn verified insights from ``problems`` into ``store``; see the module docstring.
@@ -63,9 +66,15 @@ def learn(
     ``model`` names the LLM in each insight's provenance; ``max_candidates`` bounds the insights asked for
     per failure; ``merge_threshold`` (TF-IDF cosine, None to skip merging) finds near-duplicates;
     ``batch_size`` problems go through each stage together, and each finished batch is recorded.
+    With ``atomic_batches`` a batch's every write (retrieval log, insights, merges, done marks) commits
+    together or not at all: an LLM that answers by replay (the batch-file provider raises
+    :class:`~optmodel.errors.PendingBatchError` until its files are answered) then reruns a batch from the
+    same library state each round, so nothing is logged or added twice. It holds the library's write lock
+    while the batch runs, so leave it off for live providers shared by several learners.
     """
     if batch_size < 1 or max_candidates < 1:
         raise ValueError("batch_size and max_candidates must be at least 1")
+    started = time.perf_counter()
     report = LearnReport(problems_total=len(problems))
     done = store.done_problems(run_name)
     pending = []
@@ -87,7 +96,14 @@ def learn(
         batch = pending[start : start + batch_size]
         if progress:
             progress(f"learning: problems {start + 1}-{start + len(batch)} of {len(pending)}")
-        learner.learn_batch(batch)
+        try:
+            if atomic_batches:
+                with store.transaction():
+                    learner.learn_batch(batch)
+            else:
+                learner.learn_batch(batch)
+        finally:
+            report.elapsed_s = time.perf_counter() - started
     return report
 
 

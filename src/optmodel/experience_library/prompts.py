@@ -18,6 +18,7 @@ MERGE_HEADER = (
     "You are curating a library of optimization-modeling insights; merge overlapping ones."
 )
 REWRITE_HEADER = "You are improving WHEN a modeling insight should be used."
+TAXONOMY_HEADER = "You are classifying an optimization problem by the modeling topics it involves."
 
 _INSIGHT_SHAPE = """{"insights": [{
   "title": "short name of the practice",
@@ -91,6 +92,19 @@ def applicability_prompt(problem: Problem, candidates: Sequence[Insight], k: int
         f"'Does NOT apply when' conditions hold. Choose at most {k}, most useful first. Answer with a "
         'JSON list of the ids that apply, e.g. ["id-1", "id-2"], or [] if none apply. '
         "Answer with the JSON list only."
+    )
+
+
+def taxonomy_prompt(problem: Problem, labels: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """Ask which level-1 taxonomy labels (with their level-2 labels as hints) the problem involves."""
+    listing = [f"- {label}" + (f" (e.g. {', '.join(sub)})" if sub else "") for label, sub in labels]
+    return (
+        f"{TAXONOMY_HEADER}\n\nProblem:\n{_problem_block(problem)}\n\n"
+        "Topics of the insight library (track / level-1 label, with level-2 examples):\n"
+        + "\n".join(listing)
+        + "\n\nChoose every topic a careful modeler would have to get right for THIS problem. Answer with "
+        'a JSON list of the chosen labels exactly as written before the parentheses, e.g. ["a / b"], '
+        "or [] if none fits. Answer with the JSON list only."
     )
 
 

@@ -6,6 +6,7 @@ what can be taken and say (by returning None or a reason) when nothing usable wa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -71,8 +72,9 @@ def parse_candidate_insights(
 ) -> tuple[list[Insight], list[str]]:
     """Insights proposed in an LLM answer (``{"insights": [...]}``, a list, or one object).
 
-    ``defaults`` fills fields the LLM is not asked for (provenance, id). Returns the valid insights and one
-    reason per rejected entry.
+    ``defaults`` fills fields the LLM is not asked for (provenance, id). Without an id in ``defaults`` the id
+    is a hash of the content, so the same answer read again (a batch run replayed round after round) names
+    the same insight. Returns the valid insights and one reason per rejected entry.
     """
     entries: list[Any] = []
     for value in iter_json_values(text):
@@ -93,6 +95,8 @@ def parse_candidate_insights(
             continue
         data = {k: v for k, v in entry.items() if k not in ("id", "stats", "version", "provenance")}
         data.update(defaults or {})
+        content = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        data.setdefault("id", "ins-" + hashlib.sha1(content.encode()).hexdigest()[:10])
         try:
             valid.append(Insight.model_validate(data))
         except ValidationError as exc:

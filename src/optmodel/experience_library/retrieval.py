@@ -1,5 +1,10 @@
-"""Retrieval in two stages: a cheap lexical shortlist (optionally fused with injected embeddings), then an
-LLM applicability check per problem through the injected Completer (one batched call for all problems).
+"""Retrieval in two stages: a shortlist, then an LLM applicability check per problem through the injected
+Completer (one batched call for all problems).
+
+The shortlist is lexical by default (BM25, optionally fused with injected embeddings). With
+``shortlist_by="taxonomy"`` the LLM first picks the library's level-1 taxonomy labels that the problem
+involves (as AlphaOPT matches problems to its taxonomy) and the shortlist is the insights under those labels,
+best lexical match first; an unusable answer falls back to the lexical shortlist.
 
 At most ``k`` insights reach the formulation prompt. Every retrieval is logged (problem id, shortlist with
 scores, selection, method) so :meth:`InsightStore.record_outcome` can later attach what happened.
@@ -9,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
 from .calls import complete_checked
 from .insight import Insight
 from .logbook import RetrievalRecord
-from .prompts import applicability_prompt, format_for_prompt
+from .prompts import applicability_prompt, format_for_prompt, taxonomy_prompt
 from .protocols import Completer, Embedder, Problem
 from .responses import parse_selected_ids
 from .store import InsightStore
@@ -28,7 +34,9 @@ class Retrieval:
     problem_id: str
     insights: tuple[Insight, ...]
     shortlisted: tuple[tuple[Insight, float], ...]
-    method: str  # 'llm' | 'lexical' | 'lexical-fallback'
+    method: (
+        str  # 'llm' | 'lexical' | 'lexical-fallback', prefixed 'taxonomy+' for a taxonomy shortlist
+    )
     note: str = ""
     log_id: int | None = None
 
@@ -67,9 +75,14 @@ class Retriever:
         embed_weight: float = 1.0,
         log: bool = True,
         run_tag: str = "",
+        shortlist_by: Literal["lexical", "taxonomy"] = "lexical",
     ) -> None:
         if k < 0 or shortlist_size < 1 or shortlist_size < k:
             raise ValueError("need 0 <= k <= shortlist_size and shortlist_size >= 1")
+        if shortlist_by not in ("lexical", "taxonomy"):
+            raise ValueError(f"shortlist_by must be 'lexical' or 'taxonomy', not {shortlist_by!r}")
+        if shortlist_by == "taxonomy" and complete is None:
+            raise ValueError("a taxonomy shortlist needs an LLM (complete)")
         self.store = store
         self.complete = complete
         self.embed = embed
@@ -78,6 +91,7 @@ class Retriever:
         self.embed_weight = embed_weight
         self.log = log
         self.run_tag = run_tag
+        self.shortlist_by = shortlist_by
         self._embedded: tuple[int, np.ndarray] | None = None
 
     def _insight_vectors(self, ids: list[str], snapshot: dict[str, Insight]) -> np.ndarray:
@@ -115,9 +129,47 @@ class Retriever:
             results.append([(snapshot[index.ids[n]], float(fused[n])) for n in best])
         return results
 
+    def taxonomy_shortlist(
+        self, problems: Sequence[Problem]
+    ) -> list[list[tuple[Insight, float]] | None]:
+        """Per problem: the insights under the taxonomy labels the LLM picks, best lexical match first
+        (None where its answer is unusable)."""
+        assert self.complete is not None
+        index, snapshot = self.store.lexical_index()
+        groups: dict[str, dict[str, None]] = {}
+        for insight in snapshot.values():
+            groups.setdefault(_topic(insight), {})[insight.taxonomy.level2] = None
+        if not groups:
+            return [[] for _ in problems]
+        labels = sorted(groups)
+        offered = [(label, [s for s in groups[label] if s]) for label in labels]
+        answers = complete_checked(self.complete, [taxonomy_prompt(p, offered) for p in problems])
+        results: list[list[tuple[Insight, float]] | None] = []
+        for problem, answer in zip(problems, answers, strict=True):
+            chosen = parse_selected_ids(answer, labels)
+            if chosen is None:
+                results.append(None)
+                continue
+            scores = index.scores(problem.text)
+            ranked = sorted(
+                (
+                    (snapshot[insight_id], float(scores[n]))
+                    for n, insight_id in enumerate(index.ids)
+                    if _topic(snapshot[insight_id]) in chosen
+                ),
+                key=lambda pair: -pair[1],
+            )
+            results.append(ranked[: self.shortlist_size])
+        return results
+
     def retrieve(self, problems: Sequence[Problem]) -> list[Retrieval]:
-        """Both stages for every problem (one batched LLM call), logged to the store when ``log``."""
+        """Both stages for every problem (batched LLM calls), logged to the store when ``log``."""
         shortlists = self.shortlist(problems)
+        prefix = [""] * len(problems)
+        if self.shortlist_by == "taxonomy":
+            for n, by_topic in enumerate(self.taxonomy_shortlist(problems)):
+                if by_topic is not None:
+                    shortlists[n], prefix[n] = by_topic, "taxonomy+"
         checked: dict[int, tuple[list[str] | None, str]] = {}
         if self.complete is not None and self.k > 0:
             todo = [n for n, s in enumerate(shortlists) if s]
@@ -139,7 +191,9 @@ class Retriever:
                     note = "unusable applicability answer: " + " ".join(answer.split())[:120]
                 else:
                     method, chosen = "llm", [by_id[i] for i in ids[: self.k]]
-            results.append(Retrieval(problem.id, tuple(chosen), tuple(shortlist), method, note))
+            results.append(
+                Retrieval(problem.id, tuple(chosen), tuple(shortlist), prefix[n] + method, note)
+            )
         if self.log and results:
             log_ids = self.store.log_retrievals(
                 [
@@ -161,6 +215,11 @@ class Retriever:
         return results
 
 
+def _topic(insight: Insight) -> str:
+    """The label a taxonomy shortlist matches on: track / level-1."""
+    return f"{insight.taxonomy.track} / {insight.taxonomy.level1}"
+
+
 def retrieve(
     store: InsightStore,
     problems: Sequence[Problem],
@@ -170,9 +229,16 @@ def retrieve(
     shortlist_size: int = 12,
     log: bool = True,
     run_tag: str = "",
+    shortlist_by: Literal["lexical", "taxonomy"] = "lexical",
 ) -> list[Retrieval]:
     """One-call retrieval: ``Retriever(store, ...).retrieve(problems)``."""
     retriever = Retriever(
-        store, complete=complete, k=k, shortlist_size=shortlist_size, log=log, run_tag=run_tag
+        store,
+        complete=complete,
+        k=k,
+        shortlist_size=shortlist_size,
+        log=log,
+        run_tag=run_tag,
+        shortlist_by=shortlist_by,
     )
     return retriever.retrieve(problems)

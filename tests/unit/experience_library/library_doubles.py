@@ -16,6 +16,7 @@ from optmodel.experience_library.prompts import (
     DIAGNOSIS_HEADER,
     MERGE_HEADER,
     REWRITE_HEADER,
+    TAXONOMY_HEADER,
 )
 
 Handler = Callable[[str], str]
@@ -30,6 +31,7 @@ class ScriptedLLM:
             DIAGNOSIS_HEADER: handlers.get("diagnosis"),
             MERGE_HEADER: handlers.get("merge"),
             REWRITE_HEADER: handlers.get("rewrite"),
+            TAXONOMY_HEADER: handlers.get("taxonomy"),
         }
         self.calls: list[list[str]] = []
 
