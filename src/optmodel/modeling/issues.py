@@ -33,6 +33,8 @@ class IssueCode(str, enum.Enum):
     TYPE_MISMATCH = "type-mismatch"
     UNUSED_VARIABLE = "unused-variable"  # declared but in no constraint and not in the objective
     UNSUPPORTED = "unsupported"
+    NUMBER_TOO_LARGE = "number-too-large"  # beyond Limits.max_magnitude: solvers lose all precision
+    TOO_LARGE = "model-too-large"  # beyond a size limit: building it would exhaust memory or time
 
 
 @dataclass(frozen=True)

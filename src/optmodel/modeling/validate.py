@@ -41,6 +41,7 @@ from optmodel.modeling.validate_bounds import (
 )
 from optmodel.modeling.validate_context import Declarations, IssueLog
 from optmodel.modeling.validate_data import CheckedConstraint, OutOfBudget, Probe
+from optmodel.modeling.validate_magnitudes import check_magnitudes
 
 _SECTIONS = ("sets", "parameters", "variables", "constraints")
 
@@ -211,6 +212,8 @@ def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
         with _guarded(log, f"parameters.{name}"):
             elements.check_parameter(decl, name, log)
     elements.merge_data_issues(decl, data_issues, log)
+    with _guarded(log, "(data)"):
+        check_magnitudes(formulation, data, log)
     variables: dict[str, CheckedVariable] = {}
     for name in formulation.variables:
         with _guarded(log, f"variables.{name}"):

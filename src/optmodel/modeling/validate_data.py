@@ -20,6 +20,7 @@ from optmodel.modeling.evaluate import EvaluationError, Evaluator, Key, is_numbe
 from optmodel.modeling.issues import IssueCode, Severity
 from optmodel.modeling.validate_context import Declarations, IssueLog
 from optmodel.modeling.validate_linear import Linear
+from optmodel.modeling.validate_magnitudes import magnitude_message, too_large
 
 BINDINGS_PER_ELEMENT = 20_000
 #: Terms (of sums, and variable uses) evaluated over the whole model before the checks stop.
@@ -45,19 +46,32 @@ class OutOfBudget(Exception):
 
 
 class NonFiniteError(ArithmeticError):
-    """An instance evaluates to an infinite coefficient or an undefined (NaN) constant."""
+    """An instance evaluates to an infinite or too large coefficient or an undefined (NaN) constant."""
+
+    def __init__(self, message: str, code: IssueCode = IssueCode.NON_NUMERIC) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def require_finite(value: Any) -> None:
-    """Raise NonFiniteError for infinite coefficients or constants (anything but a Linear passes)."""
+    """Raise NonFiniteError for infinite, NaN or too large coefficients and constants.
+
+    Anything but a Linear passes; an infinite constant passes too ('x <= inf' limits nothing).
+    """
     if not isinstance(value, Linear):
         return
     for (name, key), coef in value.terms.items():
-        if math.isinf(coef):
+        if not math.isnan(coef) and too_large(coef):  # NaN marks a nonlinear term here
             shown = name if key is None else f"{name}[{key_text(key)}]"
-            raise NonFiniteError(f"the coefficient of {shown} is {coef}")
+            if math.isinf(coef):
+                raise NonFiniteError(f"the coefficient of {shown} is {coef}")
+            message = magnitude_message(f"the coefficient of {shown}", coef)
+            raise NonFiniteError(message, IssueCode.NUMBER_TOO_LARGE)
     if math.isnan(value.const):
         raise NonFiniteError("the expression evaluates to NaN (e.g. inf - inf)")
+    if too_large(value.const, infinite_ok=True):
+        message = magnitude_message("the constant term", value.const)
+        raise NonFiniteError(message, IssueCode.NUMBER_TOO_LARGE)
 
 
 class Probe(Evaluator):
@@ -310,9 +324,9 @@ def report_failure(log: IssueLog, path: str, error: BaseException, where: str) -
         code, message, hint = issue.code, str(error), issue.hint
     elif isinstance(error, NonFiniteError):
         code, message, hint = (
-            IssueCode.NON_NUMERIC,
+            error.code,
             str(error),
-            "coefficients must be finite numbers",
+            "coefficients must be finite numbers of moderate size; rescale the data",
         )
     elif isinstance(error, RecursionError):
         code, message, hint = IssueCode.SYNTAX, "the expression is nested too deeply", "simplify it"

@@ -8,6 +8,7 @@ different results and neither is an exception.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -98,6 +99,18 @@ class SolveResult:
     log: str = ""
     #: Backend-specific extras (e.g. the ALNS trajectory); values are JSON-serialisable.
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The one place every backend's result passes: an "optimal" objective of inf or NaN is a numerical
+        # failure, never an answer (HiGHS reports optimal -inf for coefficients of 1e300).
+        objective = self.objective
+        if self.status.has_solution and objective is not None and not math.isfinite(objective):
+            note = f"the solver reported objective {objective}: numerically unusable"
+            object.__setattr__(self, "termination", TerminationCondition.NUMERICAL_ERROR)
+            object.__setattr__(self, "status", SolutionStatus.NO_SOLUTION)
+            object.__setattr__(self, "objective", None)
+            object.__setattr__(self, "solution", {})
+            object.__setattr__(self, "message", "; ".join(filter(None, [self.message, note])))
 
     @property
     def has_solution(self) -> bool:
