@@ -65,7 +65,11 @@ def test_limits_from_text() -> None:
 @pytest.mark.parametrize("objective", [math.inf, -math.inf, math.nan])
 def test_a_result_never_says_optimal_with_a_non_finite_objective(objective: float) -> None:
     result = SolveResult(
-        TerminationCondition.OPTIMAL, SolutionStatus.OPTIMAL, "highs", objective, solution={"x": 1.0}
+        TerminationCondition.OPTIMAL,
+        SolutionStatus.OPTIMAL,
+        "highs",
+        objective,
+        solution={"x": 1.0},
     )
     assert result.status is SolutionStatus.NO_SOLUTION and result.objective is None
     assert result.termination is TerminationCondition.NUMERICAL_ERROR
