@@ -25,6 +25,17 @@ def _jsonl(values: list[Any]) -> bytes:
     return "".join(json.dumps(v, ensure_ascii=False) + "\n" for v in values).encode("utf-8")
 
 
+# Upstream files whose name does not say their shape (checked at the pinned commits): ORLM's
+# NL4OPT copy, carried into OptMATH's benchmark folder, is JSON Lines under a .json name.
+_JSON_LINES_UPSTREAM = frozenset({"benchmark/NL4OPT.json"})
+
+
+def _items(path: str, items: list[Any]) -> bytes:
+    """A file of problems in the upstream shape: JSON Lines where upstream uses it, else a JSON array."""
+    json_lines = path.endswith(".jsonl") or path in _JSON_LINES_UPSTREAM
+    return _jsonl(items) if json_lines else _json(items)
+
+
 def _answer_value(record: dict[str, Any]) -> Any:
     return record.get("answer_raw", record["answer"])
 
@@ -43,7 +54,7 @@ def resocratic(spec: DatasetSpec, records: list[dict[str, Any]]) -> Files:
         }
         for r in records
     ]
-    return {spec.source.paths[0]: _json(items)}
+    return {spec.source.paths[0]: _items(spec.source.paths[0], items)}
 
 
 def sirl_mamo(spec: DatasetSpec, records: list[dict[str, Any]]) -> Files:
@@ -56,7 +67,7 @@ def sirl_mamo(spec: DatasetSpec, records: list[dict[str, Any]]) -> Files:
         }
         for r in ordered
     ]
-    return {spec.source.paths[0]: _jsonl(lines)}
+    return {spec.source.paths[0]: _items(spec.source.paths[0], lines)}
 
 
 def mamo(spec: DatasetSpec, records: list[dict[str, Any]]) -> Files:
@@ -70,7 +81,7 @@ def mamo(spec: DatasetSpec, records: list[dict[str, Any]]) -> Files:
         }
         for r in records
     ]
-    return {spec.source.paths[0]: _jsonl(lines)}
+    return {spec.source.paths[0]: _items(spec.source.paths[0], lines)}
 
 
 def optmath(spec: DatasetSpec, records: list[dict[str, Any]]) -> Files:
@@ -78,7 +89,7 @@ def optmath(spec: DatasetSpec, records: list[dict[str, Any]]) -> Files:
         {"en_question": r["question"], "en_answer": _answer_value(r), "id": _number(r)}
         for r in records
     ]
-    return {spec.source.paths[0]: _json(items)}
+    return {spec.source.paths[0]: _items(spec.source.paths[0], items)}
 
 
 def llmopt(spec: DatasetSpec, records: list[dict[str, Any]]) -> Files:
@@ -86,7 +97,7 @@ def llmopt(spec: DatasetSpec, records: list[dict[str, Any]]) -> Files:
         {"id": _number(r), "ground_truth": _answer_value(r), "question": r["question"]}
         for r in records
     ]
-    return {spec.source.paths[0]: _jsonl(lines)}
+    return {spec.source.paths[0]: _items(spec.source.paths[0], lines)}
 
 
 def _labels(r: dict[str, Any]) -> dict[str, Any]:
@@ -148,7 +159,7 @@ def nl4opt_competition(spec: DatasetSpec, records: list[dict[str, Any]]) -> File
     lines = [
         {r["hash_id"]: {"document": r["question"], **r["reference_formulation"]}} for r in records
     ]
-    return {spec.source.paths[0]: _jsonl(lines)}
+    return {spec.source.paths[0]: _items(spec.source.paths[0], lines)}
 
 
 BUILDERS: dict[str, Callable[[DatasetSpec, list[dict[str, Any]]], Files]] = {

@@ -210,6 +210,41 @@ def test_sirl_mamo_source_maps_ids_and_marks_minus_9999_infeasible(
     assert [p.id for p in infeasible] == ["mamo-easylp-0003"]
 
 
+# --- ORLM's NL4OPT copy: JSON Lines under a .json name, decided by content --------------------
+
+
+def test_nl4opt_orlm245_source_is_json_lines_under_a_json_name(
+    file_server: Any, tmp_path: Path
+) -> None:
+    # The upstream layout: one {"en_question", "en_answer"} object per line, in benchmark/NL4OPT.json.
+    lines = [
+        {"en_question": "Ducks by boat or canoe; minimize time.", "en_answer": "1160.0"},
+        {"en_question": "Impossible staffing.", "en_answer": "No Best Solution"},
+    ]
+    path = "benchmark/NL4OPT.json"
+    expected = [
+        {
+            "id": f"nl4opt-orlm245-{position:04d}",
+            "dataset": "nl4opt",
+            "split": "test",
+            "question": line["en_question"],
+            "answer": answer,
+            "answer_status": status,
+            "answer_raw": line["en_answer"],
+            "source": _src(path, position),
+            "has_table": False,
+        }
+        for position, (line, answer, status) in enumerate(
+            zip(lines, [1160.0, None], ["optimal", "infeasible"], strict=True)
+        )
+    ]
+    spec = _fixture_spec("nl4opt-orlm245", expected)
+    _serve(file_server, {path: "".join(json.dumps(line) + "\n" for line in lines).encode()})
+
+    assert fetch_dataset(spec, tmp_path, base_url=file_server.base_url).verified
+    assert _written(tmp_path, spec) == expected
+
+
 # --- ORThought problem directories: question.txt verbatim, answer.json statuses ----------------
 
 
@@ -376,10 +411,10 @@ def test_checksum_mismatch_fails_and_writes_nothing(file_server: Any, tmp_path: 
 
 def test_record_count_mismatch_fails_and_writes_nothing(file_server: Any, tmp_path: Path) -> None:
     spec = get_spec("nl4opt-orlm245")
-    items = [{"en_question": "Only one problem.", "en_answer": "3"}]
+    item = {"en_question": "Only one problem.", "en_answer": "3"}  # upstream: JSON Lines
     _serve(file_server, {})
     file_server.files[f"/{spec.source.repo}/{spec.source.commit}/{spec.source.paths[0]}"] = (
-        json.dumps(items).encode()
+        json.dumps(item).encode() + b"\n"
     )
 
     with pytest.raises(DatasetError, match="converted to 1 records, the registry expects 245"):
@@ -407,7 +442,7 @@ def test_missing_source_file_names_the_url(file_server: Any, tmp_path: Path) -> 
 def test_source_in_unexpected_format_is_a_clear_error(file_server: Any, tmp_path: Path) -> None:
     spec = _sirl_fixture()
     _serve(file_server, {spec.source.paths[0]: b'{"en_question": "Q.", "en_answer": \n'})
-    with pytest.raises(DatasetError, match="line 1: invalid JSON"):
+    with pytest.raises(DatasetError, match=r"nor JSON Lines \(line 1: "):
         fetch_dataset(spec, tmp_path, base_url=file_server.base_url)
 
 

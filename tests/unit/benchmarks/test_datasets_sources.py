@@ -6,7 +6,8 @@ import pytest
 
 from optmodel.benchmarks.datasets import Problem, looks_like_table, problem_kind
 from optmodel.benchmarks.datasets.sources import choose_answer_key, parse_answer
-from optmodel.benchmarks.datasets.sources.common import expand_items
+from optmodel.benchmarks.datasets.sources.common import expand_items, parse_items
+from optmodel.errors import DatasetError
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,27 @@ def test_parse_answer(value: object, sirl: bool, expected: tuple[object, ...]) -
 )
 def test_choose_answer_key(keys: list[str], expected: tuple[object, str]) -> None:
     assert choose_answer_key({key: "1" for key in keys}) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "items"),
+    [
+        (b'[{"a": 1},\n {"a": 2}]\n', [{"a": 1}, {"a": 2}]),  # a JSON array over several lines
+        (b'{"a": 1}\n\n{"a": 2}\n', [{"a": 1}, {"a": 2}]),  # JSON Lines, blank line skipped
+        (b'{"a": 1}\n', [{"a": 1}]),  # JSON Lines with one line
+        (b"[1]\n[2]\n", [[1], [2]]),  # JSON Lines whose lines are arrays
+    ],
+)
+@pytest.mark.parametrize("name", ["items.json", "items.jsonl"])
+def test_parse_items_decides_json_or_json_lines_by_content(
+    data: bytes, items: list[object], name: str
+) -> None:
+    assert parse_items(data, name) == items
+
+
+def test_parse_items_names_the_line_that_is_neither() -> None:
+    with pytest.raises(DatasetError, match=r"x\.json is neither one JSON document .* line 2"):
+        parse_items(b'{"a": 1}\n{"a": \n', "x.json")
 
 
 def test_expand_items_keeps_source_order() -> None:

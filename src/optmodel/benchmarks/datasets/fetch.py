@@ -24,6 +24,8 @@ from optmodel.benchmarks.datasets.sources import CONVERTERS, SourceNotFoundError
 from optmodel.errors import DatasetError
 
 DEFAULT_BASE_URL = "https://raw.githubusercontent.com"
+# A mirror with the same <repo>/<commit>/<path> layout (behind a proxy, or an internal mirror).
+BASE_URL_ENV = "OPTMODEL_DATASETS_BASE_URL"
 _TRANSIENT_HTTP = frozenset({429, 500, 502, 503, 504})
 
 
@@ -99,7 +101,7 @@ class HttpSourceReader:
 def fetch_dataset(
     name: str | DatasetSpec,
     data_dir: str | os.PathLike[str] | None = None,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str | None = None,
     *,
     force: bool = False,
     timeout: float = 30.0,
@@ -110,7 +112,8 @@ def fetch_dataset(
 
     ``name`` is a registered name, or a :class:`DatasetSpec` (e.g. a variant of a registry entry).
 
-    The source files are read from ``<base_url>/<repo>/<commit>/<path>``, converted to the normalized
+    The source files are read from ``<base_url>/<repo>/<commit>/<path>`` (``base_url`` defaults to
+    ``$OPTMODEL_DATASETS_BASE_URL``, else :data:`DEFAULT_BASE_URL`), converted to the normalized
     JSONL schema and checked against the registry (record count and content checksum, see
     :mod:`optmodel.benchmarks.datasets.integrity`). Only then is the file written, atomically (temp
     file + rename). A file already present and verified is kept unless ``force``.
@@ -135,6 +138,7 @@ def fetch_dataset(
         f"{', '.join(spec.source.paths)} from https://github.com/{spec.source.repo} "
         f"at commit {spec.source.commit}."
     )
+    base_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     reader = HttpSourceReader(
         spec, base_url, timeout=timeout, retries=retries, workers=workers, manual_hint=hint
     )
@@ -182,4 +186,4 @@ def _write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
-__all__ = ["DEFAULT_BASE_URL", "HttpSourceReader", "fetch_dataset"]
+__all__ = ["BASE_URL_ENV", "DEFAULT_BASE_URL", "HttpSourceReader", "fetch_dataset"]

@@ -122,17 +122,34 @@ def parse_json(data: bytes, path: str) -> Any:
         raise DatasetError(f"source file {path} is not valid JSON: {exc}") from exc
 
 
-def parse_jsonl(data: bytes, path: str) -> list[Any]:
-    """Parse a JSON-lines source file (blank lines skipped), with errors naming file and line."""
+def parse_items(data: bytes, path: str) -> list[Any]:
+    """The items of a source file holding many problems, as a JSON array or as JSON Lines.
+
+    Decided by content, never by the file name: upstream ``.json`` files may be JSON Lines (ORLM's
+    ``benchmark/NL4OPT.json``) and the other way round. One JSON document that is a list gives its
+    elements; any other single document is one item; otherwise every non-blank line must be JSON.
+    """
+    text = decode_text(data, path)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as whole:
+        return _json_lines(text, path, whole)
+    return document if isinstance(document, list) else [document]
+
+
+def _json_lines(text: str, path: str, whole: json.JSONDecodeError) -> list[Any]:
     items: list[Any] = []
     # Split on "\n" only: str.splitlines() would also break inside strings at U+2028, \x85, ...
-    for number, line in enumerate(decode_text(data, path).split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             items.append(json.loads(line))
         except json.JSONDecodeError as exc:
-            raise DatasetError(f"source file {path}, line {number}: invalid JSON: {exc}") from exc
+            raise DatasetError(
+                f"source file {path} is neither one JSON document ({whole}) nor JSON Lines "
+                f"(line {number}: {exc})"
+            ) from exc
     return items
 
 

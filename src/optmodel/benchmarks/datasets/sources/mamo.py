@@ -18,7 +18,7 @@ from optmodel.benchmarks.datasets.sources.common import (
     answer_fields,
     expand_items,
     expect,
-    parse_jsonl,
+    parse_items,
     record_id,
     source_ref,
 )
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def convert_sirl_mamo(spec: DatasetSpec, reader: SourceReader) -> list[Record]:
     """Normalize a SIRL-corrected MAMO JSONL file."""
     path = spec.source.paths[0]
-    items = parse_jsonl(reader.read(path), path)
+    items = parse_items(reader.read(path), path)
     mamo_ids = expand_items(str(spec.options["items"]))
     expect(
         len(items) == len(mamo_ids),
@@ -63,7 +63,7 @@ def convert_sirl_mamo(spec: DatasetSpec, reader: SourceReader) -> list[Record]:
 def convert_mamo_original(spec: DatasetSpec, reader: SourceReader) -> list[Record]:
     """Normalize an original MAMO JSONL file."""
     path = spec.source.paths[0]
-    items = parse_jsonl(reader.read(path), path)
+    items = parse_items(reader.read(path), path)
     records: list[Record] = []
     for position, item in enumerate(items):
         expect(isinstance(item, dict), path, f"line {position + 1} is not an object")

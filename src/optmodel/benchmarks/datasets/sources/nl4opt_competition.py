@@ -14,7 +14,7 @@ from optmodel.benchmarks.datasets.sources.common import (
     Record,
     SourceReader,
     expect,
-    parse_jsonl,
+    parse_items,
     record_id,
     source_ref,
 )
@@ -28,7 +28,7 @@ _FORMULATION_KEYS = ("vars", "params", "obj_declaration", "const_declarations")
 def convert_nl4opt_competition(spec: DatasetSpec, reader: SourceReader) -> list[Record]:
     """Normalize an NL4OPT competition ``generation_data/*.jsonl`` file."""
     path = spec.source.paths[0]
-    lines = parse_jsonl(reader.read(path), path)
+    lines = parse_items(reader.read(path), path)
     notes = list(spec.options.get("notes", []))
     records: list[Record] = []
     for position, line in enumerate(lines):

@@ -18,8 +18,7 @@ from optmodel.benchmarks.datasets.sources.common import (
     SourceReader,
     answer_fields,
     expect,
-    parse_json,
-    parse_jsonl,
+    parse_items,
     record_id,
     source_ref,
 )
@@ -34,8 +33,7 @@ _ANSWER_FIELDS = ("ground_truth", "answer", "en_answer", "Answer")
 def convert_optmath_json(spec: DatasetSpec, reader: SourceReader) -> list[Record]:
     """Normalize an OptMATH-format JSON list; ids from the item's ``id`` (else its position)."""
     path = spec.source.paths[0]
-    items = parse_json(reader.read(path), path)
-    expect(isinstance(items, list), path, "the top level must be a list of problems")
+    items = parse_items(reader.read(path), path)
     use_id_field = bool(spec.options.get("id_from_field", False))
     records: list[Record] = []
     for position, item in enumerate(items):
@@ -54,7 +52,7 @@ def convert_optmath_json(spec: DatasetSpec, reader: SourceReader) -> list[Record
 def convert_llmopt_jsonl(spec: DatasetSpec, reader: SourceReader) -> list[Record]:
     """Normalize an LLMOPT test-set JSONL file; ids are ``position + options.id_offset``."""
     path = spec.source.paths[0]
-    items = parse_jsonl(reader.read(path), path)
+    items = parse_items(reader.read(path), path)
     offset = int(spec.options.get("id_offset", 0))
     records: list[Record] = []
     for position, item in enumerate(items):

@@ -25,7 +25,7 @@ from optmodel.benchmarks.datasets.sources.common import (
     SourceReader,
     answer_fields,
     expect,
-    parse_json,
+    parse_items,
     record_id,
     source_ref,
 )
@@ -56,8 +56,7 @@ def choose_answer_key(results: Mapping[str, Any]) -> tuple[str | None, str]:
 def convert_resocratic(spec: DatasetSpec, reader: SourceReader) -> list[Record]:
     """Normalize a ReSocratic-format JSON file (NL4OPT-E or OptiBench)."""
     path = spec.source.paths[0]
-    items = parse_json(reader.read(path), path)
-    expect(isinstance(items, list), path, "the top level must be a list of problems")
+    items = parse_items(reader.read(path), path)
     overrides: Mapping[Any, Mapping[str, Any]] = spec.options.get("overrides", {})
     table_from_label = bool(spec.options.get("table_from_label", False))
     records: list[Record] = []
