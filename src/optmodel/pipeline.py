@@ -103,13 +103,16 @@ def formulate(
     return formulator.formulate(text, problem_id)
 
 
-def resolve_llm(llm: str | LLMProvider | None) -> LLMProvider:
-    """A provider from a spec string (``openai:gpt-4o``, ``hf:...``, ``batch:DIR``...), env or config."""
+def resolve_llm(llm: str | LLMProvider | None, *, cache: bool | None = None) -> LLMProvider:
+    """A provider from a spec string (``openai:gpt-4o``, ``hf:...``, ``batch:DIR``...), env or config.
+
+    ``cache=False`` bypasses the response cache (``None``: the config decides, on by default).
+    """
     if llm is not None and not isinstance(llm, str):
         return llm
     from optmodel.llm.config import make_provider
 
-    return make_provider(llm)
+    return make_provider(llm, cache=cache)
 
 
 def solve(

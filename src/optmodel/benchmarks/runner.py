@@ -262,6 +262,7 @@ def _write_attempts(
                 "status": a.status,
                 "tokens": [a.prompt_tokens, a.completion_tokens],
                 "llm_s": a.llm_s,
+                "cached": a.cached,
                 "prompt": [{"role": m.role, "content": m.content} for m in a.messages[-2:]],
                 "response": a.response,
             }

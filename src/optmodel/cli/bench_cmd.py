@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from optmodel.cli.exit_codes import ExitCode
-from optmodel.cli.options import LLM_OPTION
+from optmodel.cli.options import LLM_OPTION, NO_CACHE_OPTION
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,6 +25,7 @@ def bench(
         help="Dataset names or JSONL files; or 'compare RUN_A RUN_B', 'report RUN', 'audit [GOLDEN_DIR]'.",
     ),
     llm: str | None = LLM_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
     method: list[str] = typer.Option(
         ["repair"], "--method", "-m", help="standard, repair, library, sc-K (repeatable)."
     ),
@@ -97,7 +98,7 @@ def bench(
         solve_time_limit=time_limit,
         library=library,
     )
-    provider = resolve_llm(llm)
+    provider = resolve_llm(llm, cache=False if no_cache else None)
     insights_for: Callable[[Method], InsightSource | None] | None = None
     if library is not None:
         from optmodel.library_bridge import LibraryInsightSource

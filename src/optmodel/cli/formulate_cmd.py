@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from optmodel.cli.exit_codes import ExitCode
-from optmodel.cli.options import LLM_OPTION
+from optmodel.cli.options import LLM_OPTION, NO_CACHE_OPTION
 
 if TYPE_CHECKING:
     from optmodel.llm.formulator import FormulationResult
@@ -23,13 +23,15 @@ def run_formulator(
     options: SolveOptions,
     attempts: int,
     samples: int,
+    *,
+    no_cache: bool = False,
 ) -> tuple[FormulationResult, str]:
     """Formulate with a progress display; returns the outcome and a label naming the LLM used."""
     from optmodel.cli.output import err_console
     from optmodel.llm.formulator import Formulator, FormulatorConfig
     from optmodel.pipeline import resolve_llm
 
-    provider = resolve_llm(llm)
+    provider = resolve_llm(llm, cache=False if no_cache else None)
     label = f"{provider.name}:{provider.model}"
     if provider.name == "recorded":
         label = f"recorded:{getattr(provider, 'path', '?')} (replayed responses, not a live model)"
@@ -56,6 +58,7 @@ def formulate(
     solver: str = typer.Option(
         "auto", "--solver", help="Solver used to check the model in the repair loop."
     ),
+    no_cache: bool = NO_CACHE_OPTION,
 ) -> None:
     """Formulate PROBLEM with an LLM (checking it with the solver) and write or print the Formulation."""
     from rich.markup import escape
@@ -70,7 +73,14 @@ def formulate(
         raise ModelFileError(f"cannot read {problem}: {exc.strerror}") from exc
     try:
         outcome, label = run_formulator(
-            text, problem.stem, llm, solver, SolveOptions(time_limit=60), attempts, samples
+            text,
+            problem.stem,
+            llm,
+            solver,
+            SolveOptions(time_limit=60),
+            attempts,
+            samples,
+            no_cache=no_cache,
         )
     except PendingBatchError as exc:
         err_console.print(str(exc), markup=False)
@@ -85,7 +95,7 @@ def formulate(
         raise typer.Exit(ExitCode.INVALID_MODEL)
     if out is not None:
         outcome.formulation.save(out)
-        err_console.print(f"wrote {out} ({outcome.reason}; {outcome.llm_calls} LLM call(s))")
+        err_console.print(f"wrote {out} ({outcome.reason}; {outcome.calls_text()})")
     else:
         console.print(outcome.formulation.to_json(), markup=False)
     raise typer.Exit(ExitCode.OK if outcome.ok else ExitCode.INVALID_MODEL)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from optmodel.cli.exit_codes import ExitCode
-from optmodel.cli.options import LLM_OPTION
+from optmodel.cli.options import LLM_OPTION, NO_CACHE_OPTION
 
 if TYPE_CHECKING:
     from optmodel.experience_library import InsightStore
@@ -111,6 +111,7 @@ def stats_cmd(library: Path | None = PATH_OPTION) -> None:
 def learn_cmd(
     dataset: str = typer.Argument(..., help="Dataset name or JSONL file with known answers."),
     llm: str | None = LLM_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
     library: Path | None = PATH_OPTION,
     split: str = typer.Option(
         "0:0.5", "--split", help="Fraction range of the dataset to learn from, e.g. 0:0.5."
@@ -138,7 +139,7 @@ def learn_cmd(
     from optmodel.pipeline import resolve_llm
 
     problems = _split_problems(dataset, split, limit, data_dir)
-    provider = MeteredProvider(resolve_llm(llm))
+    provider = MeteredProvider(resolve_llm(llm, cache=False if no_cache else None))
     replayed = provider.name == "batch"
     with _pending_exits():
         report = learn(
@@ -170,6 +171,7 @@ def learn_cmd(
 @library_app.command("refine")
 def refine_cmd(
     llm: str | None = LLM_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
     library: Path | None = PATH_OPTION,
     rewrites: int = typer.Option(3, "--rewrites", help="Candidate condition rewrites per insight."),
     attempts: int = typer.Option(3, "--attempts"),
@@ -181,7 +183,7 @@ def refine_cmd(
     from optmodel.llm.formulator import FormulatorConfig
     from optmodel.pipeline import resolve_llm
 
-    provider = resolve_llm(llm)
+    provider = resolve_llm(llm, cache=False if no_cache else None)
     with _pending_exits():
         report = refine(
             _open(library),

@@ -14,6 +14,12 @@ LLM_OPTION: Any = typer.Option(
     "(default: $OPTMODEL_LLM, then the config file).",
 )
 
+NO_CACHE_OPTION: Any = typer.Option(
+    False,
+    "--no-cache",
+    help="Neither read nor write the LLM response cache (ask the LLM afresh; works around a damaged cache).",
+)
+
 
 def parse_solver_options(pairs: list[str]) -> dict[str, Any]:
     """``["mip_rel_gap=0.01", "presolve=off"]`` -> ``{"mip_rel_gap": 0.01, "presolve": "off"}``."""

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from optmodel.cli.exit_codes import ExitCode
-from optmodel.cli.options import LLM_OPTION, parse_solver_options
+from optmodel.cli.options import LLM_OPTION, NO_CACHE_OPTION, parse_solver_options
 
 if TYPE_CHECKING:
     from optmodel.model_solver import ModelRun
@@ -47,6 +47,7 @@ def solve(
         True, "--show-model/--no-show-model", help="Print the model as math."
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the solver log."),
+    no_cache: bool = NO_CACHE_OPTION,
 ) -> None:
     """Solve each MODEL and print the status, objective, non-zero values and the largest constraint violation."""
     from optmodel.cli.output import err_console
@@ -80,6 +81,7 @@ def solve(
                 attempts,
                 samples,
                 show_model,
+                no_cache=no_cache,
             )
         except OptmodelError as exc:
             code, payload = _error_code(exc), {"model": str(path), "error": str(exc)}
@@ -114,6 +116,8 @@ def _solve_one(
     attempts: int,
     samples: int,
     show_model: bool,
+    *,
+    no_cache: bool = False,
 ) -> tuple[ExitCode, dict[str, Any]]:
     from optmodel.cli.output import exit_code_for, print_issues, print_result
     from optmodel.errors import FormulationError, ModelFileError
@@ -154,7 +158,7 @@ def _solve_one(
 
     text = path.read_text(encoding="utf-8")
     outcome, provider_label = run_formulator(
-        text, path.stem, llm, solver, options, attempts, samples
+        text, path.stem, llm, solver, options, attempts, samples, no_cache=no_cache
     )
     formulated = outcome.formulation
     if table:
@@ -162,7 +166,7 @@ def _solve_one(
 
         console.print(
             f"[bold]{escape(str(path))}[/bold]  [dim]formulated by {escape(provider_label)}; "
-            f"{outcome.llm_calls} LLM call(s), {outcome.prompt_tokens + outcome.completion_tokens} tokens[/dim]"
+            f"{outcome.calls_text()}, {outcome.prompt_tokens + outcome.completion_tokens} tokens[/dim]"
         )
         for attempt in outcome.attempts:
             if attempt.stage != "ok":
@@ -179,6 +183,7 @@ def _solve_one(
         "source": "llm",
         "llm": provider_label,
         "llm_calls": outcome.llm_calls,
+        "cached_llm_calls": outcome.cached_calls,
         "reason": outcome.reason,
         "formulation": formulated.to_dict() if formulated else None,
     }

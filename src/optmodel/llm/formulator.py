@@ -107,6 +107,8 @@ class Attempt:
     llm_s: float = 0.0
     compile_s: float = 0.0
     solve_s: float = 0.0
+    cached: bool = False
+    """The reply came from the response cache (or a recording), not from the LLM just now."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,16 @@ class FormulationResult:
     @property
     def llm_calls(self) -> int:
         return len(self.attempts)  # every attempt is one LLM call, failed ones included
+
+    @property
+    def cached_calls(self) -> int:
+        """Attempts answered from the response cache or a recording."""
+        return sum(a.cached for a in self.attempts)
+
+    def calls_text(self) -> str:
+        """``3 LLM call(s)``, with how many of them were answered from the cache."""
+        cached = f" ({self.cached_calls} cached)" if self.cached_calls else ""
+        return f"{self.llm_calls} LLM call(s){cached}"
 
     @property
     def prompt_tokens(self) -> int:
@@ -291,6 +303,7 @@ class Formulator:
             prompt_tokens=usage.prompt_tokens,
             completion_tokens=usage.completion_tokens,
             llm_s=response.latency_s,
+            cached=response.cached,
         )
         if response.error:
             conversation.attempts.append(

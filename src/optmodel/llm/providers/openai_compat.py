@@ -90,6 +90,15 @@ class OpenAICompatProvider:
             timeout=timeout_s,
         )
 
+    def cache_identity(self) -> dict[str, Any]:
+        """What besides the request decides an answer: the endpoint and how the body is shaped."""
+        return {
+            "base_url": str(self._client.base_url),
+            "structured_output": self.structured_output,
+            "strict_schema": self.strict_schema,
+            "max_tokens_field": self.max_tokens_field,
+        }
+
     def complete(self, requests: Sequence[CompletionRequest]) -> list[CompletionResponse]:
         """Send every request, ``concurrency`` at a time; answers come back in the caller's order."""
         if not requests:

@@ -101,6 +101,16 @@ class TransformersProvider:
         self._grammars: dict[str, GrammarMasks] = {}
         self._eos_ids: list[int] = []
 
+    def cache_identity(self) -> dict[str, Any]:
+        """What besides the request decides an answer: the weights and how they are run."""
+        return {
+            "model": self.model,
+            "dtype": self.dtype,
+            "device": self.device,
+            "max_new_tokens": self.max_new_tokens,
+            "ignore_eos": self.ignore_eos,
+        }
+
     # -- loading ---------------------------------------------------------------------------------
 
     def load(self) -> None:
