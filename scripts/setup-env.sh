@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv (if needed) and install optmodel into it.
-#   scripts/setup-env.sh demo   core + SCIP (for the nonlinear example)
+#   scripts/setup-env.sh demo   everything the README's tour uses: core + SCIP, OpenAI client, ALNS, plots,
+#                               Parquet (all but the heavy [hf] extra, see the README's Install section)
 #   scripts/setup-env.sh test   everything the test suite exercises (CPU-only torch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,12 +13,12 @@ fi
 pip=(.venv/bin/python -m pip install --disable-pip-version-check -q)
 case "$profile" in
   demo)
-    "${pip[@]}" -e ".[scip]"
+    "${pip[@]}" -e ".[scip,openai,bandit,plots,parquet]"
     ;;
   test)
     # Pin torch first: an unpinned torch pulls gigabytes of CUDA packages.
     "${pip[@]}" "torch==2.13.0"
-    "${pip[@]}" -e ".[dev,scip,hf,openai,bandit,plots]"
+    "${pip[@]}" -e ".[dev,scip,hf,openai,bandit,plots,parquet]"
     ;;
   *)
     echo "usage: $0 demo|test" >&2

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -22,14 +29,39 @@ def test_readme_opens_with_the_two_fresh_clone_commands() -> None:
     )
 
 
-def test_python_examples_run() -> None:
-    namespace: dict[str, object] = {}
-    blocks = _blocks("python")
-    assert len(blocks) >= 4
-    for block in blocks:
-        exec(
-            compile(block, str(README), "exec"), namespace
-        )  # our own documentation, not LLM output
+@pytest.mark.parametrize("number", range(len(_blocks("python"))))
+def test_each_python_example_runs_on_its_own(number: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh namespace per block: a reader copies one block, not the page. Paths are from the checkout.
+    monkeypatch.chdir(README.parent)
+    block = _blocks("python")[number]
+    exec(compile(block, f"README.md python block {number + 1}", "exec"), {})  # our own docs
+
+
+def test_readme_has_the_python_examples() -> None:
+    assert len(_blocks("python")) >= 4
+
+
+def test_readme_names_the_real_default_library_path() -> None:
+    from optmodel.experience_library.store import default_library_path
+
+    shown = str(default_library_path()).replace(str(Path.home()), "~")
+    text = README.read_text(encoding="utf-8")
+    assert shown in text
+    assert "library.db" not in text
+
+
+def test_demo_setup_installs_every_extra_the_readme_uses_but_hf() -> None:
+    setup = (README.parent / "scripts" / "setup-env.sh").read_text(encoding="utf-8")
+    demo = re.search(r"demo\)\n\s*\"\$\{pip\[@\]\}\" -e \"\.\[([a-z,]+)\]\"", setup)
+    assert demo is not None, setup
+    installed = set(demo.group(1).split(","))
+    pyproject = tomllib.loads((README.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    extras = set(pyproject["project"]["optional-dependencies"]) - {"dev", "all", "ray", "hf"}
+    assert extras <= installed, extras - installed
+    assert "hf" not in installed
+    assert "pip install torch==2.13.0 && pip install -e '.[hf]'" in README.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_format_example_solves() -> None:

@@ -32,6 +32,7 @@ _EXPORTS = {
     "Issue": "optmodel.modeling.issues",
     "SolveOptions": "optmodel.solvers.base",
     "SolveResult": "optmodel.solvers.base",
+    "Sensitivity": "optmodel.solvers.base",
     "SolutionStatus": "optmodel.solvers.base",
     "TerminationCondition": "optmodel.solvers.base",
     "Formulator": "optmodel.llm.formulator",
@@ -47,6 +48,7 @@ __all__ = [
     "Formulator",
     "FormulatorConfig",
     "Issue",
+    "Sensitivity",
     "SolutionStatus",
     "SolveOptions",
     "SolveResult",
@@ -70,11 +72,17 @@ if TYPE_CHECKING:
     from optmodel.modeling.validate import validate
     from optmodel.pipeline import Answer, formulate, solve
     from optmodel.solvers.base import (
+        Sensitivity,
         SolutionStatus,
         SolveOptions,
         SolveResult,
         TerminationCondition,
     )
+
+
+def __dir__() -> list[str]:
+    # The public names load lazily, so they are not globals yet; list them anyway.
+    return sorted(set(globals()) | set(__all__))
 
 
 def __getattr__(name: str) -> Any:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from optmodel.errors import FormulationError, ModelFileError, OptmodelError
+from optmodel.errors import FormulationError, ModelFileError, OptmodelError, SolverError
 from optmodel.model_solver import ModelRun, Stage, run_formulation
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.load import load_formulation
-from optmodel.solvers.base import SolveOptions, SolveResult
+from optmodel.solvers.base import Sensitivity, SolveOptions, SolveResult, lookup, named_entry
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from optmodel.llm.formulator import Attempt, FormulationResult, FormulatorConfig, InsightSource
     from optmodel.llm.providers.base import LLMProvider
 
@@ -23,13 +25,30 @@ MATH_PROGRAM_SUFFIXES = (".lp", ".mps")
 
 @dataclass(frozen=True)
 class Answer:
-    """A solved problem: the model that was solved, the solver's result, and how the model was reached."""
+    """A solved problem: the model that was solved, the solver's result, and how the model was reached.
+
+    Values, duals, slacks and reduced costs are read by name, one entry (``value``, ``dual``...) or all of
+    a name as pandas (``values``, ``duals``...): a Series indexed by set members, a DataFrame for two
+    dimensions. ``to_pandas()`` gives every variable (or constraint) in one long DataFrame.
+
+    >>> import optmodel
+    >>> answer = optmodel.solve({
+    ...     "sets": {"P": ["chairs", "tables"]},
+    ...     "variables": {"make": {"index": ["P"], "ub": 10}},
+    ...     "objective": {"sense": "maximize", "expression": "3*make['chairs'] + 2*make['tables']"},
+    ...     "constraints": {"wood": {"expression": "sum(make[p] for p in P) <= 15"}},
+    ... })
+    >>> answer.value("make", "chairs"), answer.values("make").to_dict()
+    (10.0, {'chairs': 10.0, 'tables': 5.0})
+    >>> answer.dual("wood"), answer.reduced_cost("make", "chairs")
+    (2.0, 1.0)
+    """
 
     result: SolveResult
     formulation: Formulation | None = None
     attempts: tuple[Attempt, ...] = ()
     source: str = "formulation"
-    """'formulation' (given by hand), 'llm' (formulated from text) or 'file' (LP/MPS)."""
+    """'formulation' (given by hand), 'llm' (formulated from text), 'file' (LP/MPS) or 'pyomo'."""
     formulation_result: FormulationResult | None = field(default=None, repr=False)
 
     @property
@@ -40,8 +59,84 @@ class Answer:
     def status(self) -> str:
         return self.result.status.value
 
+    @property
+    def sensitivity(self) -> Sensitivity:
+        """Duals, slacks, reduced costs and ranges; raises :class:`SolverError` when the solve has none."""
+        if self.result.sensitivity is None:
+            raise SolverError(
+                "no duals for this solve: they come with LPs solved to optimality by HiGHS "
+                f"(this one: {self.result.extra.get('problem_class', 'unknown class')}, "
+                f"solver {self.result.solver}, status {self.status})"
+            )
+        return self.result.sensitivity
+
     def value(self, name: str, key: Hashable | None = None) -> float:
+        """Value of variable ``name``; pass ``key`` (a member, or a tuple of members) when it is indexed."""
         return self.result.value(name, key)
+
+    def values(self, name: str) -> float | pd.Series | pd.DataFrame:
+        """All values of variable ``name``: a Series by member, a DataFrame for 2-D, a float for a scalar."""
+        return self._pandas(self.result.solution, name, "variable")
+
+    def dual(self, name: str, key: Hashable | None = None) -> float:
+        """Shadow price of constraint ``name``: objective change per unit increase of its constant side."""
+        return float(lookup(self.sensitivity.duals, name, key, "constraint"))
+
+    def duals(self, name: str) -> float | pd.Series | pd.DataFrame:
+        """All duals of constraint ``name``, shaped like :meth:`values`."""
+        return self._pandas(self.sensitivity.duals, name, "constraint")
+
+    def slack(self, name: str, key: Hashable | None = None) -> float:
+        """Distance of constraint ``name``'s activity from its nearest bound (0 when binding)."""
+        return float(lookup(self.sensitivity.slacks, name, key, "constraint"))
+
+    def slacks(self, name: str) -> float | pd.Series | pd.DataFrame:
+        """All slacks of constraint ``name``, shaped like :meth:`values`."""
+        return self._pandas(self.sensitivity.slacks, name, "constraint")
+
+    def reduced_cost(self, name: str, key: Hashable | None = None) -> float:
+        """Reduced cost of variable ``name``: objective change per unit increase from its bound."""
+        return float(lookup(self.sensitivity.reduced_costs, name, key, "variable"))
+
+    def reduced_costs(self, name: str) -> float | pd.Series | pd.DataFrame:
+        """All reduced costs of variable ``name``, shaped like :meth:`values`."""
+        return self._pandas(self.sensitivity.reduced_costs, name, "variable")
+
+    def to_pandas(self, what: Literal["variables", "constraints"] = "variables") -> pd.DataFrame:
+        """Every variable (columns ``variable, index, value`` and, for LPs, ``reduced_cost``,
+        ``cost_range_low/high``), or with ``"constraints"`` every constraint (``constraint, index, dual,
+        slack, rhs_range_low/high``; LPs only). ``index`` is the member or tuple, None for scalars."""
+        from optmodel.frames import long_frame
+
+        sens = self.result.sensitivity
+        if what == "constraints":
+            sens = self.sensitivity
+            return long_frame(
+                {
+                    "dual": sens.duals,
+                    "slack": sens.slacks,
+                    "rhs_range": sens.rhs_ranges,
+                },
+                "constraint",
+            )
+        columns: dict[str, Mapping[str, Any]] = {"value": self.result.solution}
+        if sens is not None:
+            columns.update(reduced_cost=sens.reduced_costs, cost_range=sens.cost_ranges)
+        return long_frame(columns, "variable")
+
+    def _pandas(
+        self, values: Mapping[str, Any], name: str, kind: str
+    ) -> float | pd.Series | pd.DataFrame:
+        from optmodel.frames import as_pandas
+
+        entry = named_entry(values, name, kind)
+        return as_pandas(entry, name, self._index_names(name, kind))
+
+    def _index_names(self, name: str, kind: str) -> list[str] | None:
+        if self.formulation is None or kind != "variable" or name not in self.formulation.variables:
+            return None
+        index = self.formulation.variables[name].index
+        return list(index) if isinstance(index, list) else None
 
 
 def _options(

@@ -106,6 +106,39 @@ def test_solve_json_output_has_the_stable_shape() -> None:
     assert shipped[("seattle", "chicago")] == pytest.approx(300)
 
 
+def test_solve_duals_in_the_table_and_in_json() -> None:
+    table = invoke("solve", EXAMPLES / "transportation.yaml", "--duals", "--no-show-model")
+    payload = json_output(invoke("solve", EXAMPLES / "transportation.yaml", "--output", "json"))
+
+    assert table.exit_code == ExitCode.OK, table.output
+    out = flat(re.sub("[┃│━╇]", " ", table.stdout))
+    assert "constraint index dual slack rhs range" in out
+    assert "meet_demand new_york 0.225 0" in out
+    assert "ship seattle,topeka 0.036 [0.126, inf]" in out
+    duals = {(c["name"], *c["index"]): c["dual"] for c in payload["constraints"]}
+    assert duals[("meet_demand", "new_york")] == 0.225
+    slack = {(c["name"], *c["index"]): c["slack"] for c in payload["constraints"]}
+    assert slack[("within_supply", "seattle")] == 50
+    costs = {tuple(v["index"]): v["reduced_cost"] for v in payload["values"]}
+    assert costs[("seattle", "topeka")] == 0.036
+
+
+def test_solve_json_numbers_are_free_of_float_noise(tmp_path: Path) -> None:
+    # 0.1 + 0.2 is 0.30000000000000004 in floating point; HiGHS returns exactly that.
+    model = write_json(
+        tmp_path / "noise.json",
+        {
+            "variables": {"x": {"ub": 0.1}, "y": {"ub": 0.2}, "n": {"type": "integer", "ub": 3}},
+            "objective": {"sense": "maximize", "expression": "x + y + n"},
+        },
+    )
+    payload = json_output(invoke("solve", model, "--output", "json"))
+
+    assert payload["objective"] == 3.3
+    assert {v["name"]: v["value"] for v in payload["values"]} == {"x": 0.1, "y": 0.2, "n": 3}
+    assert re.search(r'"value": 3\s', invoke("solve", model, "--output", "json").stdout)
+
+
 def test_lp_and_mps_written_from_a_formulation_solve_to_the_same_objective(tmp_path: Path) -> None:
     lp, mps = tmp_path / "knapsack.lp", tmp_path / "knapsack.mps"
     original = invoke(
@@ -404,6 +437,21 @@ def test_datasets_list_shows_nl4opt_present() -> None:
     assert result.exit_code == ExitCode.OK, result.output
     rows = [line for line in result.stdout.splitlines() if re.match(r"^\W*nl4opt\s", line)]
     assert rows and re.search(r"\byes\b", rows[0]), result.stdout
+
+
+def test_datasets_list_fits_a_terminal_and_show_gives_the_full_licence() -> None:
+    from optmodel.benchmarks.datasets.registry import get_spec
+
+    listing = invoke("datasets", "list", "--data-dir", DATASETS)
+    shown = invoke("datasets", "show", "logior", "--data-dir", DATASETS)
+
+    assert listing.exit_code == ExitCode.OK, listing.output
+    assert max(len(line.rstrip()) for line in listing.stdout.splitlines()) <= 80, listing.stdout
+    assert "datasets show NAME" in listing.stdout
+    licence = get_spec("logior").licence
+    assert licence not in flat(listing.stdout)  # shortened in the table...
+    assert shown.exit_code == ExitCode.OK, shown.output
+    assert " ".join(licence.split()) in flat(shown.stdout)  # ...and whole here
 
 
 def test_library_search_finds_a_starter_insight(tmp_path: Path) -> None:

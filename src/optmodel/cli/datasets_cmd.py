@@ -1,4 +1,4 @@
-"""``optmodel datasets list|fetch``: what benchmark data is available, and getting it from its public source."""
+"""``optmodel datasets list|show|fetch``: what benchmark data is available, and getting it from its public source."""
 
 from __future__ import annotations
 
@@ -16,29 +16,71 @@ DATA_DIR_OPTION = typer.Option(
 )
 
 
+#: Characters of a licence shown in ``datasets list``; ``datasets show NAME`` prints all of it.
+LICENCE_WIDTH = 24
+
+
 @datasets_app.command("list")
 def list_cmd(data_dir: Path | None = DATA_DIR_OPTION) -> None:
-    """Every registered dataset, whether it is present and verified, its size and licence."""
+    """Every registered dataset, whether it is present and verified, its size and licence (shortened)."""
+    from rich import box
     from rich.table import Table
 
     from optmodel.benchmarks.datasets.loader import list_datasets, resolve_data_dir
     from optmodel.cli.output import console
 
-    table = Table(title=f"datasets in {resolve_data_dir(data_dir)}", title_justify="left")
-    for column in ("name", "present", "check", "items", "licence"):
-        table.add_column(column)
+    table = Table(
+        title=f"datasets in {resolve_data_dir(data_dir)}", title_justify="left", box=box.SIMPLE
+    )
+    for column in ("name", "present", "check", "items"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("licence", no_wrap=True, overflow="ellipsis", max_width=LICENCE_WIDTH)
     for status in list_datasets(data_dir):
-        licence = status.licence + (
-            f" ({status.licence_warning})" if status.licence_warning else ""
-        )
+        licence = status.licence + (" (see warning)" if status.licence_warning else "")
         table.add_row(
             status.name,
             "yes" if status.present else "no",
             status.verification,
             str(status.count),
-            licence,
+            _shorten(licence),
         )
     console.print(table)
+    console.print("full licence and source: optmodel datasets show NAME")
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= LICENCE_WIDTH else text[: LICENCE_WIDTH - 1] + "…"
+
+
+@datasets_app.command("show")
+def show_cmd(
+    name: str = typer.Argument(..., help="Dataset name (see 'optmodel datasets list')."),
+    data_dir: Path | None = DATA_DIR_OPTION,
+) -> None:
+    """One dataset in full: description, source, licence (with any warning), file and whether it is present."""
+    from rich.markup import escape
+
+    from optmodel.benchmarks.datasets.loader import dataset_status, resolve_data_dir
+    from optmodel.benchmarks.datasets.registry import get_spec
+    from optmodel.cli.output import console
+
+    spec = get_spec(name)
+    status = dataset_status(spec, resolve_data_dir(data_dir))
+    lines = [
+        ("name", spec.name),
+        ("description", spec.description),
+        ("items", str(spec.count)),
+        ("source", f"https://github.com/{spec.source.repo} @ {spec.source.commit}"),
+        ("licence", spec.licence),
+        ("licence warning", spec.licence_warning or ""),
+        ("file", status.path),
+        ("present", f"{'yes' if status.present else 'no'} ({status.verification})"),
+        ("fetch", spec.fetch_command),
+    ]
+    for label, value in lines:
+        if value:
+            console.print(f"[bold]{label:<16}[/bold]{escape(value)}")
 
 
 @datasets_app.command("fetch")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -59,39 +58,49 @@ def print_issues(issues: Sequence[Issue], *, title: str = "") -> None:
             err_console.print(f"      hint: {escape(issue.hint)}")
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
+def _fmt(value: float | None, *, integer_variable: bool = False) -> str:
+    from optmodel.solvers.tidy import tidy_number
+
+    tidy = tidy_number(value, integer_variable=integer_variable)
+    if tidy is None:
         return "-"
-    if (
-        isinstance(value, float)
-        and math.isfinite(value)
-        and value.is_integer()
-        and abs(value) < 1e15
-    ):
-        return str(int(value))
-    return f"{value:.10g}"
+    if isinstance(tidy, float):
+        return f"{tidy:.10g}"
+    return str(tidy)
 
 
 def _key_text(key: Any) -> str:
+    if key is None:
+        return ""
     parts = key if isinstance(key, tuple) else (key,)
     return ",".join(str(p) for p in parts)
 
 
+def integer_variables(formulation: Formulation | None) -> frozenset[str]:
+    """Names of the Formulation's integer and binary variables (printed with the integrality tolerance)."""
+    if formulation is None:
+        return frozenset()
+    return frozenset(n for n, v in formulation.variables.items() if v.type != "continuous")
+
+
 def nonzero_values(result: SolveResult) -> list[tuple[str, str, float]]:
     """(variable name, index text, value) for every variable value that is not zero."""
-    rows = []
-    for name, entry in result.solution.items():
-        if isinstance(entry, Mapping):
-            for key, value in entry.items():
-                if abs(value) > ZERO:
-                    rows.append((name, _key_text(key), float(value)))
-        elif abs(entry) > ZERO:
-            rows.append((name, "", float(entry)))
-    return rows
+    from optmodel.solvers.base import entries
+
+    return [
+        (name, _key_text(key), float(value))
+        for name, key, value in entries(result.solution)
+        if abs(value) > ZERO
+    ]
 
 
 def print_result(
-    result: SolveResult, *, title: str, formulation: Formulation | None = None, max_rows: int = 200
+    result: SolveResult,
+    *,
+    title: str,
+    formulation: Formulation | None = None,
+    max_rows: int = 200,
+    duals: bool = False,
 ) -> None:
     status_colour = "green" if result.has_solution else "red"
     console.print(f"[bold]{escape(title)}[/bold]")
@@ -115,8 +124,16 @@ def print_result(
     if result.message:
         console.print(f"  note        {escape(result.message)}")
     rows = nonzero_values(result)
-    if not rows:
-        return
+    if rows:
+        _print_values(rows, formulation, max_rows)
+    if duals:
+        print_sensitivity(result, max_rows)
+
+
+def _print_values(
+    rows: list[tuple[str, str, float]], formulation: Formulation | None, max_rows: int
+) -> None:
+    integers = integer_variables(formulation)
     table = Table(title="non-zero values", title_justify="left", show_edge=False)
     table.add_column("variable")
     table.add_column("index")
@@ -127,7 +144,7 @@ def print_result(
     if described:
         table.add_column("meaning")
     for name, index, value in rows[:max_rows]:
-        cells = [name, index, _fmt(value)]
+        cells = [name, index, _fmt(value, integer_variable=name in integers)]
         if described and formulation is not None:
             var = formulation.variables.get(name)
             cells.append(var.description or "" if var else "")
@@ -135,6 +152,49 @@ def print_result(
     console.print(table)
     if len(rows) > max_rows:
         console.print(f"  ... and {len(rows) - max_rows} more (use --output json for all)")
+
+
+def print_sensitivity(result: SolveResult, max_rows: int = 200) -> None:
+    """Constraints with dual, slack and RHS range, variables with reduced cost and cost range (LPs)."""
+    from optmodel.solvers.base import entries, entry_at
+
+    sens = result.sensitivity
+    if sens is None:
+        console.print(
+            "  duals       none: they come with LPs solved to optimality by HiGHS "
+            "(use --solver highs on an LP)"
+        )
+        return
+    constraints = Table(title="constraints", title_justify="left", show_edge=False)
+    for column in ("constraint", "index", "dual", "slack", "rhs range"):
+        constraints.add_column(
+            column, justify="left" if column in ("constraint", "index") else "right"
+        )
+    rows = entries(sens.duals)
+    for name, key, dual in rows[:max_rows]:
+        slack = entry_at(sens.slacks, name, key)
+        span = entry_at(sens.rhs_ranges, name, key)
+        cells = [name, _key_text(key), _fmt(dual), _fmt(slack), _range_text(span)]
+        constraints.add_row(*(escape(c) for c in cells))
+    console.print(constraints)
+    variables = Table(title="reduced costs", title_justify="left", show_edge=False)
+    for column in ("variable", "index", "reduced cost", "cost range"):
+        variables.add_column(column, justify="left" if column in ("variable", "index") else "right")
+    columns = entries(sens.reduced_costs)
+    for name, key, cost in columns[:max_rows]:
+        span = entry_at(sens.cost_ranges, name, key)
+        cells = [name, _key_text(key), _fmt(cost), _range_text(span)]
+        variables.add_row(*(escape(c) for c in cells))
+    console.print(variables)
+    if max(len(rows), len(columns)) > max_rows:
+        console.print(f"  ... first {max_rows} rows shown (use --output json for all)")
+
+
+def _range_text(span: tuple[float, float] | None) -> str:
+    if span is None:
+        return "-"
+    low, high = span
+    return f"[{_fmt(low)}, {_fmt(high)}]"
 
 
 def print_json(payload: Any) -> None:

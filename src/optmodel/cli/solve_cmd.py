@@ -48,6 +48,11 @@ def solve(
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show the solver log."),
     no_cache: bool = NO_CACHE_OPTION,
+    duals: bool = typer.Option(
+        False,
+        "--duals",
+        help="Also print duals, slacks, reduced costs and ranging (LPs; always in --output json).",
+    ),
 ) -> None:
     """Solve each MODEL and print the status, objective, non-zero values and the largest constraint violation."""
     from optmodel.cli.output import err_console
@@ -82,6 +87,7 @@ def solve(
                 samples,
                 show_model,
                 no_cache=no_cache,
+                duals=duals,
             )
         except OptmodelError as exc:
             code, payload = _error_code(exc), {"model": str(path), "error": str(exc)}
@@ -118,8 +124,14 @@ def _solve_one(
     show_model: bool,
     *,
     no_cache: bool = False,
+    duals: bool = False,
 ) -> tuple[ExitCode, dict[str, Any]]:
-    from optmodel.cli.output import exit_code_for, print_issues, print_result
+    from optmodel.cli.output import (
+        exit_code_for,
+        integer_variables,
+        print_issues,
+        print_result,
+    )
     from optmodel.errors import FormulationError, ModelFileError
     from optmodel.modeling.load import decode_text, load_formulation
     from optmodel.modeling.validate import validate
@@ -132,7 +144,7 @@ def _solve_one(
     if suffix in MATH_PROGRAM_SUFFIXES:
         answer = solve_file(path, solver, options)
         if table:
-            print_result(answer.result, title=str(path))
+            print_result(answer.result, title=str(path), duals=duals)
         return exit_code_for(answer.result), {
             "model": str(path),
             "source": "file",
@@ -152,7 +164,7 @@ def _solve_one(
         from optmodel.model_solver import run_formulation
 
         run = run_formulation(formulation, solver=solver, options=options)
-        return _report_run(path, run, table, write_lp, write_mps, source="formulation")
+        return _report_run(path, run, table, write_lp, write_mps, "formulation", duals)
     # Anything else is a problem in plain language.
     from optmodel.cli.formulate_cmd import run_formulator
 
@@ -195,8 +207,8 @@ def _solve_one(
             )
         return ExitCode.INVALID_MODEL, payload
     if table:
-        print_result(outcome.result, title=f"{path}: answer", formulation=formulated)
-    payload.update(outcome.result.to_dict())
+        print_result(outcome.result, title=f"{path}: answer", formulation=formulated, duals=duals)
+    payload.update(outcome.result.to_dict(integer_variables(formulated)))
     return exit_code_for(outcome.result), payload
 
 
@@ -207,8 +219,15 @@ def _report_run(
     write_lp: Path | None,
     write_mps: Path | None,
     source: str,
+    duals: bool = False,
 ) -> tuple[ExitCode, dict[str, Any]]:
-    from optmodel.cli.output import err_console, exit_code_for, print_issues, print_result
+    from optmodel.cli.output import (
+        err_console,
+        exit_code_for,
+        integer_variables,
+        print_issues,
+        print_result,
+    )
     from optmodel.model_solver import Stage
 
     payload: dict[str, Any] = {
@@ -238,10 +257,10 @@ def _report_run(
         payload["error"] = run.error
         return ExitCode.ERROR, payload
     if table:
-        print_result(run.result, title=str(path), formulation=run.formulation)
+        print_result(run.result, title=str(path), formulation=run.formulation, duals=duals)
         if run.stage is Stage.CHECK:
             err_console.print(
                 f"[yellow]warning[/yellow] the solution violates the model: {escape(str(run.error))}"
             )
-    payload.update(run.result.to_dict())
+    payload.update(run.result.to_dict(integer_variables(run.formulation)))
     return exit_code_for(run.result), payload

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -76,6 +76,29 @@ class SolveOptions:
 Solution = Mapping[str, "float | Mapping[Hashable, float]"]
 
 
+#: Ranges in the same shape: ``{"x": {(1, "A"): (low, high)}, "z": (low, high)}``; an end may be +-inf.
+Ranges = Mapping[str, "tuple[float, float] | Mapping[Hashable, tuple[float, float]]"]
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """LP sensitivity at an optimal basis, in the Formulation's names (the solution's key convention).
+
+    ``duals``: per constraint, the change of the objective per unit increase of its constant side (the
+    right-hand side once the variables are moved left), the shadow price. ``slacks``: per constraint, the
+    distance from its activity to the nearest bound (0 when binding). ``reduced_costs``: per variable, the
+    change of the objective per unit increase of the variable from its bound. ``cost_ranges``: per variable,
+    the objective coefficients within which the solution stays optimal. ``rhs_ranges``: per constraint, the
+    constant-side values within which the duals stay valid.
+    """
+
+    duals: Solution = field(default_factory=dict)
+    slacks: Solution = field(default_factory=dict)
+    reduced_costs: Solution = field(default_factory=dict)
+    cost_ranges: Ranges = field(default_factory=dict)
+    rhs_ranges: Ranges = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class SolveResult:
     """The outcome of one solve. Infeasible, unbounded and time-limited solves are results too."""
@@ -99,6 +122,8 @@ class SolveResult:
     log: str = ""
     #: Backend-specific extras (e.g. the ALNS trajectory); values are JSON-serialisable.
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: Duals, slacks, reduced costs and ranging for a solved LP (None for MIPs and where not computed).
+    sensitivity: Sensitivity | None = None
 
     def __post_init__(self) -> None:
         # The one place every backend's result passes: an "optimal" objective of inf or NaN is a numerical
@@ -110,6 +135,7 @@ class SolveResult:
             object.__setattr__(self, "status", SolutionStatus.NO_SOLUTION)
             object.__setattr__(self, "objective", None)
             object.__setattr__(self, "solution", {})
+            object.__setattr__(self, "sensitivity", None)
             object.__setattr__(self, "message", "; ".join(filter(None, [self.message, note])))
 
     @property
@@ -117,27 +143,35 @@ class SolveResult:
         return self.status.has_solution
 
     def value(self, name: str, key: Hashable | None = None) -> float:
-        """Value of variable ``name`` (at ``key`` when indexed); raises ``KeyError`` if absent."""
-        entry = self.solution[name]
-        if isinstance(entry, Mapping):
-            return float(entry[key])
-        return float(entry)
+        """Value of variable ``name`` (at ``key`` when indexed); raises ``KeyError`` saying what is absent."""
+        return float(lookup(self.solution, name, key, "variable"))
 
-    def to_dict(self) -> dict[str, Any]:
-        """A stable JSON-serialisable shape (used by ``optmodel solve --output json``)."""
+    def to_dict(self, integer_variables: Collection[str] = ()) -> dict[str, Any]:
+        """A stable JSON-serialisable shape (used by ``optmodel solve --output json``).
+
+        Numbers are tidied (:func:`~optmodel.solvers.tidy.tidy_number`): noise below the solvers' tolerance
+        removed, integral values as integers; ``integer_variables`` get the integrality tolerance. The raw
+        values stay in :attr:`solution` and :attr:`sensitivity`.
+        """
+        from optmodel.solvers.tidy import tidy_number
+
+        sens = self.sensitivity
         values: list[dict[str, Any]] = []
-        for name, entry in self.solution.items():
-            if isinstance(entry, Mapping):
-                for key, val in entry.items():
-                    index = list(key) if isinstance(key, tuple) else [key]
-                    values.append({"name": name, "index": index, "value": val})
-            else:
-                values.append({"name": name, "index": None, "value": entry})
-        return {
+        for name, key, val in entries(self.solution):
+            row: dict[str, Any] = {
+                "name": name,
+                "index": _index_list(key),
+                "value": tidy_number(val, integer_variable=name in integer_variables),
+            }
+            if sens is not None:
+                row["reduced_cost"] = tidy_number(entry_at(sens.reduced_costs, name, key))
+                row["cost_range"] = _tidy_range(entry_at(sens.cost_ranges, name, key))
+            values.append(row)
+        payload: dict[str, Any] = {
             "termination": self.termination.value,
             "status": self.status.value,
-            "objective": self.objective,
-            "best_bound": self.best_bound,
+            "objective": tidy_number(self.objective),
+            "best_bound": tidy_number(self.best_bound),
             "gap": self.gap,
             "wall_time": self.wall_time,
             "solver": self.solver,
@@ -148,6 +182,84 @@ class SolveResult:
             "message": self.message,
             "values": values,
         }
+        if sens is not None:
+            payload["constraints"] = [
+                {
+                    "name": name,
+                    "index": _index_list(key),
+                    "dual": tidy_number(dual),
+                    "slack": tidy_number(entry_at(sens.slacks, name, key)),
+                    "rhs_range": _tidy_range(entry_at(sens.rhs_ranges, name, key)),
+                }
+                for name, key, dual in entries(sens.duals)
+            ]
+        return payload
+
+
+def entries(values: Mapping[str, Any]) -> list[tuple[str, Hashable | None, Any]]:
+    """``(name, key, value)`` for every entry of a solution-shaped mapping (key None for scalars)."""
+    rows: list[tuple[str, Hashable | None, Any]] = []
+    for name, entry in values.items():
+        if isinstance(entry, Mapping):
+            rows.extend((name, key, val) for key, val in entry.items())
+        else:
+            rows.append((name, None, entry))
+    return rows
+
+
+def named_entry(values: Mapping[str, Any], name: str, kind: str) -> Any:
+    """``values[name]``; a ``KeyError`` listing the known names when absent."""
+    if name not in values:
+        known = ", ".join(sorted(values)) or "none"
+        raise KeyError(f"no {kind} named {name!r}; known: {known}")
+    return values[name]
+
+
+def lookup(values: Mapping[str, Any], name: str, key: Hashable | None, kind: str) -> Any:
+    """``values[name]`` (scalar) or ``values[name][key]`` (indexed), with errors that say what to pass.
+
+    A one-element tuple or a list key is accepted for the member or tuple it holds.
+    """
+    entry = named_entry(values, name, kind)
+    if not isinstance(entry, Mapping):
+        if key is not None:
+            raise KeyError(f"{kind} {name!r} is a scalar; call it without a key")
+        return entry
+    if key is None:
+        raise KeyError(
+            f"{kind} {name!r} is indexed; pass a key such as {next(iter(entry), '...')!r}, "
+            "or read them all as a pandas Series with .values(name)"
+        )
+    if isinstance(key, list):
+        key = tuple(key)
+    if isinstance(key, tuple) and len(key) == 1:
+        key = key[0]
+    if key not in entry:
+        raise KeyError(f"{kind} {name!r} has no entry at {key!r}")
+    return entry[key]
+
+
+def entry_at(values: Mapping[str, Any], name: str, key: Hashable | None) -> Any:
+    """``values[name]`` (scalar) or ``values[name][key]``; None when absent."""
+    entry = values.get(name)
+    if isinstance(entry, Mapping):
+        return entry.get(key)
+    return entry
+
+
+def _index_list(key: Hashable | None) -> list[Any] | None:
+    if key is None:
+        return None
+    return list(key) if isinstance(key, tuple) else [key]
+
+
+def _tidy_range(bounds: tuple[float, float] | None) -> list[float | int | None] | None:
+    from optmodel.solvers.tidy import tidy_number
+
+    if bounds is None:
+        return None
+    # JSON has no infinity: an open end is null.
+    return [tidy_number(b) if math.isfinite(b) else None for b in bounds]
 
 
 @runtime_checkable

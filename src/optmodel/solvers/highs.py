@@ -22,11 +22,18 @@ from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, Ter
 from optmodel.solvers.classify import ProblemClass, quadratic_is_convex
 from optmodel.solvers.form_backend import StandardFormBackend
 from optmodel.solvers.highs_diagnostics import feasibility_highs, find_conflict, runaway_columns
+from optmodel.solvers.highs_sensitivity import lp_sensitivity
 from optmodel.solvers.highs_threads import use_highs_threads
 from optmodel.solvers.trivial import check_finite_data, obvious_infeasibility
 from optmodel.standard_form import StandardForm
 from optmodel.standard_form.highs_model import build_highs, highs_obstacle
-from optmodel.standard_form.labels import constraint_label, solution_values, variable_label
+from optmodel.standard_form.labels import (
+    constraint_label,
+    constraint_symbol,
+    solution_values,
+    variable_label,
+    variable_symbol,
+)
 
 if TYPE_CHECKING:
     import highspy
@@ -175,6 +182,14 @@ def _result(
     objective = float(info.objective_function_value) if has_solution else None
     best_bound, gap = _bound_and_gap(info, form, objective, termination)
     values = np.asarray(highs.getSolution().col_value) if has_solution else None
+    sensitivity = None
+    if termination is TerminationCondition.OPTIMAL and not form.integer.any():
+        sensitivity = lp_sensitivity(
+            highs,
+            [variable_symbol(var, symbols) for var in form.variables],
+            [constraint_symbol(con, symbols) for con in form.constraints],
+            form.row_constant,
+        )
     return SolveResult(
         termination=termination,
         status=solution_status,
@@ -187,6 +202,7 @@ def _result(
         if values is not None
         else {},
         message=f"HiGHS model status: {highs.modelStatusToString(status)}",
+        sensitivity=sensitivity,
     )
 
 

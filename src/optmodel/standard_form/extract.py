@@ -60,6 +60,8 @@ class StandardForm:
     has_objective: bool
     #: Fixed VarData -> value (a ComponentMap: VarData is unhashable).
     fixed: ComponentMap = field(default_factory=ComponentMap)
+    #: The constant of each row's body, moved into ``row_lower``/``row_upper`` (added back for RHS ranging).
+    row_constant: np.ndarray | None = None
 
     @property
     def n_cols(self) -> int:
@@ -108,6 +110,7 @@ def extract(model: pyo.Block) -> StandardForm:
     constraints: list[Any] = []
     lower: list[float] = []
     upper: list[float] = []
+    row_constants: list[float] = []
     starts: list[int] = [0]
     indices: list[int] = []
     values: list[float] = []
@@ -123,6 +126,7 @@ def extract(model: pyo.Block) -> StandardForm:
         constraints.append(con)
         lower.append(lb)
         upper.append(ub)
+        row_constants.append(constant)
         for var, coef in _merged_linear(repn, columns):
             indices.append(var)
             values.append(coef)
@@ -173,6 +177,7 @@ def extract(model: pyo.Block) -> StandardForm:
         objective_nonlinear=objective_nonlinear,
         has_objective=bool(objectives),
         fixed=fixed,
+        row_constant=np.array(row_constants, dtype=np.float64),
     )
 
 

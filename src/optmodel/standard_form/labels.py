@@ -33,6 +33,29 @@ def variable_symbol(var: Any, symbols: SymbolMap | None) -> Symbol | None:
     return symbols.variables.get(var)
 
 
+def constraint_symbol(con: Any, symbols: SymbolMap | None) -> Symbol | None:
+    """The constraint's Formulation symbol; None when a SymbolMap is given but does not know it (auxiliary)."""
+    if symbols is None:
+        return pyomo_symbol(con)
+    return symbols.constraints.get(con)
+
+
+def by_symbol(pairs: Iterable[tuple[Symbol | None, Any]]) -> dict[str, Any]:
+    """``{name: value}`` for scalars and ``{name: {key: value}}`` for indexed symbols; None symbols are skipped."""
+    keyed: dict[str, Any] = {}
+    for symbol, value in pairs:
+        if symbol is None:
+            continue
+        name, key = symbol
+        if key is None:
+            keyed[name] = value
+        else:
+            entry = keyed.setdefault(name, {})
+            if isinstance(entry, dict):
+                entry[key] = value
+    return keyed
+
+
 def variable_label(var: Any, symbols: SymbolMap | None) -> str:
     """``x[1,A]`` from the SymbolMap, else the Pyomo name."""
     symbol = symbols.variables.get(var) if symbols is not None else None
@@ -62,23 +85,11 @@ def solution_values(
         snap = integer & (np.abs(column_values - np.round(column_values)) <= INTEGER_SNAP)
         column_values[snap] = np.round(column_values[snap])
     column_values += 0.0  # -0.0 -> 0.0
-    solution: dict[str, Any] = {}
     pairs: Iterable[tuple[Any, float]] = [
         *zip(variables, column_values.tolist(), strict=True),
         *fixed.items(),
     ]
-    for var, value in pairs:
-        symbol = variable_symbol(var, symbols)
-        if symbol is None:
-            continue
-        name, key = symbol
-        if key is None:
-            solution[name] = float(value)
-        else:
-            entry = solution.setdefault(name, {})
-            if isinstance(entry, dict):
-                entry[key] = float(value)
-    return solution
+    return by_symbol((variable_symbol(var, symbols), float(value)) for var, value in pairs)
 
 
 def file_safe_names(labels: Iterable[str], prefix: str) -> list[str]:
