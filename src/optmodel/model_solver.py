@@ -108,7 +108,9 @@ def run_formulation(
     start = time.perf_counter()
     report = check_solution(formulation, result.solution, data=compiled.data)
     timings["check_s"] = time.perf_counter() - start
-    result = dataclasses.replace(result, max_violation=report.max_violation)
+    result = dataclasses.replace(
+        result, max_violation=report.max_violation, expressions=report.expression_values
+    )
     stage = Stage.DONE
     error = ""
     if max(report.max_relative_violation, report.max_integrality_violation) > VIOLATION_TOLERANCE:

@@ -95,6 +95,8 @@ class CheckReport:
     objective_value: float
     missing: list[str] = field(default_factory=list)
     tol: float = 1e-6
+    #: Named expressions at the solution (``{"cost": 12.0, "load": {key: value}}``); NaN where undefined.
+    expression_values: dict[str, float | dict[Key, float]] = field(default_factory=dict)
 
     @property
     def feasible(self) -> bool:
@@ -210,7 +212,21 @@ def check_solution(
         objective_value=objective,
         missing=missing,
         tol=tol,
+        expression_values=_expression_values(evaluator),
     )
+
+
+def _expression_values(evaluator: _ValueEvaluator) -> dict[str, float | dict[Key, float]]:
+    values: dict[str, float | dict[Key, float]] = {}
+    for name, expression in evaluator.data.expressions.items():
+        at_keys: dict[Key, float] = {}
+        for key in expression.envs:
+            try:
+                at_keys[key] = float(evaluator.named(name, key))
+            except (EvaluationError, ArithmeticError, TypeError, ValueError):
+                at_keys[key] = math.nan
+        values[name] = at_keys if expression.indexed else at_keys[None]
+    return values
 
 
 def _normalise_values(

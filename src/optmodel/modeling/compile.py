@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Hashable, Mapping
@@ -63,6 +64,8 @@ class CompiledModel:
     data: ModelData
     #: Formulation variable name -> Pyomo component name (they differ when a name is unsafe for Pyomo).
     variable_components: Mapping[str, str]
+    #: Named expression -> the name of its Pyomo ``Expression`` component.
+    expression_components: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def var(self, name: str) -> Any:
         """The Pyomo ``Var`` component of Formulation variable ``name``."""
@@ -83,6 +86,21 @@ class CompiledModel:
             else:
                 solution.setdefault(name, {})[key] = float(value)
         return solution
+
+    def expression_values(self) -> dict[str, float | dict[Hashable, float]]:
+        """Named expressions at the current variable values (left out where a value is missing)."""
+        values: dict[str, Any] = {}
+        for name, expression in self.data.expressions.items():
+            component = self.model.component(self.expression_components[name])
+            for key, entry in component.items() if expression.indexed else [(None, component)]:
+                value = pyo.value(entry, exception=False)
+                if value is None:
+                    continue
+                if key is None:
+                    values[name] = float(value)
+                else:
+                    values.setdefault(name, {})[key] = float(value)
+        return values
 
     def objective_value(self) -> float | None:
         """The objective at the current variable values, or None when some value is missing."""
@@ -152,12 +170,15 @@ class _Compiler:
         py_cons = {name: self.names.claim(name, "con") for name in f.constraints}
         for name, vdef in f.variables.items():
             self._add_variable(variable_instances(name, vdef, self.data), py_vars[name])
+        py_exprs = {name: self.names.claim(name, "expr") for name in self.data.expressions}
+        for name, py_name in py_exprs.items():
+            self._add_named_expression(name, py_name)
         self._add_objective(objective_name)
         for name, cdef in f.constraints.items():
             inst = constraint_instances(name, cdef, self.data, f.variables)
             self._add_constraint(inst, py_cons[name])
         symbols = SymbolMap(variables=self.var_symbols, constraints=self.con_symbols)
-        return CompiledModel(self.model, symbols, f, self.data, py_vars)
+        return CompiledModel(self.model, symbols, f, self.data, py_vars, py_exprs)
 
     # --- variables -------------------------------------------------------------------------------
     def _add_variable(self, inst: VariableInstances, py_name: str) -> None:
@@ -183,6 +204,24 @@ class _Compiler:
         name = inst.name
         for key, vardata in elements.items():
             self.var_symbols[vardata] = (name, key)
+
+    # --- named expressions -----------------------------------------------------------------------
+    def _add_named_expression(self, name: str, py_name: str) -> None:
+        expression = self.data.expressions[name]
+        path = f"expressions.{name}.expression"
+        values = {}
+        for key, env in expression.envs.items():
+            at = "" if key is None else f"at {key!r}: "
+            values[key] = self._evaluate(expression.tree, env, 0, path, at)
+        if not expression.indexed:
+            component = self._construct(py_name, pyo.Expression(expr=values[None]), path)
+            self.plain.named_components[name] = self.signed.named_components[name] = component
+            return
+        index = pyo.Set(initialize=list(values), dimen=None, ordered=pyo.Set.InsertionOrder)
+        self.model.add_component(self.names.claim(f"{py_name}_index", "set"), index)
+        component = self._construct(py_name, pyo.Expression(index, initialize=values), path)
+        elements = dict(component.items())
+        self.plain.named_components[name] = self.signed.named_components[name] = elements
 
     # --- objective -------------------------------------------------------------------------------
     def _add_objective(self, py_name: str) -> None:

@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from optmodel.errors import ExpressionError
+from optmodel.modeling import computed
 from optmodel.modeling import expressions as ex
 from optmodel.modeling.evaluate import (
     EvaluationError,
@@ -19,6 +20,7 @@ from optmodel.modeling.evaluate import (
 )
 from optmodel.modeling.ir import Formulation, ParamDef, SetDef
 from optmodel.modeling.issues import Issue, IssueCode
+from optmodel.modeling.named import resolve_expressions
 from optmodel.modeling.tables import table_entries
 
 _CODES = {
@@ -44,30 +46,78 @@ def resolve_data(formulation: Formulation) -> tuple[ModelData, list[Issue]]:
     data = ModelData()
     issues: list[Issue] = []
     evaluator = Evaluator(data)
+    params = formulation.parameters
     # Scalars first: set ranges may name them.
-    for name, param in formulation.parameters.items():
-        if not param.index:
+    for name, param in params.items():
+        if not param.index_sets and param.expression is None:
             value = _scalar(name, param, issues)
             if value is not None:
                 data.scalars[name] = value
-    # Tables are resolved as soon as their index sets exist, so a derived set may filter on them.
-    pending = {name: p for name, p in formulation.parameters.items() if p.index}
+    # Tables and computed parameters are resolved as soon as what they read exists, so a derived set may
+    # filter on them (and a computed parameter may read another).
+    pending = {name: p for name, p in params.items() if p.index_sets or p.expression is not None}
 
-    def resolve_ready_tables() -> None:
-        for name, param in list(pending.items()):
-            if all(s in data.sets for s in param.index):
-                del pending[name]
-                _resolve_table(name, param, data, issues)
+    def ready(param: ParamDef) -> bool:
+        if param.expression is None:
+            return all(s in data.sets for s in param.index_sets)
+        needed = computed.references(param) & (set(params) | set(formulation.sets))
+        return all(n in data.sets or n in data.scalars or n in data.tables for n in needed)
 
-    resolve_ready_tables()
+    def resolve_ready() -> None:
+        progress = True
+        while progress:
+            progress = False
+            for name, param in list(pending.items()):
+                if ready(param):
+                    del pending[name]
+                    _resolve(name, param, data, issues, formulation)
+                    progress = True
+
+    resolve_ready()
     for name, set_def in formulation.sets.items():
         members = _resolve_set(name, set_def, evaluator, issues)
         if members is not None:
             data.add_set(name, members)
-        resolve_ready_tables()
+        resolve_ready()
     for name, param in pending.items():
-        _resolve_table(name, param, data, issues)  # reports the unknown index sets
+        if param.expression is None:
+            _resolve_table(name, param, data, issues)  # reports the unknown index sets
+            continue
+        missing = sorted(
+            n
+            for n in computed.references(param) & (set(params) | set(formulation.sets))
+            if n not in data.sets and n not in data.scalars and n not in data.tables
+        )
+        issues.append(
+            Issue(
+                f"parameters.{name}.expression",
+                IssueCode.MISSING_DATA,
+                f"parameter '{name}' is computed from {', '.join(missing)}, which have no values",
+                "fix those first; computed parameters may not depend on each other in a cycle",
+            )
+        )
+    issues += resolve_expressions(formulation, data)
     return data, issues
+
+
+def _resolve(
+    name: str, param: ParamDef, data: ModelData, issues: list[Issue], formulation: Formulation
+) -> None:
+    if param.expression is None:
+        _resolve_table(name, param, data, issues)
+        return
+    path = f"parameters.{name}"
+    try:
+        value = computed.compute(name, param, data, formulation.variables)
+    except (EvaluationError, ExpressionError) as error:
+        at_index = isinstance(error, ExpressionError) and "domain" in str(error)
+        issues.append(issue_from(error, f"{path}.index" if at_index else f"{path}.expression"))
+        return
+    if isinstance(value, dict):
+        data.tables[name] = value
+        data.table_index[name] = param.index_sets
+    else:
+        data.scalars[name] = value
 
 
 def _scalar(name: str, param: ParamDef, issues: list[Issue]) -> float | None:
@@ -194,7 +244,7 @@ def _filtered_members(set_def: SetDef, evaluator: Evaluator) -> list[Member]:
 
 def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Issue]) -> None:
     path = f"parameters.{name}"
-    unknown = [s for s in param.index if s not in data.sets]
+    unknown = [s for s in param.index_sets if s not in data.sets]
     if unknown:
         issues.append(
             Issue(
@@ -210,8 +260,8 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
         if default is not None:
             data.defaults[name] = default
     table: dict[Key, float] = {}
-    lookup = [{str(m): m for m in data.sets[s]} for s in param.index]
-    dims = sum(data.dimen(s) for s in param.index)
+    lookup = [{str(m): m for m in data.sets[s]} for s in param.index_sets]
+    dims = sum(data.dimen(s) for s in param.index_sets)
     raw = param.values if param.values is not None else ({} if param.default is not None else None)
     if raw is None:
         issues.append(
@@ -219,19 +269,19 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
         )
         return
     try:
-        entries = list(table_entries(name, raw, param.index, param.layout, data, dims))
+        entries = list(table_entries(name, raw, param.index_sets, param.layout, data, dims))
     except EvaluationError as error:
         code = IssueCode.AMBIGUOUS_DATA if error.code == "ambiguous" else IssueCode.SCHEMA
         issues.append(Issue(f"{path}.values", code, str(error), error.hint))
         return
     for raw_key, value in entries:
-        key = _match_key(raw_key, param.index, lookup, data)
+        key = _match_key(raw_key, param.index_sets, lookup, data)
         if key is None:
             issues.append(
                 Issue(
                     f"{path}.values",
                     IssueCode.UNKNOWN_NAME,
-                    f"entry {list(raw_key)} of '{name}' is not in {' x '.join(param.index)}",
+                    f"entry {list(raw_key)} of '{name}' is not in {' x '.join(param.index_sets)}",
                     "use members of the index sets as keys",
                 )
             )
@@ -240,9 +290,9 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
         if number is not None:
             table[key] = number
     data.tables[name] = table
-    data.table_index[name] = list(param.index)
+    data.table_index[name] = list(param.index_sets)
     if name not in data.defaults:
-        expected = itertools.product(*(data.sets[s] for s in param.index))
+        expected = itertools.product(*(data.sets[s] for s in param.index_sets))
         missing = [k for k in (_flatten_key(e) for e in expected) if k not in table]
         if missing:
             shown = ", ".join(repr(m) for m in missing[:5]) + (" ..." if len(missing) > 5 else "")

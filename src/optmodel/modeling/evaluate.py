@@ -28,6 +28,20 @@ class EvaluationError(Exception):
         super().__init__(message)
 
 
+@dataclass(frozen=True)
+class NamedExpression:
+    """A named expression of the variables over its resolved index: ``envs[key]`` binds its index names."""
+
+    name: str
+    tree: ex.Node
+    domain: str
+    envs: dict[Key, dict[str, Any]]
+
+    @property
+    def indexed(self) -> bool:
+        return bool(self.domain.strip())
+
+
 @dataclass
 class ModelData:
     """Concrete sets and parameters of a Formulation, in declaration order."""
@@ -37,6 +51,7 @@ class ModelData:
     tables: dict[str, dict[Key, float]] = field(default_factory=dict)
     table_index: dict[str, list[str]] = field(default_factory=dict)
     defaults: dict[str, float] = field(default_factory=dict)
+    expressions: dict[str, NamedExpression] = field(default_factory=dict)
     _members: dict[str, frozenset[Member]] = field(default_factory=dict, repr=False)
 
     def add_set(self, name: str, members: list[Member]) -> None:
@@ -121,6 +136,22 @@ class Evaluator:
     def call_nonconstant(self, func: str, args: list[Any]) -> Any:
         raise EvaluationError(f"{func}() of a non-constant expression is not supported here")
 
+    def named(self, name: str, key: Key | None) -> Any:
+        """The value of named expression ``name`` at ``key`` (None for a scalar one), evaluated in place."""
+        expression = self.data.expressions[name]
+        if expression.indexed != (key is not None):
+            hint = f"write {name}[...]" if expression.indexed else f"write {name} without [...]"
+            word = "indexed and needs an index" if expression.indexed else "a scalar"
+            raise EvaluationError(f"expression '{name}' is {word}", hint, code="index-arity")
+        env = expression.envs.get(key)
+        if env is None:
+            raise EvaluationError(
+                f"expression '{name}' has no entry for {key!r}",
+                f"'{name}' is defined for {expression.domain}",
+                code="unknown-key",
+            )
+        return self.eval(expression.tree, env)
+
     def add_all(self, terms: Iterable[Any]) -> Any:
         total: Any = 0
         for term in terms:
@@ -180,6 +211,8 @@ class Evaluator:
             return self.data.scalars[name]
         if name in self.variables:
             return self.variable(name, None)
+        if name in self.data.expressions:
+            return self.named(name, None)
         if name == "inf":
             return math.inf
         if name in self.data.tables:
@@ -209,6 +242,8 @@ class Evaluator:
             )
         if name in self.variables:
             return self.variable(name, key)
+        if name in self.data.expressions:
+            return self.named(name, key)
         if name in self.data.scalars:
             raise EvaluationError(
                 f"parameter '{name}' is a scalar and cannot be indexed", code="index-arity"

@@ -334,12 +334,13 @@ def check_distinct_names(formulation: Formulation) -> None:
         ("sets", formulation.sets),
         ("parameters", formulation.parameters),
         ("variables", formulation.variables),
+        ("expressions", formulation.expressions),
     ):
         for name in names:
             if name in seen:
                 raise CompileError(
                     f"'{name}' names both a {seen[name]} entry and a {kind} entry",
                     path=f"{kind}.{name}",
-                    hint="give every set, parameter and variable its own name",
+                    hint="give every set, parameter, variable and expression its own name",
                 )
             seen[name] = kind

@@ -17,6 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from optmodel.errors import ExpressionError
+from optmodel.modeling.expressions import parse_domain
+
 _VAR_TYPES = {
     "continuous": "continuous",
     "real": "continuous",
@@ -68,16 +71,21 @@ class SetDef(_Element):
 
 
 class ParamDef(_Element):
-    """A parameter: a scalar ``value``, or a table of ``values`` indexed over ``index`` (set names).
+    """A parameter: a scalar ``value``, a table of ``values`` indexed over ``index`` (set names), or computed.
 
     Tables may be written as nested objects keyed by members (``{"A": {"1": 3}}``), as a list aligned with the
     order of a one-dimensional index set (``[3, 5, 7]``), as rows ``[[member, ..., value], ...]``, or as a
     matrix over two index sets (``[[1, 2], [3, 4]]``). A list of lists that reads both as rows and as a matrix
     must declare ``layout``. Entries absent from the table take ``default`` when one is given.
+
+    A computed parameter gives an ``expression`` over other parameters and its index names instead of data,
+    with the index as a domain: ``{"index": "i in N, j in N", "expression": "sqrt((px[i] - px[j])**2)"}``.
+    It is evaluated once, when the data is resolved.
     """
 
-    index: list[str] = Field(
-        default_factory=list, description="Names of the sets indexing the table."
+    index: list[str] | str = Field(
+        default_factory=list,
+        description="Names of the sets indexing the table, or a domain 'i in I, j in J' (computed).",
     )
     value: Any = Field(default=None, description="The value of a scalar parameter.")
     values: Any = Field(default=None, description="The table of an indexed parameter.")
@@ -86,6 +94,26 @@ class ParamDef(_Element):
         default=None,
         description="How 'values' is written, when a list of lists could be rows or a matrix.",
     )
+    expression: str | None = Field(
+        default=None, description="Computes the value from parameters and index names."
+    )
+
+    @property
+    def index_sets(self) -> list[str]:
+        """The sets indexing this parameter (from a domain string too; [] when it does not parse)."""
+        return index_sets(self.index)
+
+
+def index_sets(index: list[str] | str) -> list[str]:
+    """Set names of an ``index``: a list of set names, or a domain string ``"i in I, (j, k) in ARCS"``."""
+    if not isinstance(index, str):
+        return list(index)
+    if " in " not in f" {index} ":
+        return [part.strip() for part in index.split(",") if part.strip()]
+    try:
+        return [clause.set_name for clause in parse_domain(index)]
+    except (ExpressionError, RecursionError):
+        return []
 
 
 class VarDef(_Element):
@@ -133,6 +161,17 @@ class ConstraintDef(_Element):
     where: str | None = Field(default=None, description="Filter on the index, e.g. 't > 1'.")
 
 
+class ExpressionDef(_Element):
+    """A named expression of the variables, usable by name in constraints and the objective.
+
+    ``{"index": "k in K", "expression": "sum(w[i] * x[i, k] for i in I)"}`` is used as ``load[k]``; its
+    value at the solution is reported beside the variables'.
+    """
+
+    index: str = Field(default="", description="Index domain, e.g. 'k in K' (empty: a scalar).")
+    expression: str
+
+
 class Formulation(BaseModel):
     """A complete optimization model. Element dicts keep the order in which they were written."""
 
@@ -143,6 +182,7 @@ class Formulation(BaseModel):
     sets: dict[str, SetDef] = Field(default_factory=dict)
     parameters: dict[str, ParamDef] = Field(default_factory=dict)
     variables: dict[str, VarDef]
+    expressions: dict[str, ExpressionDef] = Field(default_factory=dict)
     objective: ObjectiveDef
     constraints: dict[str, ConstraintDef] = Field(default_factory=dict)
 

@@ -62,6 +62,8 @@ class PyomoExpressionBuilder(Evaluator):
         self.instances = instances
         self.modeller = modeller
         self.sign = 0
+        #: Named expression -> its Pyomo ``Expression`` (indexed: a dict by key), once the compiler built it.
+        self.named_components: dict[str, Any] = {}
 
     def evaluate(self, node: ex.Node, env: Mapping[str, Any], sign: int = 0) -> Any:
         """Evaluate ``node``; ``sign`` > 0 where a larger value is worse, < 0 where smaller is, else 0."""
@@ -81,6 +83,19 @@ class PyomoExpressionBuilder(Evaluator):
             return entry
         message, hint = missing_key_message(self.instances[name], key)
         raise EvaluationError(message, hint, code="unknown-key")
+
+    def named(self, name: str, key: Key | None) -> Any:
+        component = self.named_components.get(name)
+        if component is not None:
+            found = component.get(key) if isinstance(component, dict) else component
+            if found is not None and (key is None) != isinstance(component, dict):
+                return found
+        # Not built yet, or a key it lacks (the base class explains): evaluated in place, exactly.
+        saved, self.sign = self.sign, 0
+        try:
+            return super().named(name, key)
+        finally:
+            self.sign = saved
 
     def add_all(self, terms: Iterable[Any]) -> Any:
         return pyo.quicksum(terms)

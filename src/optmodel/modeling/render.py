@@ -49,6 +49,12 @@ def render_text(formulation: Formulation) -> str:
         ]
     lines += ["", "Variables:"]
     lines += [_described(_var_text(name, v, f), v.description) for name, v in f.variables.items()]
+    if f.expressions:
+        lines += ["", "Expressions:"]
+        lines += [
+            _described(_definition(name, e.index, e.expression, _TEXT), e.description)
+            for name, e in f.expressions.items()
+        ]
     objective = f"{f.objective.sense} {_expression(f.objective.expression, _TEXT)}"
     lines += ["", "Objective:", _described(objective, f.objective.description)]
     if f.constraints:
@@ -181,13 +187,38 @@ def _set_text(name: str, s: SetDef) -> str:
     return "{}"
 
 
+def _definition(name: str, index: str, expression: str, renderer: TextRenderer) -> str:
+    """``name[i, j] = EXPR, for all i in I, j in J`` (a computed parameter or a named expression)."""
+    try:
+        targets = [t for clause in ex.parse_domain(index) for t in clause.targets] if index else []
+    except (ExpressionError, RecursionError):
+        targets = []
+    latex = isinstance(renderer, LatexRenderer)
+    if latex:
+        symbol = (
+            renderer.subscript(name, [renderer.name(t) for t in targets])
+            if targets
+            else renderer.name(name)
+        )
+    else:
+        symbol = f"{name}[{', '.join(targets)}]" if targets else name
+    text = f"{symbol} {':=' if latex else '='} {_expression(expression, renderer)}"
+    if not targets:
+        return text
+    domain = _domain(index, None, renderer)
+    return text + (rf" && \forall {domain}" if latex else f", for all {domain}")
+
+
 def _param_text(name: str, p: ParamDef, formulation: Formulation) -> str:
-    if not p.index:
+    if p.expression is not None:
+        index = p.index if isinstance(p.index, str) else ""
+        return _definition(name, index, p.expression, _TEXT)
+    if not p.index_sets:
         value = number_text(p.value) if isinstance(p.value, int | float) else str(p.value)
         return f"{name} = {value}"
-    names = _index_symbols(p.index, formulation)
+    names = _index_symbols(p.index_sets, formulation)
     head = f"{name}[{', '.join(names)}], " + ", ".join(
-        f"{n} ∈ {s}" for n, s in zip(names, p.index, strict=True)
+        f"{n} ∈ {s}" for n, s in zip(names, p.index_sets, strict=True)
     )
     return head + (f" (default {p.default})" if p.default is not None else "")
 
@@ -224,6 +255,8 @@ def _latex_rows(f: Formulation) -> list[str]:
         )
     for name, var in f.variables.items():
         rows.append("& " + _latex_var(name, var, f))
+    for name, e in f.expressions.items():
+        rows.append("& " + _definition(name, e.index, e.expression, _LATEX))
     return rows
 
 
@@ -262,15 +295,18 @@ def _latex_set(name: str, s: SetDef) -> str:
 
 
 def _latex_param(name: str, p: ParamDef, formulation: Formulation) -> str:
-    if not p.index:
+    if p.expression is not None:
+        index = p.index if isinstance(p.index, str) else ""
+        return _definition(name, index, p.expression, _LATEX).replace("&&", r"\quad")
+    if not p.index_sets:
         value = (
             number_text(p.value) if isinstance(p.value, int | float) else latex_escape(str(p.value))
         )
         return f"{_LATEX.name(name)} = {value}"
-    names = _index_symbols(p.index, formulation)
+    names = _index_symbols(p.index_sets, formulation)
     symbol = _LATEX.subscript(name, [_LATEX.name(n) for n in names])
     domain = ", ".join(
-        f"{_LATEX.name(n)} \\in {_LATEX.name(s)}" for n, s in zip(names, p.index, strict=True)
+        f"{_LATEX.name(n)} \\in {_LATEX.name(s)}" for n, s in zip(names, p.index_sets, strict=True)
     )
     return f"{symbol}, \\quad {domain}"
 

@@ -43,7 +43,7 @@ from optmodel.modeling.validate_context import Declarations, IssueLog
 from optmodel.modeling.validate_data import CheckedConstraint, OutOfBudget, Probe
 from optmodel.modeling.validate_magnitudes import check_magnitudes
 
-_SECTIONS = ("sets", "parameters", "variables", "constraints")
+_SECTIONS = ("sets", "parameters", "variables", "expressions", "constraints")
 
 
 @dataclass
@@ -219,6 +219,9 @@ def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
         with _guarded(log, f"variables.{name}"):
             if (checked := elements.check_variable(decl, name, log)) is not None:
                 variables[name] = checked
+    for name in formulation.expressions:
+        with _guarded(log, f"expressions.{name}"):
+            elements.check_named_expression(decl, name, log)
     used: set[str] = set()
     objective = None
     if not salvage.objective_replaced:
@@ -260,8 +263,8 @@ def _check_with_data(
 
 
 _ORDER = {"(document)": 0, "name": 1, "description": 1, "sets": 2, "parameters": 3, "variables": 4}
-_ORDER |= {"objective": 5, "constraints": 6}
+_ORDER |= {"expressions": 5, "objective": 6, "constraints": 7}
 
 
 def _in_document_order(issues: list[Issue]) -> list[Issue]:
-    return sorted(issues, key=lambda i: _ORDER.get(i.path.split(".", 1)[0].split("[", 1)[0], 7))
+    return sorted(issues, key=lambda i: _ORDER.get(i.path.split(".", 1)[0].split("[", 1)[0], 8))

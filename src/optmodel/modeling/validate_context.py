@@ -129,14 +129,35 @@ class Declarations:
         if name in f.sets:
             return "set"
         if name in f.parameters:
-            return "table" if f.parameters[name].index else "scalar"
+            return "table" if f.parameters[name].index_sets else "scalar"
         if name in f.variables:
             return "variable"
+        if name in f.expressions:
+            return "expression"
         return None
 
     def names(self) -> list[str]:
         f = self.formulation
-        return [*f.sets, *f.parameters, *f.variables]
+        return [*f.sets, *f.parameters, *f.variables, *f.expressions]
+
+    def expression_variables(self, name: str) -> set[str]:
+        """Variables a named expression uses, through the expressions it uses too (best effort)."""
+        f = self.formulation
+        found: set[str] = set()
+        seen: set[str] = set()
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current in seen or current not in f.expressions:
+                continue
+            seen.add(current)
+            try:
+                names = ex.free_names(ex.parse(f.expressions[current].expression))
+            except (ExpressionError, RecursionError):
+                continue
+            found |= names & set(f.variables)
+            stack += list(names & set(f.expressions))
+        return found
 
     def set_dim(self, name: str, _seen: frozenset[str] = frozenset()) -> int | None:
         """Number of components of the set's members, or None when it cannot be told."""
@@ -169,9 +190,11 @@ class Declarations:
         return 1 if set_def.range is not None or set_def.members == [] else None
 
     def var_domain(self, name: str) -> tuple[ex.DomainClause, ...] | None:
-        """A variable's index as domain clauses (list indices get placeholder targets); None if invalid."""
+        """A variable's (or named expression's) index as domain clauses (list indices get placeholder
+        targets); None if invalid."""
         if name not in self._var_domains:
-            index = self.formulation.variables[name].index
+            f = self.formulation
+            index = (f.variables[name] if name in f.variables else f.expressions[name]).index
             domain: tuple[ex.DomainClause, ...] | None
             if isinstance(index, str):
                 try:
@@ -187,8 +210,8 @@ class Declarations:
         """For a variable or table: (set, width) per index position group; None if unknown."""
         kind = self.kind(name)
         if kind == "table":
-            return [(s, self.set_dim(s)) for s in self.formulation.parameters[name].index]
-        if kind != "variable":
+            return [(s, self.set_dim(s)) for s in self.formulation.parameters[name].index_sets]
+        if kind not in ("variable", "expression"):
             return None
         domain = self.var_domain(name)
         if domain is None:

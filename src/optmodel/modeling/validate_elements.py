@@ -11,6 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
+from optmodel.modeling import computed
 from optmodel.modeling import expressions as ex
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue, IssueCode, Severity
@@ -35,7 +36,13 @@ def check_names(formulation: Formulation, log: IssueLog) -> None:
     """Names usable in expressions, and no name declared twice across sets, parameters, variables."""
     seen: dict[str, str] = {}
     normalized: dict[str, str] = {}  # NFKC form -> the first name written that way
-    for section, word in (("sets", "set"), ("parameters", "parameter"), ("variables", "variable")):
+    sections = (
+        ("sets", "set"),
+        ("parameters", "parameter"),
+        ("variables", "variable"),
+        ("expressions", "expression"),
+    )
+    for section, word in sections:
         for name in getattr(formulation, section):
             path = f"{section}.{name}"
             check_element_name(name, path, log)
@@ -92,11 +99,34 @@ def check_set(decl: Declarations, name: str, position: int, log: IssueLog) -> No
 
 
 def check_parameter(decl: Declarations, name: str, log: IssueLog) -> None:
-    """A parameter's index names declared sets (its data is checked by resolve_data)."""
+    """A parameter's index names declared sets; a computed one's expression reads no variables.
+
+    Its data is checked by resolve_data.
+    """
+    param = decl.formulation.parameters[name]
     path = f"parameters.{name}.index"
     checker = ExpressionChecker(decl, log, path)
-    for set_name in decl.formulation.parameters[name].index:
-        checker.set_ref(set_name, {})
+    scope: dict[str, Any] = {}
+    if isinstance(param.index, str) and " in " in f" {param.index} ":
+        clauses = parse_domain_or_report(param.index, path, log)
+        if clauses is not None:
+            scope = checker.domain(clauses, {})
+    else:
+        for set_name in param.index_sets:
+            checker.set_ref(set_name, {})
+    if param.expression is not None and param.index and not isinstance(param.index, str):
+        sets = param.index
+        log.add(
+            path,
+            IssueCode.SCHEMA,
+            f"computed parameter '{name}' needs its index as a domain, so the expression can name the index",
+            f'write "index": "{", ".join(f"{n} in {s}" for n, s in zip("ijklmn", sets, strict=False))}"',
+        )
+    elif param.expression is not None:
+        expression_path = f"parameters.{name}.expression"
+        node = parse_or_report(param.expression, expression_path, log)
+        if node is not None:
+            ExpressionChecker(decl, log, expression_path).value(node, scope, "a computed parameter")
     if log.has_error(path):
         decl.broken.add(name)
 
@@ -134,7 +164,7 @@ def merge_data_issues(decl: Declarations, data_issues: list[Issue], log: IssueLo
 def _references(decl: Declarations, section: str, name: str) -> set[str]:
     """Names a set or parameter definition refers to (best effort; unparsable parts count as none)."""
     if section == "parameters":
-        return set(decl.formulation.parameters[name].index)
+        return computed.references(decl.formulation.parameters[name])
     set_def = decl.formulation.sets[name]
     names: set[str] = set()
     sources = [e for e in set_def.range or [] if isinstance(e, str)] + [set_def.where or ""]
@@ -200,6 +230,32 @@ def check_variable(decl: Declarations, name: str, log: IssueLog) -> CheckedVaria
     if not clean or log.has_error(path):
         return None
     return CheckedVariable(name, var.type, lb, ub)
+
+
+def check_named_expression(decl: Declarations, name: str, log: IssueLog) -> None:
+    """A named expression's index and body (a value over variables, parameters and its index names)."""
+    definition = decl.formulation.expressions[name]
+    path = f"expressions.{name}"
+    scope: dict[str, Any] = {}
+    if definition.index.strip():
+        clauses = parse_domain_or_report(definition.index, f"{path}.index", log)
+        if clauses is not None:
+            scope = ExpressionChecker(decl, log, f"{path}.index").domain(clauses, {})
+    if log.has_error(f"{path}.index"):
+        decl.broken.add(name)
+    node = parse_or_report(definition.expression, f"{path}.expression", log)
+    if node is None:
+        decl.broken.add(name)
+        return
+    if isinstance(node, ex.Compare | ex.BoolOp | ex.Not):
+        log.add(
+            f"{path}.expression",
+            IssueCode.TYPE_MISMATCH,
+            f"the named expression '{name}' is a condition, not a value",
+            "write the quantity only; put relations under 'constraints'",
+        )
+        return
+    ExpressionChecker(decl, log, f"{path}.expression").value(node, scope)
 
 
 def check_objective(

@@ -20,6 +20,7 @@ _KIND_WORDS = {
     "table": "indexed parameter",
     "scalar": "scalar parameter",
     "set": "set",
+    "expression": "named expression",
 }
 
 
@@ -241,7 +242,9 @@ class ExpressionChecker:
             self.table_order(name)
         if kind == "variable":
             self.use_variable(name, constant)
-        if kind in ("variable", "table"):
+        if kind == "expression":
+            self.use_expression(name, constant)
+        if kind in ("variable", "table", "expression"):
             groups = self.decl.index_groups(name) or []
             if groups:
                 self.report(
@@ -263,7 +266,7 @@ class ExpressionChecker:
         order = self.decl.set_order
         later = [
             s
-            for s in self.decl.formulation.parameters[name].index
+            for s in self.decl.formulation.parameters[name].index_sets
             if order.get(s, -1) >= self.set_limit
         ]
         if later:
@@ -287,6 +290,15 @@ class ExpressionChecker:
                 f"decision variable '{name}' cannot be used in {constant}",
                 "bounds, filters, indices and set definitions may use only parameters, "
                 "sets and index names",
+            )
+
+    def use_expression(self, name: str, constant: str | None) -> None:
+        self.variables_used |= self.decl.expression_variables(name)
+        if constant is not None:
+            self.report(
+                IssueCode.TYPE_MISMATCH,
+                f"named expression '{name}' cannot be used in {constant}",
+                "named expressions hold decision variables; use them in constraints and the objective",
             )
 
     def call(self, node: ex.Call, scope: Scope, constant: str | None) -> None:
@@ -322,13 +334,15 @@ class ExpressionChecker:
             self.table_order(name)
         if kind == "variable":
             self.use_variable(name, constant)
+        if kind == "expression":
+            self.use_expression(name, constant)
         groups = self.decl.index_groups(name)
         if groups is None:
             return
         if not groups:
             self.report(
                 IssueCode.INDEX_ARITY,
-                f"variable '{name}' has no index, so '{source}' is invalid",
+                f"{_KIND_WORDS[kind or 'variable']} '{name}' has no index, so '{source}' is invalid",
                 f"write {name}, or give '{name}' an \"index\"",
             )
             return

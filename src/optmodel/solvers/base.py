@@ -124,6 +124,8 @@ class SolveResult:
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: Duals, slacks, reduced costs and ranging for a solved LP (None for MIPs and where not computed).
     sensitivity: Sensitivity | None = None
+    #: The Formulation's named expressions at the solution, shaped like ``solution`` (set by the checker).
+    expressions: Solution = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The one place every backend's result passes: an "optimal" objective of inf or NaN is a numerical
@@ -192,6 +194,11 @@ class SolveResult:
                     "rhs_range": _tidy_range(entry_at(sens.rhs_ranges, name, key)),
                 }
                 for name, key, dual in entries(sens.duals)
+            ]
+        if self.expressions:
+            payload["expressions"] = [
+                {"name": name, "index": _index_list(key), "value": tidy_number(val)}
+                for name, key, val in entries(self.expressions)
             ]
         return payload
 
