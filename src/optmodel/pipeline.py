@@ -15,6 +15,7 @@ from optmodel.solvers.base import Sensitivity, SolveOptions, SolveResult, lookup
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyomo.environ as pyo
 
     from optmodel.llm.formulator import Attempt, FormulationResult, FormulatorConfig, InsightSource
     from optmodel.llm.providers.base import LLMProvider
@@ -210,8 +211,29 @@ def resolve_llm(llm: str | LLMProvider | None, *, cache: bool | None = None) -> 
     return make_provider(llm, cache=cache)
 
 
+def solve_pyomo(
+    model: pyo.Block, solver: str = "auto", options: SolveOptions | None = None
+) -> Answer:
+    """Solve a Pyomo model built by hand and load the solution back into it (``pyo.value(m.x)``).
+
+    Values come back in Pyomo's names (``answer.value("x", 1)``); an import ``Suffix`` named ``dual`` or
+    ``rc`` on the model receives an LP's duals and reduced costs.
+    """
+    from optmodel.solvers.registry import solve_model
+
+    result = solve_model(model, solver=solver, options=options or SolveOptions())
+    return Answer(result, None, source="pyomo")
+
+
+def _is_pyomo_model(problem: object) -> bool:
+    # Checked without importing Pyomo: a model is a Pyomo Block (ConcreteModel or a user's subclass).
+    return hasattr(problem, "component_data_objects") and any(
+        cls.__module__.startswith("pyomo.") for cls in type(problem).__mro__
+    )
+
+
 def solve(
-    problem: str | Path | Formulation | Mapping[str, Any],
+    problem: str | Path | Formulation | Mapping[str, Any] | pyo.Block,
     *,
     llm: str | LLMProvider | None = None,
     solver: str = "auto",
@@ -220,9 +242,11 @@ def solve(
     options: SolveOptions | None = None,
     config: FormulatorConfig | None = None,
 ) -> Answer:
-    """Solve a Formulation, a model file (.json/.yaml/.lp/.mps), or a plain-language problem.
+    """Solve a Formulation, a model file (.json/.yaml/.lp/.mps), a Pyomo model or a plain-language problem.
 
-    Plain-language problems (a ``.txt`` file or text) are formulated with ``llm`` first.
+    Plain-language problems (a ``.txt`` file or text) are formulated with ``llm`` first. A Pyomo model gets
+    its solution loaded back into it. ``solver`` is ``auto``, an optmodel backend (``highs``, ``scip``,
+    ``cpsat``, ``alns``...) or ``pyomo:NAME`` for any solver Pyomo's ``SolverFactory`` knows.
 
     >>> import optmodel
     >>> answer = optmodel.solve({
@@ -234,6 +258,8 @@ def solve(
     14.0
     """
     opts = _options(options, time_limit, threads)
+    if _is_pyomo_model(problem):
+        return solve_pyomo(problem, solver, opts)
     if isinstance(problem, Formulation):
         return solve_formulation(problem, solver, opts)
     if isinstance(problem, Mapping):

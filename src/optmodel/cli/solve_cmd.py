@@ -22,7 +22,11 @@ def solve(
         help="Model files: .json/.yaml Formulations, .lp/.mps programs, or .txt problems in plain language.",
     ),
     solver: str = typer.Option(
-        "auto", "--solver", "-s", help="auto, highs, cpsat, glop, pdlp, ortools-scip, scip, alns."
+        "auto",
+        "--solver",
+        "-s",
+        help="auto, highs, cpsat, glop, pdlp, ortools-scip, scip, alns, or pyomo:NAME for any solver "
+        "Pyomo's SolverFactory knows (pyomo:cbc, pyomo:gurobi...).",
     ),
     time_limit: float | None = typer.Option(None, "--time-limit", "-t", help="Seconds per solve."),
     threads: int | None = typer.Option(None, "--threads", help="Solver threads."),

@@ -20,6 +20,9 @@ from optmodel.errors import (
 )
 from optmodel.solvers.base import SolveOptions, SolverBackend, SolveResult
 from optmodel.solvers.classify import Classification, ProblemClass, classify_form
+from optmodel.solvers.load_back import load_into_model
+from optmodel.solvers.pyomo_factory import PREFIX as PYOMO_PREFIX
+from optmodel.solvers.pyomo_factory import PyomoSolverBackend
 from optmodel.standard_form import extract
 
 if TYPE_CHECKING:
@@ -71,10 +74,13 @@ def available_solvers() -> list[str]:
 
 def get_backend(name: str) -> SolverBackend:
     """The backend registered as ``name``; :class:`SolverUnavailableError` if unknown or not loadable."""
+    if name.startswith(PYOMO_PREFIX):  # any solver Pyomo's SolverFactory knows
+        return PyomoSolverBackend(name[len(PYOMO_PREFIX) :])
     factory = _factories.get(name)
     if factory is None:
         raise SolverUnavailableError(
-            f"unknown solver {name!r}; known solvers: {', '.join(known_solvers())} (or 'auto')"
+            f"unknown solver {name!r}; known solvers: {', '.join(known_solvers())} (or 'auto'), "
+            "or any solver Pyomo knows as pyomo:NAME (pyomo:cbc, pyomo:glpk, pyomo:gurobi, ...)"
         )
     if isinstance(factory, str):
         module_name, _, attribute = factory.partition(":")
@@ -132,7 +138,7 @@ def solve_model(
     Infeasible, unbounded and time-limited solves come back as results. Raises
     :class:`SolverCapabilityError` when the named solver cannot handle the model's class and
     :class:`SolverUnavailableError` when the solver is missing. ``result.extra["problem_class"]`` records
-    the class.
+    the class. The solution is loaded into ``model`` (``pyo.value(model.x)``), as Pyomo's solvers do.
     """
     options = options or SolveOptions()
     form = extract(model)
@@ -140,7 +146,8 @@ def solve_model(
     backend = choose_backend(classification) if solver == "auto" else get_backend(solver)
     if not backend.available():
         raise SolverUnavailableError(
-            f"solver {backend.name!r} is registered but its library is not installed"
+            getattr(backend, "install_hint", "")
+            or f"solver {backend.name!r} is registered but its library is not installed"
         )
     check_capability(backend, classification)
     try:
@@ -153,6 +160,7 @@ def solve_model(
         raise
     except Exception as exc:  # a library crash becomes one clear error, chained for debugging
         raise SolverError(f"solver {backend.name!r} failed: {type(exc).__name__}: {exc}") from exc
+    load_into_model(model, result, symbols)
     return replace(
         result, extra={**result.extra, "problem_class": classification.problem_class.value}
     )
