@@ -173,8 +173,10 @@ def solve_file(
 
     if solver == "alns":
         # The meta-solver reads the file straight into highspy; its time budget includes the reading.
+        from optmodel.modeling.io import check_file
         from optmodel.solvers.alns.solve import solve_mps
 
+        check_file(Path(path))
         return Answer(solve_mps(Path(path), options), None, source="file")
     model, symbols = read_model_file(Path(path))
     result = solve_model(model, solver=solver, options=options or SolveOptions(), symbols=symbols)

@@ -105,9 +105,9 @@ def test_lp_file_without_end_is_read_with_a_warning(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "match"),
     [
-        ("garbage.lp", "hello world\nthis is not a model\n", "could not read"),
-        ("garbage.mps", "hello world\n", "could not read"),
-        ("empty.lp", "", "could not read"),
+        ("garbage.lp", "hello world\nthis is not a model\n", "line 1: an LP file starts with"),
+        ("garbage.mps", "hello world\n", "line 1: a data line outside any section"),
+        ("empty.lp", "", "the file is empty"),
         ("novars.lp", "Minimize\n obj: 0\nSubject To\nEnd\n", "could not read"),
         ("model.txt", "Minimize\n obj: x\nEnd\n", "expected an .lp or .mps"),
     ],

@@ -146,6 +146,11 @@ def _solve_one(
         raise ModelFileError(f"no such file: {path}")
     suffix = path.suffix.lower()
     if suffix in MATH_PROGRAM_SUFFIXES:
+        if write_lp or write_mps:
+            from optmodel.modeling.io import read_model_file, write_lp_or_mps
+
+            model, symbols = read_model_file(path)
+            write_lp_or_mps(model, symbols, lp=write_lp, mps=write_mps)
         answer = solve_file(path, solver, options)
         if table:
             print_result(answer.result, title=str(path), duals=duals)
@@ -249,13 +254,9 @@ def _report_run(
     if run.warnings and table:
         print_issues(run.warnings, title=f"{path}: warnings")
     if run.compiled is not None:
-        from optmodel.modeling.io import write_lp as lp_writer
-        from optmodel.modeling.io import write_mps as mps_writer
+        from optmodel.modeling.io import write_lp_or_mps
 
-        if write_lp:
-            lp_writer(run.compiled.model, write_lp, run.compiled.symbols)
-        if write_mps:
-            mps_writer(run.compiled.model, write_mps, run.compiled.symbols)
+        write_lp_or_mps(run.compiled.model, run.compiled.symbols, lp=write_lp, mps=write_mps)
     if run.result is None:
         err_console.print(f"[red]error[/red] {escape(f'{path}: {run.error}')}")
         payload["error"] = run.error

@@ -7,10 +7,11 @@ from pathlib import Path
 import typer
 
 from optmodel.cli.exit_codes import ExitCode
+from optmodel.cli.model_files import describe_math_program, is_math_program
 
 
 def validate(
-    model: Path = typer.Argument(..., help="A .json or .yaml Formulation."),
+    model: Path = typer.Argument(..., help="A .json or .yaml Formulation, or an .lp/.mps file."),
     output: str = typer.Option("table", "--output", help="table or json."),
 ) -> None:
     """Check MODEL and print all problems at once (exit code 3 when there are errors)."""
@@ -19,6 +20,8 @@ def validate(
     from optmodel.modeling.load import decode_text
     from optmodel.modeling.validate import validate as run_validate
 
+    if is_math_program(model):
+        _validate_math_program(model, output)
     try:
         document = decode_text(model.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -34,3 +37,35 @@ def validate(
     else:
         console.print(f"{model}: [green]valid[/green]")
     raise typer.Exit(ExitCode.INVALID_MODEL if errors else ExitCode.OK)
+
+
+def _validate_math_program(model: Path, output: str) -> None:
+    """An LP/MPS file is valid when every line parses strictly and it holds a model with variables."""
+    from rich.markup import escape
+
+    from optmodel.cli.output import console, err_console, print_json
+    from optmodel.errors import ModelFileError
+
+    try:
+        summary = describe_math_program(model)
+    except ModelFileError as exc:
+        if output == "json":
+            print_json(
+                [
+                    {
+                        "path": "(file)",
+                        "code": "schema",
+                        "severity": "error",
+                        "message": str(exc),
+                        "hint": "",
+                    }
+                ]
+            )
+        else:
+            err_console.print(f"[red]invalid[/red] {escape(str(exc))}")
+        raise typer.Exit(ExitCode.INVALID_MODEL) from exc
+    if output == "json":
+        print_json([])
+    else:
+        console.print(f"{escape(str(model))}: [green]valid[/green] ({summary})")
+    raise typer.Exit(ExitCode.OK)

@@ -24,7 +24,9 @@ from pyomo.common.collections import ComponentMap
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from optmodel.errors import ModelFileError
+from optmodel.modeling.limits import current_limits
 from optmodel.standard_form import extract
+from optmodel.standard_form.file_check import check_model_file
 from optmodel.standard_form.highs_model import build_highs, highs_obstacle, new_highs
 from optmodel.standard_form.labels import constraint_label, file_safe_names, variable_label
 from optmodel.symbols import SymbolMap
@@ -49,6 +51,20 @@ def write_mps(model: pyo.ConcreteModel, path: str | Path, symbols: SymbolMap | N
     return _write(model, Path(path), symbols, ".mps")
 
 
+def write_lp_or_mps(
+    model: pyo.ConcreteModel,
+    symbols: SymbolMap | None,
+    *,
+    lp: str | Path | None = None,
+    mps: str | Path | None = None,
+) -> None:
+    """Write ``model`` to whichever of the LP and MPS paths are given."""
+    if lp is not None:
+        write_lp(model, lp, symbols)
+    if mps is not None:
+        write_mps(model, mps, symbols)
+
+
 def read_model_file(path: str | Path) -> tuple[pyo.ConcreteModel, SymbolMap]:
     """Read an ``.lp`` or ``.mps`` file into a Pyomo model and a SymbolMap naming every column and row.
 
@@ -62,8 +78,22 @@ def read_model_file(path: str | Path) -> tuple[pyo.ConcreteModel, SymbolMap]:
     kind = _READABLE.get(file.suffix.lower())
     if kind is None:
         raise ModelFileError(f"{file}: expected an .lp or .mps file, got '{file.suffix}'")
+    check_file(file)
     highs = _read_with_end_retry(file, kind)
     return _pyomo_from_highs(highs, file.stem)
+
+
+def check_file(path: Path) -> None:
+    """Refuse a damaged LP/MPS file (:class:`ModelFileError` naming the line) before a solver reads it.
+
+    Warnings (an LP file without ``end``) are issued with :func:`warnings.warn`.
+    """
+    try:
+        found = check_model_file(path, max_magnitude=current_limits().max_magnitude)
+    except OSError as exc:
+        raise ModelFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    for warning in found:
+        warnings.warn(warning, stacklevel=3)
 
 
 def _write(model: pyo.ConcreteModel, path: Path, symbols: SymbolMap | None, suffix: str) -> Path:
@@ -97,11 +127,8 @@ def _read_with_end_retry(file: Path, kind: str) -> highspy.Highs:
             copy.write_bytes(file.read_bytes() + b"\nend\n")
             highs, _ = _read_once(copy)
         if highs is not None:
-            warnings.warn(
-                f"{file} lacks the closing 'end' keyword of the LP format; read it as if it were there",
-                stacklevel=3,
-            )
-            return highs
+            return highs  # check_file has warned about the missing 'end'
+
     detail = f": {log}" if log else ""
     raise ModelFileError(
         f"{file}: HiGHS could not read a model with variables from it{hint}{detail}"
