@@ -32,6 +32,13 @@ SIZES: dict[str, dict[str, dict[str, Any]]] = {
         "indset": {"n_nodes": 1500, "affinity": 4},
         "facility": {"n_customers": 200, "n_facilities": 100},
     },
+    # The "transfer" sizes (as in Gasse et al. / Balans), where HiGHS does not close the gap.
+    "transfer": {
+        "setcover": {"n_rows": 1000, "n_cols": 1000, "density": 0.05},
+        "cauction": {"n_items": 200, "n_bids": 1000},
+        "indset": {"n_nodes": 1500, "affinity": 4},
+        "facility": {"n_customers": 100, "n_facilities": 100},
+    },
     "easy": {
         "setcover": {"n_rows": 500, "n_cols": 1000, "density": 0.05},
         "cauction": {"n_items": 100, "n_bids": 500},
@@ -99,6 +106,29 @@ TIERS: dict[str, Tier] = {
         time_limit=30.0,
         instances=lambda: [generated(f, 0) for f in FAMILIES] + [miplib(n) for n in HARD_MIPLIB],
         seeds={"highs": (0,), "alns": (0, 1), "scip": (0,), "balans": (0, 1), "cpsat": (0,)},
+    ),
+    # ALNS v2 against plain HiGHS and the stand-alone LNS, sized for ~35 minutes on a shared 2-core
+    # machine, one run at a time: every MIPLIB instance plus one instance per family at transfer size.
+    "v2": Tier(
+        time_limit=30.0,
+        instances=lambda: (
+            [generated(f, 0, "transfer") for f in FAMILIES] + [miplib(n) for n in ALL_MIPLIB]
+        ),
+        seeds={"highs": (0,), "alns": (0, 1), "lns": (0,)},
+    ),
+    # The full matrix (run again with --time-limit 30): ~9 hours of single runs at 120 s.
+    "v2-full": Tier(
+        time_limit=120.0,
+        instances=lambda: (
+            [
+                generated(f, s, size)
+                for f in FAMILIES
+                for s in (0, 1)
+                for size in ("hard", "transfer")
+            ]
+            + [miplib(n) for n in ALL_MIPLIB]
+        ),
+        seeds={"highs": (0, 1), "alns": (0, 1), "lns": (0, 1), "scip": (0, 1), "balans": (0, 1)},
     ),
     "full": Tier(
         time_limit=60.0,

@@ -21,10 +21,13 @@ def _left(rec: Recorder, time_limit: float) -> float:
 
 
 def prepare(method: str) -> None:
-    """Import the method's libraries before the clock starts (MABWiser alone takes ~2 s)."""
-    if method in ("highs", "alns"):
+    """Import the method's libraries before the clock starts (MABWiser alone takes ~2 s). ALNS v2
+    imports MABWiser in its worker process, inside the clock, as a user's run would."""
+    if method in ("highs", "alns", "lns"):
         import highspy  # noqa: F401
     if method == "alns":
+        from optmodel.solvers.alns.solve import solve_mps
+    if method == "lns":
         from optmodel.solvers.alns.selection import load_bandit_dependencies
         from optmodel.solvers.alns.solve import solve_mps  # noqa: F401 - its imports, not the clock's
 
@@ -138,7 +141,7 @@ def run_cpsat(
 def run_alns(
     path: Path, time_limit: float, seed: int, rec: Recorder, options: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Our ALNS via :func:`solve_mps`; its trajectory is re-based onto this clock."""
+    """ALNS v2 via :func:`solve_mps`; its trajectory is re-based onto this clock."""
     from optmodel.solvers.alns.solve import solve_mps
     from optmodel.solvers.base import SolveOptions
 
@@ -167,7 +170,26 @@ def run_alns(
         "own_wall_time": result.wall_time,
         "start_offset": round(called, 4),
         "alns_trajectory": result.extra["trajectory"],
+        "dual_bound": result.best_bound,
+        "counters": {
+            k: result.extra[k]
+            for k in ("user_solution_offers", "offers_used", "lns_seconds", "host_nodes")
+            if k in result.extra
+        },
     }
 
 
-METHODS = {"highs": run_highs, "scip": run_scip, "cpsat": run_cpsat, "alns": run_alns}
+def run_lns(
+    path: Path, time_limit: float, seed: int, rec: Recorder, options: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The stand-alone LNS (``mode="lns"``): capped initial HiGHS solve, then sub-MIPs only."""
+    return run_alns(path, time_limit, seed, rec, {**options, "mode": "lns"})
+
+
+METHODS = {
+    "highs": run_highs,
+    "scip": run_scip,
+    "cpsat": run_cpsat,
+    "alns": run_alns,
+    "lns": run_lns,
+}

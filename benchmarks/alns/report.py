@@ -15,7 +15,8 @@ from benchmarks.alns.reference import load_references
 
 METHOD_LABELS = {
     "highs": "HiGHS",
-    "alns": "ALNS-HiGHS",
+    "alns": "ALNS v2 (in HiGHS's tree)",
+    "lns": "LNS (stand-alone)",
     "scip": "SCIP",
     "balans": "Balans",
     "cpsat": "CP-SAT",
@@ -201,6 +202,8 @@ def write_report(run_dir: Path) -> str:
     )
     lines += _table(["family", *[METHOD_LABELS[m] for m in methods]], fam_rows)
     lines += ["", "## Goal check", "", *_goal_lines(by, instances, family_of, families, methods)]
+    lines += ["", "## Deadline (wall clock from before reading to the answer)", ""]
+    lines += [_deadline_line(m, [r for r in runs if r["method"] == m]) for m in methods]
     lines += [
         "",
         "## Reference values z*",
@@ -258,24 +261,61 @@ def _goal_lines(
     )
     if alns is not None and highs:
         lines.append(
-            f"- ALNS-HiGHS / HiGHS mean primal integral: {alns:.4f} / {highs:.4f} = {alns / highs:.3f} "
+            f"- ALNS v2 / HiGHS mean primal integral: {alns:.4f} / {highs:.4f} = {alns / highs:.3f} "
             f"(goal ≤ 0.8: {'met' if alns / highs <= 0.8 else 'NOT met'})"
         )
     if alns is not None and balans:
         lines.append(
-            f"- ALNS-HiGHS / Balans: {alns:.4f} / {balans:.4f} = {alns / balans:.3f} "
+            f"- ALNS v2 / Balans: {alns:.4f} / {balans:.4f} = {alns / balans:.3f} "
             f"(goal ≤ 0.5: {'met' if alns / balans <= 0.5 else 'NOT met'})"
         )
+    lines += _final_gap_lines(by, instances)
     for fam in families:
         subset = [i for i in instances if family_of[i] == fam]
         a, h = overall("alns", subset), overall("highs", subset)
         if a is not None and h is not None:
             worse = a > 1.05 * h and a - h > 1e-4
             lines.append(
-                f"- family {fam}: ALNS {a:.4f} vs HiGHS {h:.4f} "
+                f"- family {fam}: ALNS v2 {a:.4f} vs HiGHS {h:.4f} "
                 f"({'worse by more than 5%' if worse else 'within 5% or better'})"
             )
     return lines
+
+
+def _deadline_line(method: str, runs: list[dict[str, Any]]) -> str:
+    """Worst overrun of the limit; the goal allows max(2 %, 0.3 s)."""
+    over = [(r["wall"] - r["time_limit"], r) for r in runs if r["wall"] is not None]
+    missing = sum(r["wall"] is None for r in runs)
+    if not over:
+        return f"- {METHOD_LABELS[method]}: no wall times recorded ({missing} runs without)"
+    worst, run = max(over, key=lambda pair: pair[0])
+    allowed = max(0.02 * run["time_limit"], 0.3)
+    verdict = "within" if all(o <= max(0.02 * r["time_limit"], 0.3) for o, r in over) else "BEYOND"
+    return (
+        f"- {METHOD_LABELS[method]}: worst overrun {worst:+.3f} s ({run['instance']} seed "
+        f"{run['seed']}), {verdict} max(2 %, 0.3 s) = {allowed:.2f} s"
+        + (f"; {missing} runs without a wall time" if missing else "")
+    )
+
+
+def _final_gap_lines(
+    by: dict[tuple[str, str], list[dict[str, Any]]], instances: list[str]
+) -> list[str]:
+    """Goal: ALNS v2's final gap never worse than HiGHS's by more than 0.5 % (means over seeds)."""
+    worse = []
+    compared = 0
+    for inst in instances:
+        a, h = by.get((inst, "alns")), by.get((inst, "highs"))
+        if not a or not h:
+            continue
+        compared += 1
+        ga, gh = mean(r["final_gap"] for r in a), mean(r["final_gap"] for r in h)
+        if ga > gh + 0.005:
+            worse.append(f"{inst} ({ga:.4f} vs {gh:.4f})")
+    if not compared:
+        return []
+    verdict = "met" if not worse else "NOT met: " + ", ".join(worse)
+    return [f"- final gap never > 0.5 % worse than HiGHS on {compared} instances: {verdict}"]
 
 
 def _plots(
@@ -295,6 +335,7 @@ def _plots(
     colours = {
         "highs": "tab:blue",
         "alns": "tab:red",
+        "lns": "tab:brown",
         "scip": "tab:green",
         "balans": "tab:purple",
         "cpsat": "tab:orange",

@@ -29,7 +29,7 @@ from benchmarks.alns.mps_check import read_mps
 
 #: Non-Balans runs are only killed if they exceed their limit by this much (a safety net, not a rule).
 SAFETY_MARGIN = 60.0
-METHOD_ORDER = ("highs", "alns", "scip", "balans", "cpsat")
+METHOD_ORDER = ("highs", "alns", "lns", "scip", "balans", "cpsat")
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def build_jobs(
         for method in methods:
             if method in spec.seeds and applicable(method, instance):
                 jobs.extend(
-                    Job(instance, method, seed, limit, options if method == "alns" else "{}")
+                    Job(instance, method, seed, limit, options if "alns" in method else "{}")
                     for seed in spec.seeds[method]
                 )
     return jobs

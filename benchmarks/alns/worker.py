@@ -16,7 +16,7 @@ from benchmarks.alns.recorder import Recorder
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("method", choices=["highs", "alns", "scip", "cpsat", "balans"])
+    parser.add_argument("method", choices=["highs", "alns", "lns", "scip", "cpsat", "balans"])
     parser.add_argument("instance", type=Path)
     parser.add_argument("time_limit", type=float)
     parser.add_argument("seed", type=int)

@@ -14,9 +14,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from optmodel.solvers.alns.pyomo_bridge import mip_from_pyomo
-from optmodel.solvers.alns.search import run_search
-from optmodel.solvers.alns.selection import load_bandit_dependencies
-from optmodel.solvers.alns.solve import SOLVER_NAME, config_from_options, to_solve_result
+from optmodel.solvers.alns.solve import (
+    SOLVER_NAME,
+    config_from_options,
+    prepare,
+    search_in_mode,
+    to_solve_result,
+)
 from optmodel.solvers.base import SolveOptions, SolveResult
 from optmodel.solvers.classify import ProblemClass
 
@@ -48,10 +52,10 @@ class AlnsBackend:
     ) -> SolveResult:
         """Solve ``model``; the budget counts from here (after the bandit libraries are loaded)."""
         config = config_from_options(options)
-        load_bandit_dependencies()
+        prepare(config)
         start = time.perf_counter()
         mip = mip_from_pyomo(model)
-        search = run_search(mip.data, config, start)
+        search = search_in_mode(mip.data, config, start)
         solution = mip.solution(search.x, symbols) if search.x is not None else {}
         result = to_solve_result(mip.data, config, search, solution)
         return replace(result, wall_time=time.perf_counter() - start)

@@ -11,6 +11,9 @@ DETERMINISTIC_NODE_LIMIT = 1000
 #: Bandit policies (MABWiser learning policies) by the names users pass.
 POLICIES = ("thompson", "ucb", "epsilon_greedy", "softmax")
 SUB_SOLVERS = ("highs", "cpsat")
+#: "tree": HiGHS solves the full model and the LNS runs inside it as a primal heuristic (default);
+#: "lns": the stand-alone LNS (a capped initial HiGHS solve, then sub-MIPs only).
+MODES = ("tree", "lns")
 #: Every destroy operator, in the order they are registered with the ALNS.
 OPERATORS = (
     "random",
@@ -33,6 +36,10 @@ class AlnsConfig:
     """
 
     time_limit: float = 60.0
+    #: None picks "tree", or "lns" when ``sub_solver="cpsat"`` or ``deterministic`` asks for it.
+    mode: str | None = None
+    #: Tree mode: the most sub-MIPs may take, as a share of the wall time so far.
+    lns_share: float = 0.5
     max_iterations: int | None = None
     seed: int = 0
     policy: str = "thompson"
@@ -58,11 +65,21 @@ class AlnsConfig:
     threads: int = 1
 
     def __post_init__(self) -> None:
+        if self.mode is None:
+            lns = self.sub_solver != "highs" or self.deterministic
+            object.__setattr__(self, "mode", "lns" if lns else "tree")
         problems = []
         if self.time_limit <= 0:
             problems.append(f"time_limit must be positive, got {self.time_limit}")
         if self.max_iterations is not None and self.max_iterations < 0:
             problems.append(f"max_iterations must be >= 0, got {self.max_iterations}")
+        if self.mode not in MODES:
+            problems.append(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
+        if self.mode == "tree" and (self.sub_solver != "highs" or self.deterministic):
+            problems.append(
+                'mode "tree" runs HiGHS sub-MIPs on time limits; use mode "lns" for '
+                "sub_solver='cpsat' or deterministic=True"
+            )
         if self.policy not in POLICIES:
             problems.append(f"policy must be one of {', '.join(POLICIES)}; got {self.policy!r}")
         if self.sub_solver not in SUB_SOLVERS:
@@ -80,6 +97,7 @@ class AlnsConfig:
                 f"{self.min_destroy_rate}, {self.destroy_rate}, {self.max_destroy_rate}"
             )
         for name in (
+            "lns_share",
             "initial_time_fraction",
             "initial_stall_fraction",
             "iteration_time_fraction",

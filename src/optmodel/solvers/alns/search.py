@@ -53,6 +53,8 @@ class SearchResult:
     trajectory: list[dict[str, Any]]
     operators: dict[str, dict[str, float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: Mode-specific counts (tree mode: user-solution offers, LNS seconds, host nodes).
+    counters: dict[str, Any] = field(default_factory=dict)
 
 
 def make_sub_solver(data: MipData, config: AlnsConfig) -> SubMipSolver:

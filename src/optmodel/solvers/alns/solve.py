@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from optmodel.errors import MissingExtraError
 from optmodel.solvers.alns.config import AlnsConfig
 from optmodel.solvers.alns.mip_data import MipData
 from optmodel.solvers.alns.mip_reading import read_mip_file
@@ -27,6 +29,7 @@ _TERMINATION = {
     "infeasible_or_unbounded": TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
     "time_limit": TerminationCondition.TIME_LIMIT,
     "iteration_limit": TerminationCondition.ITERATION_LIMIT,
+    "error": TerminationCondition.ERROR,
 }
 
 
@@ -40,6 +43,24 @@ def config_from_options(options: SolveOptions) -> AlnsConfig:
     )
 
 
+def prepare(config: AlnsConfig) -> None:
+    """Import what the mode needs in this process before the clock starts. Tree mode imports the
+    bandit library in its worker process only, so ``solver="alns"`` starts as fast as HiGHS."""
+    if config.mode == "lns":
+        load_bandit_dependencies()
+    elif importlib.util.find_spec("mabwiser") is None:
+        raise MissingExtraError("mabwiser", "bandit", "the ALNS operator selection")
+
+
+def search_in_mode(data: MipData, config: AlnsConfig, start: float) -> SearchResult:
+    """Run the search ``config.mode`` names: LNS inside HiGHS's tree, or the stand-alone LNS."""
+    if config.mode == "lns":
+        return run_search(data, config, start)
+    from optmodel.solvers.alns.tree import run_tree_search
+
+    return run_tree_search(data, config, start)
+
+
 def solve_mps(path: str | Path, options: SolveOptions | None = None) -> SolveResult:
     """Solve the MPS/LP file at ``path`` with the ALNS; the clock starts before reading (after the
     one-off import of the bandit libraries).
@@ -49,7 +70,7 @@ def solve_mps(path: str | Path, options: SolveOptions | None = None) -> SolveRes
         result = solve_mps("model.mps", SolveOptions(time_limit=30, solver_options={"policy": "ucb"}))
     """
     config = config_from_options(options or SolveOptions())
-    load_bandit_dependencies()
+    prepare(config)
     start = time.perf_counter()
     data = read_mip_file(path)
     return solve_mip(data, config, start=start)
@@ -64,7 +85,7 @@ def solve_mip(
 ) -> SolveResult:
     """Run the ALNS on ``data``; ``start`` (``time.perf_counter``) is when the budget began."""
     started = time.perf_counter() if start is None else start
-    search = run_search(data, config, started)
+    search = search_in_mode(data, config, started)
     solution: dict[str, Any] = {}
     if search.x is not None:
         names = column_names or dict(enumerate(data.col_names))
@@ -111,6 +132,8 @@ def to_solve_result(
             "policy": config.policy,
             "seed": config.seed,
             "time_limit": config.time_limit,
+            "mode": config.mode,
+            **search.counters,
         },
     )
 

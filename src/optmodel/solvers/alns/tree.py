@@ -1,0 +1,188 @@
+"""ALNS inside HiGHS's branch-and-bound (``mode="tree"``, the default).
+
+HiGHS solves the full model as the host, so its presolve, cuts, conflict analysis, own heuristics and
+dual bound all stay at work. The LNS is a primal heuristic inside it:
+
+- the improving-solution callback keeps the incumbent;
+- at each point where HiGHS accepts user solutions (``kCallbackMipUserSolution``) the worker process
+  (:mod:`~optmodel.solvers.alns.lns_worker`) runs steps: its bandit picks a destroy operator or the arm
+  "let the tree run", a sub-MIP runs there, and an improvement goes back via ``data_in.setSolution``;
+- sub-MIPs may use at most ``lns_share`` of the wall time so far. The allowance accrues while the tree
+  runs, so where HiGHS offers the callback rarely (after the root on some instances) the LNS spends
+  what it saved in one go at the next offer;
+- the interrupt callback stops the host at the deadline.
+
+The host is blocked while the worker solves: one core at a time, ``threads`` each.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from optmodel.solvers.alns.config import AlnsConfig
+from optmodel.solvers.alns.highs_model import build_highs
+from optmodel.solvers.alns.lns_steps import TREE, StepResult
+from optmodel.solvers.alns.mip_data import MipData
+from optmodel.solvers.alns.search import SearchResult
+from optmodel.solvers.alns.state import MipState
+from optmodel.solvers.alns.trajectory import Trajectory
+from optmodel.solvers.alns.worker_client import STEP_GRACE, LnsWorker
+from optmodel.solvers.highs_threads import use_highs_threads
+
+#: Seconds kept in hand before the deadline for HiGHS to stop and for the result to be packed.
+DEADLINE_MARGIN = 0.1
+
+_TERMINATION = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnbounded": "unbounded",
+    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
+    "kIterationLimit": "iteration_limit",
+    "kTimeLimit": "time_limit",
+    "kInterrupt": "time_limit",  # our interrupt at the deadline
+}
+
+
+class _Host:
+    """Callback state of one host solve."""
+
+    def __init__(self, data: MipData, config: AlnsConfig, start: float, worker: LnsWorker) -> None:
+        self.data = data
+        self.config = config
+        self.start = start
+        self.deadline = start + config.time_limit
+        self.worker = worker
+        self.trajectory = Trajectory(start)
+        self.incumbent: MipState | None = None
+        self.lns_seconds = 0.0
+        self.steps = 0
+        self.offers = 0
+        self.offers_used = 0
+        self.offer_times: list[float] = []
+        #: Seconds from the start until the worker first answered an offer.
+        self.ready_at: float | None = None
+        self.stats: dict[str, dict[str, float]] = {}
+
+    def remaining(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def keep(self, x: np.ndarray, source: str) -> bool:
+        """Keep ``x`` as the incumbent when it is feasible and strictly better."""
+        state = MipState.from_solution(self.data, x)
+        if self.incumbent is not None and state.min_objective >= self.incumbent.min_objective:
+            return False
+        if not self.data.is_feasible(state.x):
+            return False
+        self.incumbent = state
+        self.trajectory.record(self.data.sense * state.min_objective, source, "best")
+        return True
+
+    def improving(self, event: Any) -> None:
+        self.keep(np.asarray(event.data_out.mip_solution, dtype=float), TREE)
+
+    def interrupt(self, event: Any) -> None:
+        if self.remaining() < DEADLINE_MARGIN:
+            event.data_in.user_interrupt = True
+
+    def user_solution(self, event: Any) -> None:
+        self.offers += 1
+        self.offer_times.append(round(time.perf_counter() - self.start, 3))
+        if self.incumbent is None or not self.worker.poll_ready():
+            return
+        if self.ready_at is None:
+            self.ready_at = round(time.perf_counter() - self.start, 3)
+        used = False
+        while self._may_step():
+            elapsed = time.perf_counter() - self.start
+            allowance = self.config.lns_share * elapsed - self.lns_seconds
+            limit = min(allowance, self.remaining() - DEADLINE_MARGIN - STEP_GRACE)
+            if limit < self.config.min_iteration_time:
+                break
+            began = time.perf_counter()
+            result = self.worker.step(self.incumbent.x, limit, wait=limit + STEP_GRACE)
+            if result is None:
+                self.trajectory.record(None, "worker", "lost", status=self.worker.failure)
+                break
+            used = True
+            self.steps += 1
+            self.lns_seconds += time.perf_counter() - began
+            self._count(result)
+            self.trajectory.record(
+                None if self.incumbent is None else self.data.sense * self.incumbent.min_objective,
+                result.arm,
+                "step",
+                status=result.status,
+                seconds=round(result.seconds, 4),
+                limit=round(limit, 4),
+                reward=round(result.reward, 4),
+            )
+            if result.arm == TREE:
+                break
+            if result.x is not None and self.keep(result.x, result.arm):
+                event.data_in.setSolution(self.incumbent.x)
+                break
+        self.offers_used += used
+
+    def _may_step(self) -> bool:
+        limit = self.config.max_iterations
+        return limit is None or self.steps < limit
+
+    def _count(self, result: StepResult) -> None:
+        stats = self.stats.setdefault(result.arm, {"calls": 0, "improvements": 0, "seconds": 0.0})
+        stats["calls"] += 1
+        stats["improvements"] += result.x is not None
+        stats["seconds"] = round(stats["seconds"] + result.seconds, 4)
+
+
+def run_tree_search(data: MipData, config: AlnsConfig, start: float) -> SearchResult:
+    """Solve ``data`` with HiGHS as the host and the LNS inside it, until ``start + time_limit``."""
+    import highspy
+
+    worker = LnsWorker(data, config)
+    host = _Host(data, config, start, worker)
+    try:
+        highs = build_highs(data, threads=config.threads, seed=config.seed)
+        highs.setOptionValue("time_limit", max(host.remaining() - DEADLINE_MARGIN, 1e-3))
+        highs.cbMipImprovingSolution.subscribe(host.improving)
+        highs.cbMipUserSolution.subscribe(host.user_solution)
+        highs.cbMipInterrupt.subscribe(host.interrupt)
+        use_highs_threads(highs, config.threads)
+        highs.run()
+    finally:
+        worker.close()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    if info.primal_solution_status == highspy.kSolutionStatusFeasible:
+        host.keep(np.asarray(highs.getSolution().col_value, dtype=float), TREE)
+    dual = float(info.mip_dual_bound)
+    if not data.integer.any() and status == highspy.HighsModelStatus.kOptimal:
+        dual = float(info.objective_function_value)
+    best = host.incumbent
+    notes = [
+        f"host: {highs.modelStatusToString(status)}",
+        f"user-solution offers: {host.offers} ({host.offers_used} used for LNS steps)",
+    ]
+    if worker.failure:
+        notes.append(f"LNS worker: {worker.failure}")
+    return SearchResult(
+        x=None if best is None else best.x,
+        objective=None if best is None else data.sense * best.min_objective,
+        termination=_TERMINATION.get(status.name, "error"),
+        dual_bound=dual if np.isfinite(dual) and abs(dual) < highspy.kHighsInf else None,
+        iterations=host.steps,
+        elapsed=host.trajectory.elapsed(),
+        trajectory=host.trajectory.points,
+        operators=host.stats,
+        notes=notes,
+        counters={
+            "user_solution_offers": host.offers,
+            "offers_used": host.offers_used,
+            "lns_seconds": round(host.lns_seconds, 4),
+            "host_nodes": int(info.mip_node_count),
+            "offer_times": host.offer_times,
+            "worker_ready_at": host.ready_at,
+        },
+    )
