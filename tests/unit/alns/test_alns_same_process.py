@@ -30,12 +30,12 @@ SEQUENCE = [
     ("highs", None, {}),
     ("alns", None, {}),
     ("highs", 2, {}),
-    ("alns", 1, {}),
+    ("alns", 1, {"mode": "lns"}),
     ("ortools", None, {}),
     ("scip", None, {}),
     ("alns", 2, {}),
     ("highs", 1, {}),
-    ("alns", None, {}),
+    ("alns", None, {"mode": "lns"}),
     ("highs", None, {}),
 ]
 
