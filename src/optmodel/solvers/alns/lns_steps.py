@@ -146,8 +146,7 @@ class LnsSteps:
 
 class _Bandit:
     """MABWiser's policy over the arms, loaded in a background thread: importing MABWiser (it pulls
-    in scikit-learn) takes seconds, and until it is in, arms are tried in random rounds and every
-    reward is kept to be replayed into the policy."""
+    in scikit-learn) takes seconds; until it is in, rewards are kept to be replayed into the policy."""
 
     def __init__(self, arms: list[str], policy: str, seed: int) -> None:
         self.arms = arms
@@ -171,12 +170,11 @@ class _Bandit:
             for arm, observations in self.history:
                 if arm in self.arms:
                     self.mab.partial_fit([arm] * len(observations), observations)
-        # MABWiser gives untried arms no optimism (UCB, softmax), so each arm is tried once first.
-        if not self.untried and self.mab is None:
-            self.untried = list(self.arms)
+        # MABWiser gives untried arms no optimism (UCB, softmax), so each arm is tried once first;
+        # until the policy is in, the tree search keeps the time.
         if self.untried:
             return self.untried.pop(int(rng.integers(len(self.untried))))
-        return str(self.mab.predict())
+        return TREE if self.mab is None else str(self.mab.predict())
 
     def learn(self, arm: str, observations: list[float]) -> None:
         if self.mab is None:

@@ -62,6 +62,7 @@ class _Host:
         self.offers = 0
         self.offers_used = 0
         self.offer_times: list[float] = []
+        self.handed_over = 0
         #: Seconds from the start until the worker first answered an offer.
         self.ready_at: float | None = None
         self.stats: dict[str, dict[str, float]] = {}
@@ -122,7 +123,8 @@ class _Host:
             if result.arm == TREE:
                 break
             if result.x is not None and self.keep(result.x, result.arm):
-                event.data_in.setSolution(self.incumbent.x)
+                status = event.data_in.setSolution(self.incumbent.x)
+                self.handed_over += status.name == "kOk"
                 break
         self.offers_used += used
 
@@ -181,6 +183,7 @@ def run_tree_search(data: MipData, config: AlnsConfig, start: float) -> SearchRe
             "user_solution_offers": host.offers,
             "offers_used": host.offers_used,
             "lns_seconds": round(host.lns_seconds, 4),
+            "solutions_handed_over": host.handed_over,
             "host_nodes": int(info.mip_node_count),
             "offer_times": host.offer_times,
             "worker_ready_at": host.ready_at,
