@@ -9,95 +9,34 @@ and :meth:`Evaluator.add_all`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from optmodel.modeling import expressions as ex
+from optmodel.modeling.model_data import (
+    EvaluationError,
+    Key,
+    Member,
+    ModelData,
+    NamedExpression,
+    as_key,
+    is_number,
+    normalize_member,
+)
+from optmodel.modeling.ordered_sets import set_function
 
-Member = int | str | tuple[int | str, ...]
-Key = Hashable
-
-
-class EvaluationError(Exception):
-    """An expression cannot be evaluated with the data at hand (unknown name, missing entry, ...)."""
-
-    def __init__(self, message: str, hint: str = "", code: str = "evaluation") -> None:
-        self.hint = hint
-        self.code = code
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class NamedExpression:
-    """A named expression of the variables over its resolved index: ``envs[key]`` binds its index names."""
-
-    name: str
-    tree: ex.Node
-    domain: str
-    envs: dict[Key, dict[str, Any]]
-
-    @property
-    def indexed(self) -> bool:
-        return bool(self.domain.strip())
-
-
-@dataclass
-class ModelData:
-    """Concrete sets and parameters of a Formulation, in declaration order."""
-
-    sets: dict[str, list[Member]] = field(default_factory=dict)
-    scalars: dict[str, float] = field(default_factory=dict)
-    tables: dict[str, dict[Key, float]] = field(default_factory=dict)
-    table_index: dict[str, list[str]] = field(default_factory=dict)
-    defaults: dict[str, float] = field(default_factory=dict)
-    expressions: dict[str, NamedExpression] = field(default_factory=dict)
-    _members: dict[str, frozenset[Member]] = field(default_factory=dict, repr=False)
-
-    def add_set(self, name: str, members: list[Member]) -> None:
-        self.sets[name] = members
-        self._members[name] = frozenset(members)
-
-    def contains(self, set_name: str, value: Any) -> bool:
-        return value in self._members[set_name]
-
-    def dimen(self, set_name: str) -> int:
-        members = self.sets[set_name]
-        if not members:
-            return 1
-        first = members[0]
-        return len(first) if isinstance(first, tuple) else 1
-
-
-def normalize_member(value: Any) -> Member:
-    """JSON members -> hashable members: lists become tuples, integral floats become ints."""
-    if isinstance(value, list | tuple):
-        return tuple(normalize_member(v) for v in value)  # type: ignore[misc]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int | str):
-        return value
-    raise EvaluationError(f"a set member must be a string, a number or a list, not {value!r}")
-
-
-def as_key(values: tuple[Any, ...]) -> Key:
-    """Pyomo's key convention: the member itself for one dimension, a flat tuple for several.
-
-    Tuple members are flattened into the key (``((1, 2), "k")`` -> ``(1, 2, "k")``), as Pyomo and the
-    parameter tables do, so ``cost[a, k]`` with ``a`` in a set of pairs finds its entry.
-    """
-    if len(values) == 1:
-        return values[0]
-    for value in values:
-        if isinstance(value, tuple):
-            flat: list[Any] = []
-            for part in values:
-                flat.extend(part if isinstance(part, tuple) else (part,))
-            return tuple(flat)
-    return tuple(values)
-
+# The data types live in model_data; importing them from here keeps working.
+__all__ = [
+    "EvaluationError",
+    "Evaluator",
+    "Key",
+    "Member",
+    "ModelData",
+    "NamedExpression",
+    "as_key",
+    "is_number",
+    "normalize_member",
+]
 
 _MATH: dict[str, Callable[[Any], Any]] = {
     "exp": math.exp,
@@ -111,10 +50,6 @@ _MATH: dict[str, Callable[[Any], Any]] = {
     "floor": math.floor,
     "round": round,
 }
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class Evaluator:
@@ -268,6 +203,15 @@ class Evaluator:
             if is_number(right) and right == 0:
                 raise EvaluationError("division by zero", "check the divisor's data")
             return left / right
+        if op == "%":
+            if not (is_number(left) and is_number(right)):
+                raise EvaluationError(
+                    "'%' takes numbers (index arithmetic such as (t + 1) % 7), not decision variables",
+                    "model a remainder of variables with an integer variable: x == 7 * q + r",
+                )
+            if right == 0:
+                raise EvaluationError("modulo by zero", "check the divisor's data")
+            return left % right
         if is_number(left) and is_number(right):
             try:
                 result = float(left) ** right
@@ -279,13 +223,8 @@ class Evaluator:
         return left**right
 
     def call(self, node: ex.Call, env: Mapping[str, Any]) -> Any:
-        if node.func == "len":
-            arg = node.args[0]
-            if isinstance(arg, ex.Name) and arg.id in self.data.sets:
-                return len(self.data.sets[arg.id])
-            raise EvaluationError(
-                "len() takes the name of a set", f"write len(SET), not {ex.to_source(node)}"
-            )
+        if node.func in ex.SET_FUNCTIONS:
+            return self.set_function(node, env)
         args = [self.eval(a, env) for a in node.args]
         if all(is_number(a) for a in args):
             try:
@@ -297,6 +236,12 @@ class Evaluator:
             except (ValueError, OverflowError) as exc:
                 raise EvaluationError(f"{ex.to_source(node)}: {exc}") from exc
         return self.call_nonconstant(node.func, args)
+
+    def set_function(self, node: ex.Call, env: Mapping[str, Any]) -> Any:
+        """len/first/last/ord/prev/next(_cyclic) of a set (see :mod:`~optmodel.modeling.ordered_sets`)."""
+        *member_args, set_arg = node.args
+        member = self.eval(member_args[0], env) if member_args else None
+        return set_function(self.data, node, set_arg, member)
 
     def compare(self, node: ex.Compare, env: Mapping[str, Any]) -> bool:
         left = self.eval(node.operands[0], env)

@@ -3,10 +3,12 @@
 Nothing is ever ``eval``-ed: :func:`parse` walks Python's syntax tree and accepts only
 
 - numbers, string literals (set members such as ``'A'``), names of sets, parameters, variables and index names;
-- ``+ - * / **``, unary minus, parentheses; indexing ``x[i, j]`` (index items may be arithmetic: ``s[t - 1]``);
+- ``+ - * / **``, ``%`` on numbers (index arithmetic), unary minus, parentheses; indexing ``x[i, j]`` (index items may be arithmetic: ``s[t - 1]``);
 - ``sum(body for i in I for (j, k) in ARCS if cond)``; the functions in :data:`FUNCTIONS`;
 - comparisons ``<= >= == != < >`` (chains like ``lo <= e <= hi``), ``in`` / ``not in`` on sets, ``and or not``;
-- conditional values ``a if cond else b`` whose condition involves no variables; ``inf``.
+- conditional values ``a if cond else b`` whose condition involves no variables; ``inf``;
+- positions in a set, in the order its members are written: ``first(T)``, ``last(T)``, ``ord(t, T)`` (1-based),
+  ``prev(t, T)`` / ``next(t, T)`` (an error past either end) and ``prev_cyclic`` / ``next_cyclic`` (wrapping).
 
 Everything else (attribute access, unknown calls, lambdas, dunder names, comprehensions other than ``sum``,
 imports, f-strings...) is rejected with an :class:`~optmodel.errors.ExpressionError` that says what to write instead.
@@ -39,9 +41,20 @@ FUNCTIONS: dict[str, int | None] = {
     "ceil": 1,
     "floor": 1,
     "round": 1,
+    "first": 1,
+    "last": 1,
+    "ord": 2,
+    "next": 2,
+    "prev": 2,
+    "next_cyclic": 2,
+    "prev_cyclic": 2,
 }
+#: Functions whose last argument names a set (ordered by its members as written).
+SET_FUNCTIONS = frozenset(
+    {"len", "first", "last", "ord", "next", "prev", "next_cyclic", "prev_cyclic"}
+)
 
-_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {
     ast.LtE: "<=",
     ast.GtE: ">=",
@@ -462,8 +475,8 @@ def free_names(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
             for cond in gen.conditions:
                 names |= free_names(cond, frozenset(inner))
         return names | free_names(node.body, frozenset(inner))
-    if isinstance(node, Call) and node.func == "len":
-        return free_names(node.args[0], bound)
+    if isinstance(node, Call) and node.func in SET_FUNCTIONS:
+        return set().union(*(free_names(a, bound) for a in node.args))
     result: set[str] = set()
     for child in node.children():
         result |= free_names(child, bound)

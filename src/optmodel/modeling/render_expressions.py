@@ -134,7 +134,7 @@ class TextRenderer:
         if node.op in ("+", "-"):
             right = self.child(node.right, _ADD + (node.op == "-"))
             return f"{self.child(node.left, _ADD)} {self.sign(node.op)} {right}", _ADD
-        if node.op in ("*", "/"):
+        if node.op in ("*", "/", "%"):
             left = self.operand_left(node.left)
             right = self.child(node.right, _MUL + 1)
             return self.product(node.op, left, right, node.right), _MUL
@@ -151,7 +151,7 @@ class TextRenderer:
         return "-" if op == "-" else "+"
 
     def product(self, op: str, left: str, right: str, right_node: ex.Node) -> str:
-        return f"{left} · {right}" if op == "*" else f"{left} / {right}"
+        return {"*": f"{left} · {right}", "/": f"{left} / {right}"}.get(op, f"{left} mod {right}")
 
     def power(self, base: str, exponent: ex.Node) -> str:
         return f"{base}^{self.child(exponent, _ATOM)}"
@@ -238,6 +238,8 @@ class LatexRenderer(TextRenderer):
         return super().binary(node)
 
     def product(self, op: str, left: str, right: str, right_node: ex.Node) -> str:
+        if op == "%":
+            return rf"{left} \bmod {right}"
         numeric = isinstance(right_node, ex.Const | ex.Unary) or right[:1].isdigit()
         return f"{left} \\cdot {right}" if numeric else f"{left} {right}"
 

@@ -302,18 +302,21 @@ class ExpressionChecker:
             )
 
     def call(self, node: ex.Call, scope: Scope, constant: str | None) -> None:
-        if node.func != "len":
+        if node.func not in ex.SET_FUNCTIONS:
             for arg in node.args:
                 self.value(arg, scope, constant)
             return
-        arg = node.args[0]
+        *members, arg = node.args
+        for member in members:
+            self.value(member, scope, "an index")
         if isinstance(arg, ex.Name) and arg.id not in scope:
             self.set_ref(arg.id, scope)
         else:
+            usage = f"{node.func}(t, SET)" if members else f"{node.func}(SET)"
             self.report(
                 IssueCode.TYPE_MISMATCH,
-                f"len() takes the name of a set, not '{ex.to_source(arg)}'",
-                "write len(SET)",
+                f"the last argument of {node.func}() must name a set, not '{ex.to_source(arg)}'",
+                f"write {usage}",
             )
 
     def subscript(self, node: ex.Subscript, scope: Scope, constant: str | None) -> None:

@@ -88,7 +88,7 @@ REJECTED = [
     ("sum(x[i] for i in I + J)", "may only iterate over a declared set"),
     ("x is None", "'is' comparisons"),
     ("True", "literal"),
-    ("x % 2", "not allowed"),
+    ("x // 2", "not allowed"),
     ("[1, 2]", "literals are not allowed"),
     ("sum(x[i] for _i in I)", "may not start with '_'"),
 ]

@@ -1,0 +1,113 @@
+"""The resolved data of a Formulation: concrete sets, parameter tables, named expressions over their index.
+
+Built once by :func:`~optmodel.modeling.data.resolve_data`; every evaluator (validation, the Pyomo compiler,
+the solution checker) reads the same object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from optmodel.modeling import expressions as ex
+
+Member = int | str | tuple[int | str, ...]
+Key = Hashable
+
+
+class EvaluationError(Exception):
+    """An expression cannot be evaluated with the data at hand (unknown name, missing entry, ...)."""
+
+    def __init__(self, message: str, hint: str = "", code: str = "evaluation") -> None:
+        self.hint = hint
+        self.code = code
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class NamedExpression:
+    """A named expression of the variables over its resolved index: ``envs[key]`` binds its index names."""
+
+    name: str
+    tree: ex.Node
+    domain: str
+    envs: dict[Key, dict[str, Any]]
+
+    @property
+    def indexed(self) -> bool:
+        return bool(self.domain.strip())
+
+
+@dataclass
+class ModelData:
+    """Concrete sets and parameters of a Formulation, in declaration order."""
+
+    sets: dict[str, list[Member]] = field(default_factory=dict)
+    scalars: dict[str, float] = field(default_factory=dict)
+    tables: dict[str, dict[Key, float]] = field(default_factory=dict)
+    table_index: dict[str, list[str]] = field(default_factory=dict)
+    defaults: dict[str, float] = field(default_factory=dict)
+    expressions: dict[str, NamedExpression] = field(default_factory=dict)
+    _members: dict[str, frozenset[Member]] = field(default_factory=dict, repr=False)
+    _positions: dict[str, dict[Member, int]] = field(default_factory=dict, repr=False)
+
+    def add_set(self, name: str, members: list[Member]) -> None:
+        self.sets[name] = members
+        self._members[name] = frozenset(members)
+
+    def contains(self, set_name: str, value: Any) -> bool:
+        return value in self._members[set_name]
+
+    def position(self, set_name: str, member: Any) -> int | None:
+        """The 0-based position of ``member`` in the set as written, None when it is not a member."""
+        positions = self._positions.get(set_name)
+        if positions is None:
+            positions = self._positions[set_name] = {
+                m: k for k, m in enumerate(self.sets[set_name])
+            }
+        try:
+            return positions.get(member)
+        except TypeError:  # unhashable
+            return None
+
+    def dimen(self, set_name: str) -> int:
+        members = self.sets[set_name]
+        if not members:
+            return 1
+        first = members[0]
+        return len(first) if isinstance(first, tuple) else 1
+
+
+def normalize_member(value: Any) -> Member:
+    """JSON members -> hashable members: lists become tuples, integral floats become ints."""
+    if isinstance(value, list | tuple):
+        return tuple(normalize_member(v) for v in value)  # type: ignore[misc]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | str):
+        return value
+    raise EvaluationError(f"a set member must be a string, a number or a list, not {value!r}")
+
+
+def as_key(values: tuple[Any, ...]) -> Key:
+    """Pyomo's key convention: the member itself for one dimension, a flat tuple for several.
+
+    Tuple members are flattened into the key (``((1, 2), "k")`` -> ``(1, 2, "k")``), as Pyomo and the
+    parameter tables do, so ``cost[a, k]`` with ``a`` in a set of pairs finds its entry.
+    """
+    if len(values) == 1:
+        return values[0]
+    for value in values:
+        if isinstance(value, tuple):
+            flat: list[Any] = []
+            for part in values:
+                flat.extend(part if isinstance(part, tuple) else (part,))
+            return tuple(flat)
+    return tuple(values)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

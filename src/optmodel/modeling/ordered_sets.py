@@ -1,0 +1,53 @@
+"""Positions in a set, in the order its members are written: len, first, last, ord, prev/next (+ cyclic).
+
+``prev(t, T)`` at the first member is an error that says how to guard it (``s[prev(t, T)] if t != first(T)
+else s0``: the initial value is stated, never assumed); ``prev_cyclic`` / ``next_cyclic`` wrap around, for
+rotas and other periodic schedules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.model_data import EvaluationError, ModelData
+
+
+def set_function(data: ModelData, node: ex.Call, set_arg: ex.Node, member: Any) -> Any:
+    """The value of ``node`` (a call of one of :data:`~optmodel.modeling.expressions.SET_FUNCTIONS`).
+
+    ``set_arg`` is its last argument (a set name) and ``member`` its evaluated first argument, if any.
+    """
+    func, takes_member = node.func, len(node.args) > 1
+    if not (isinstance(set_arg, ex.Name) and set_arg.id in data.sets):
+        usage = f"{func}(t, SET)" if takes_member else f"{func}(SET)"
+        raise EvaluationError(
+            f"the last argument of {func}() must name a set",
+            f"write {usage}, not {ex.to_source(node)}",
+        )
+    name = set_arg.id
+    members = data.sets[name]
+    if func == "len":
+        return len(members)
+    if not members:
+        raise EvaluationError(f"{func}() of the empty set '{name}'")
+    if func in ("first", "last"):
+        return members[0 if func == "first" else -1]
+    position = data.position(name, member)
+    if position is None:
+        raise EvaluationError(f"{member!r} is not a member of '{name}' in {func}()")
+    if func == "ord":
+        return position + 1
+    step = 1 if func.startswith("next") else -1
+    target = position + step
+    if func.endswith("cyclic"):
+        return members[target % len(members)]
+    if not 0 <= target < len(members):
+        end = "last" if step > 0 else "first"
+        raise EvaluationError(
+            f"{func}({member!r}, {name}): {member!r} is the {end} member of {name}",
+            f"guard it and state the value there, e.g. 's[{func}(t, {name})] if t != {end}({name}) "
+            f"else s0', or use {func}_cyclic to wrap around",
+            code="unknown-key",
+        )
+    return members[target]
