@@ -19,6 +19,10 @@ case "$profile" in
     # Pin torch first: an unpinned torch pulls gigabytes of CUDA packages.
     "${pip[@]}" "torch==2.13.0"
     "${pip[@]}" -e ".[dev,scip,hf,openai,bandit,plots,parquet]"
+    # The real-vocabulary tests (optmodel[realvocab]); mistral-common without its dependencies, whose
+    # numpy pin would downgrade the suite's numpy: only its tokenizer file is read.
+    "${pip[@]}" "llama-models>=0.3" "sentencepiece>=0.2" "tiktoken>=0.7"
+    "${pip[@]}" --no-deps "mistral-common>=1.13"
     ;;
   *)
     echo "usage: $0 demo|test" >&2

@@ -108,7 +108,7 @@ def test_incomplete_prefix_is_alive_but_not_complete() -> None:
     state = grammar.feed_text(grammar.initial_state(), '{"kind":"mi')
     assert state is not None and not grammar.is_complete(state)
     # closing needs: n" , the other four required entries and }
-    assert grammar.min_chars_to_finish(state) == len(
+    assert grammar.min_bytes_to_finish(state) == len(
         'n","flag":true,"count":0,"name":"","weights":[]}'
     )
 
@@ -133,22 +133,25 @@ def test_random_walks_under_a_budget_always_end_in_a_valid_document(schema_index
     grammar = JsonGrammar(schema)
     rng = random.Random(schema_index)
     for _ in range(40):
-        budget = rng.randint(grammar.min_chars_to_finish(grammar.initial_state()), 60)
+        budget = rng.randint(grammar.min_bytes_to_finish(grammar.initial_state()), 60)
         state, text = grammar.initial_state(), ""
-        for used in range(budget):
+        while len(text.encode()) < budget:
             if grammar.is_complete(state) and rng.random() < 0.2:
                 break
+            left = budget - len(text.encode())
             options = []
             for char in ALPHABET:
                 nxt = grammar.feed(state, char)
-                if nxt is not None and grammar.min_chars_to_finish(nxt) <= budget - used - 1:
+                if nxt is not None and grammar.min_bytes_to_finish(nxt) <= left - len(
+                    char.encode()
+                ):
                     options.append((char, nxt))
             if not options:
                 break
             char, state = rng.choice(options)
             text += char
         assert grammar.is_complete(state), text
-        assert len(text) <= budget
+        assert len(text.encode()) <= budget
         assert_valid(json.loads(text), schema)
 
 

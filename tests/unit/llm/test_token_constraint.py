@@ -1,62 +1,222 @@
-"""Token masks must equal feeding every token through the automaton one by one."""
+"""Constrained decoding on real vocabularies: llguidance's masks and our grammar agree, every document
+closes within its budget, keys in any order and characters split across byte tokens are accepted."""
 
 from __future__ import annotations
 
 import json
-import random
-import string
+from pathlib import Path
+from typing import Any
 
-from optmodel.llm.providers.json_grammar import JsonGrammar
-from optmodel.llm.providers.token_constraint import GrammarMasks, TokenVocabulary
+import pytest
+from real_tokenizers import VOCABULARIES, formulation_examples, real_tokenizer
+from schema_check import assert_valid
 
-SCHEMA = {
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("llguidance")
+
+import numpy as np
+import torch
+
+from optmodel.llm.providers.hf_decoding import (
+    RowPlan,
+    RowwiseLogitsProcessor,
+    unpack_bitmask,
+    unpack_bitmask_tensor,
+)
+from optmodel.llm.providers.token_constraint import (
+    RowConstraint,
+    SchemaConstraint,
+    TokenVocabulary,
+)
+from optmodel.modeling.ir import Formulation
+
+TASK = {
     "type": "object",
     "properties": {
-        "name": {"type": "string", "maxLength": 5},
+        "name": {"type": "string", "maxLength": 12},
+        "kind": {"enum": ["min", "max"]},
         "tags": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "mode": {"enum": ["fast", "fair"]},
-        "xs": {"type": "array", "items": {"type": "number"}},
+        "xs": {"type": "array", "items": {"type": "number"}, "maxItems": 3},
     },
-    "required": ["name", "mode"],
+    "required": ["name", "kind"],
     "additionalProperties": False,
 }
+_CACHE: dict[str, tuple[Any, TokenVocabulary]] = {}
 
 
-def synthetic_vocabulary(size: int, seed: int = 0) -> list[str | None]:
-    rng = random.Random(seed)
-    texts: set[str] = set(string.ascii_letters + string.digits + ' {}[]",:.-_\\/')
-    pieces = ['"', '",', '":', "{", "[", " ", "", "", '\\"', "\n"]
-    while len(texts) < size:
-        body = "".join(
-            rng.choice(string.ascii_lowercase + "019 ") for _ in range(rng.randint(1, 7))
+@pytest.fixture(params=["tiny", *VOCABULARIES])
+def vocab(request: pytest.FixtureRequest, tiny_model_dir: Path) -> tuple[Any, TokenVocabulary]:
+    """(HF tokenizer, vocabulary): the tiny trained one, and the real ones when their wheels are here."""
+    name = request.param
+    if name not in _CACHE:
+        if name == "tiny":
+            from transformers import AutoTokenizer
+
+            tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
+        else:
+            try:
+                tokenizer = real_tokenizer(name)
+            except ImportError as exc:
+                pytest.skip(f"{name} vocabulary needs pip install 'optmodel[realvocab]' ({exc})")
+        eos = [tokenizer.eos_token_id]
+        _CACHE[name] = (tokenizer, TokenVocabulary.from_tokenizer(tokenizer, len(tokenizer), eos))
+    return _CACHE[name]
+
+
+def allowed_by_llguidance(row: RowConstraint, token: int) -> bool:
+    import llguidance.numpy
+
+    bitmask = llguidance.numpy.allocate_token_bitmask(1, row.schema.vocabulary.size)
+    llguidance.numpy.fill_next_token_bitmask(row.matcher, bitmask)
+    return bool(bitmask[0, token // 32] >> (token % 32) & 1)
+
+
+def test_example_formulations_pass_both_engines_token_by_token(
+    vocab: tuple[Any, TokenVocabulary],
+) -> None:
+    tokenizer, vocabulary = vocab
+    schema = SchemaConstraint(Formulation.json_schema(), vocabulary)
+    for name, text in formulation_examples():
+        row = RowConstraint(schema)
+        for token in tokenizer.encode(text, add_special_tokens=False):
+            assert allowed_by_llguidance(row, token), name
+            assert row.fits(token, 10**6), name
+            row.accept(token)
+        assert row.is_complete() and not row.broken and not row.closing, name
+        assert allowed_by_llguidance(row, vocabulary.eos_id) and row.fits(vocabulary.eos_id, 0)
+
+
+def test_any_key_order_and_split_characters_are_accepted(
+    vocab: tuple[Any, TokenVocabulary],
+) -> None:
+    tokenizer, vocabulary = vocab
+    schema = SchemaConstraint(TASK, vocabulary)
+    text = '{"xs":[1.5,-2e3],"kind":"max","tags":{"é😀":3},"name":"𝔘nicode ⿰ 😀"}'
+    tokens = tokenizer.encode(text, add_special_tokens=False)
+    split = [t for t in tokens if _is_partial_utf8(vocabulary.token_bytes[t])]
+    assert split, "the text must contain a character split across byte tokens"
+    row = RowConstraint(schema)
+    for token in tokens:
+        assert row.fits(token, 10**6)
+        row.accept(token)
+    assert row.is_complete()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name":"a","kind":"mid"',  # not an allowed value
+        '{"name":"a","name":"b"',  # a key twice
+        '{"kind":"min"}',  # required name missing
+        '{"name":"a","kind":"min","xs":[1,2,3,4]',  # too many items
+        '{"name":"a","kind":"min","other":1',  # undeclared key
+    ],
+)
+def test_corrupted_documents_are_refused(vocab: tuple[Any, TokenVocabulary], text: str) -> None:
+    tokenizer, vocabulary = vocab
+    row = RowConstraint(SchemaConstraint(TASK, vocabulary))
+    tokens = [*tokenizer.encode(text, add_special_tokens=False), vocabulary.eos_id]
+    for token in tokens:
+        if not row.fits(token, 10**6):
+            return
+        row.accept(token)
+    pytest.fail(f"accepted {text!r}")
+
+
+@pytest.mark.parametrize("schema", [TASK, Formulation.json_schema()], ids=["task", "formulation"])
+def test_random_logits_always_close_a_valid_document_within_max_tokens(
+    vocab: tuple[Any, TokenVocabulary], schema: dict[str, Any]
+) -> None:
+    """What a random model does: any allowed token, greedy or sampled, until the budget forces closing."""
+    tokenizer, vocabulary = vocab
+    compiled = SchemaConstraint(schema, vocabulary)
+    shortest = compiled.cost(compiled.grammar.initial_state())
+    budgets = [shortest, shortest + 1, shortest + 7, shortest + 40, shortest + 150]
+    plans = [
+        RowPlan(
+            max_new_tokens=budget,
+            temperature=0.0 if i % 2 == 0 else 1.0,
+            seed=i,
+            constraint=RowConstraint(compiled),
         )
-        texts.add(rng.choice(pieces) + body + rng.choice(pieces))
-    return [None, *sorted(texts)]  # id 0 stands for a special token: never allowed
+        for i, budget in enumerate(budgets)
+    ]
+    eos = vocabulary.eos_id
+    processor = RowwiseLogitsProcessor(
+        plans, prompt_length=1, eos_ids=[eos], decode=tokenizer.decode
+    )
+    rng = torch.Generator().manual_seed(0)
+    ids = torch.zeros((len(plans), 1), dtype=torch.long)
+    for _ in range(max(budgets) + 1):
+        # Random logits that also like the end token and long tokens, as untrained models do.
+        scores = torch.randn((len(plans), vocabulary.size), generator=rng) * 4
+        chosen = processor(ids, scores).argmax(dim=-1, keepdim=True)
+        ids = torch.cat([ids, chosen], dim=1)
+    for plan, row in zip(plans, ids.tolist(), strict=True):
+        generated = row[1:]
+        length = generated.index(eos)
+        assert length <= plan.max_new_tokens
+        data = b"".join(vocabulary.token_bytes[t] or b"" for t in generated[:length])
+        assert not plan.broken_constraint
+        assert_valid(json.loads(data), schema)
 
 
-def test_masks_equal_brute_force_along_a_document() -> None:
-    texts = synthetic_vocabulary(1500)
-    grammar = JsonGrammar(SCHEMA)
-    masks = GrammarMasks(grammar, TokenVocabulary(texts))
-    document = '{"name": "ab", "tags": {"x y": 10, "z": -2}, "xs": [1.5, 2], "mode": "fair"}'
-    state = grammar.initial_state()
-    for char in document:
-        choices = masks.choices(state)
-        expected = {}
-        for token_id, text in enumerate(texts):
-            after = grammar.feed_text(state, text) if text else None
-            if after is not None:
-                expected[token_id] = grammar.min_chars_to_finish(after)
-        assert dict(zip(choices.ids.tolist(), choices.costs.tolist(), strict=True)) == expected
-        assert choices.eos_allowed == grammar.is_complete(state)
-        next_state = grammar.feed(state, char)
-        assert next_state is not None
-        state = next_state
-    assert grammar.is_complete(state) and json.loads(document)["mode"] == "fair"
+@pytest.mark.parametrize("cut", [1, 9, 25, 40, 58, 66])
+def test_closing_takes_the_shortest_completion_even_inside_a_split_character(
+    vocab: tuple[Any, TokenVocabulary], cut: int
+) -> None:
+    tokenizer, vocabulary = vocab
+    schema = SchemaConstraint(TASK, vocabulary)
+    text = '{"name":"😀😀","kind":"max","xs":[1.5,-2e3],"tags":{"é😀":3}}'
+    prefix = tokenizer.encode(text, add_special_tokens=False)[:cut]
+    row = RowConstraint(schema)
+    for token in prefix:
+        row.accept(token)
+    budget = row.cost()
+    row.close()
+    forced = []
+    while (token := row.forced_token()) != vocabulary.eos_id:
+        forced.append(token)
+        row.accept(token)
+    assert len(forced) <= budget and row.is_complete() and not row.broken
+    data = b"".join(vocabulary.token_bytes[t] or b"" for t in [*prefix, *forced])
+    assert_valid(json.loads(data), TASK)
 
 
-def test_vocabulary_keeps_token_text_exactly() -> None:
-    vocab = TokenVocabulary([None, "ab", ' "x', "", "\ufffd"])
-    assert vocab.sorted_texts == [' "x', "ab", "\ufffd"]
-    assert vocab.special_texts == [' "x']
-    assert sorted(vocab.plain_ids.tolist()) == [1, 4]
+def test_grammar_memory_is_bounded_by_the_budget(vocab: tuple[Any, TokenVocabulary]) -> None:
+    tokenizer, vocabulary = vocab
+    schema = SchemaConstraint(Formulation.json_schema(), vocabulary, memory_mib=1)
+    limit = schema._steps.limit + schema._costs.limit
+    for _ in range(3):
+        for _, text in formulation_examples():
+            row = RowConstraint(schema)
+            for token in tokenizer.encode(text, add_special_tokens=False):
+                assert row.fits(token, 10**6)
+                row.accept(token)
+            assert row.is_complete()
+            assert schema.memo_entries() <= limit
+
+
+def _is_partial_utf8(data: bytes | None) -> bool:
+    if not data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def test_bitmask_unpacking_matches_token_ids_on_both_paths() -> None:
+    bitmask = np.zeros((2, 2), dtype=np.int32)
+    bitmask[0, 0] = 1 << 3
+    bitmask[1, 1] = (1 << 4) - (1 << 31)  # bit 31 is the sign bit
+    scores = torch.zeros((2, 64))
+    for allowed in (
+        unpack_bitmask(bitmask, scores),
+        unpack_bitmask_tensor(torch.from_numpy(bitmask), 64),
+    ):
+        assert allowed.shape == (2, 64)
+        assert allowed[0].nonzero().flatten().tolist() == [3]
+        assert allowed[1].nonzero().flatten().tolist() == [36, 63]

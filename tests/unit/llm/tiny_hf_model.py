@@ -79,26 +79,29 @@ def build_tiny_model(
     max_positions: int = 1024,
     initializer_range: float | None = 0.5,
     seed: int = 0,
+    tokenizer: Any = None,
 ) -> Path:
     """Train the tokenizer, build the random model, save both to ``directory`` and return it.
 
     ``shape`` overrides the model's sizes (the throughput benchmark builds a Qwen2.5-0.5B-sized one);
-    a ``vocab_size`` of None there means the tokenizer's own size.
+    a ``vocab_size`` of None there means the tokenizer's own size. A given ``tokenizer`` (a fast HF
+    tokenizer, e.g. a real vocabulary) is used instead of training one.
     """
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
-    bpe = Tokenizer(models.BPE())
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-    )
-    bpe.train_from_iterator(training_lines(), trainer)
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>")
+    if tokenizer is None:
+        bpe = Tokenizer(models.BPE())
+        bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        bpe.decoder = decoders.ByteLevel()
+        trainer = trainers.BpeTrainer(
+            vocab_size=vocab_size,
+            special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
+            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        )
+        bpe.train_from_iterator(training_lines(), trainer)
+        tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>")
     if chat_template:
         tokenizer.chat_template = CHAT_TEMPLATE
     sizes = {**TINY_SHAPE, **(shape or {})}

@@ -2,9 +2,12 @@
 
 Rows of a batch may differ in max_tokens, temperature, top_p, seed, stop strings and JSON schema.
 ``generate`` itself always runs greedy; this logits processor, last in the chain, applies each row's rules:
-it masks tokens that would break the row's JSON schema (keeping room to close the document), forces EOS
-when a row reaches its own token limit or a stop string, and for sampled rows draws the token itself from
-a ``torch.Generator`` seeded per request, so a sample does not depend on what else is in the batch.
+it forces EOS when a row reaches its own token limit or a stop string, draws sampled rows' tokens itself
+from a ``torch.Generator`` seeded per request (so a sample does not depend on the rest of the batch), and
+decodes schema rows under their grammar (see token_constraint): llguidance fills the whole batch's token
+bitmasks in one parallel call, the masks are applied to the batch's logits in one vectorised operation on
+their device, and the best-scoring allowed token of each row is taken only if the document can still be
+closed in the tokens left; otherwise the row closes along its shortest completion.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from optmodel.llm.providers.json_grammar import State
-from optmodel.llm.providers.token_constraint import GrammarMasks
+import numpy as np
+
+from optmodel.llm.providers.token_constraint import RowConstraint, mask_executor
+
+# Best-scoring candidates checked against the budget per row and step before the row closes.
+_CANDIDATES = 8
 
 
 @dataclass
@@ -25,23 +32,23 @@ class RowPlan:
     top_p: float = 1.0
     seed: int = 0
     stop: tuple[str, ...] = ()
-    masks: GrammarMasks | None = None
+    constraint: RowConstraint | None = None
     ignore_eos: bool = False
-    state: State | None = None
     finished: bool = False
     hit_length: bool = False
     hit_stop: bool = False
     broken_constraint: bool = False
     generated: list[int] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        if self.masks is not None and self.state is None:
-            self.state = self.masks.grammar.initial_state()
-
     @property
     def needs_control(self) -> bool:
         """False for a plain greedy row, which generate handles alone."""
-        return self.masks is not None or self.temperature > 0 or bool(self.stop) or self.ignore_eos
+        return (
+            self.constraint is not None
+            or self.temperature > 0
+            or bool(self.stop)
+            or self.ignore_eos
+        )
 
 
 class RowwiseLogitsProcessor:
@@ -67,8 +74,13 @@ class RowwiseLogitsProcessor:
         # no device sync. generate's own max_new_tokens ends every row at the same length.
         limits = {p.max_new_tokens for p in plans}
         self._eos_ban_only = len(limits) == 1 and all(
-            p.ignore_eos and p.masks is None and p.temperature == 0 and not p.stop for p in plans
+            p.ignore_eos and p.constraint is None and p.temperature == 0 and not p.stop
+            for p in plans
         )
+        constrained = [p.constraint for p in plans if p.constraint is not None]
+        # One bitmask row per batch row; rows without a schema stay all ones.
+        words = (constrained[0].schema.vocabulary.size + 31) // 32 if constrained else 0
+        self._bitmask = np.full((len(plans), words), -1, dtype=np.int32)
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         torch = self._torch
@@ -79,23 +91,29 @@ class RowwiseLogitsProcessor:
         scores = scores.float()
         # One device sync per step for the whole batch, not one per row.
         last_tokens = input_ids[:, -1].tolist() if step > 0 else []
+        forced: dict[int, int] = {}
+        constrained: list[int] = []
         for row, plan in enumerate(self.plans):
             if step > 0 and not plan.finished:
                 self._record(plan, last_tokens[row])
-            if plan.finished:
-                scores[row] = self._only(scores[row], self.eos_ids[0])
-                continue
             remaining = plan.max_new_tokens - step
-            if remaining <= 0 or plan.hit_stop:
-                plan.hit_length = remaining <= 0 and not plan.hit_stop
-                scores[row] = self._only(scores[row], self.eos_ids[0])
-                continue
-            if plan.masks is not None:
-                scores[row] = self._constrain(plan, scores[row], remaining)
-            elif plan.ignore_eos:
-                scores[row, self.eos_ids] = -torch.inf
-            if plan.temperature > 0:
-                scores[row] = self._only(scores[row], self._sample(row, plan, scores[row]))
+            if plan.finished or remaining <= 0 or plan.hit_stop:
+                plan.hit_length = not plan.finished and remaining <= 0 and not plan.hit_stop
+                forced[row] = self.eos_ids[0]
+            elif plan.constraint is not None:
+                constrained.append(row)
+            else:
+                if plan.ignore_eos:
+                    scores[row, self.eos_ids] = -torch.inf
+                if plan.temperature > 0:
+                    forced[row] = self._sample(row, plan, scores[row])
+        if constrained:
+            forced.update(self._constrained_tokens(constrained, scores, step))
+        if forced:
+            rows = torch.tensor(list(forced), device=scores.device)
+            tokens = torch.tensor(list(forced.values()), device=scores.device)
+            scores[rows] = -torch.inf
+            scores[rows, tokens] = 0.0
         return scores
 
     def _record(self, plan: RowPlan, token: int) -> None:
@@ -104,35 +122,70 @@ class RowwiseLogitsProcessor:
             plan.finished = True
             return
         plan.generated.append(token)
-        if plan.masks is not None and plan.state is not None:
-            plan.state = plan.masks.advance(plan.state, token)
-            plan.broken_constraint = plan.state is None
+        if plan.constraint is not None:
+            plan.constraint.accept(token)
+            plan.broken_constraint = plan.constraint.broken
         if plan.stop:
             tail = self._decode(plan.generated[-64:])
             plan.hit_stop = any(s in tail for s in plan.stop)
 
-    def _constrain(self, plan: RowPlan, row_scores: Any, remaining: int) -> Any:
+    def _constrained_tokens(self, rows: list[int], scores: Any, step: int) -> dict[int, int]:
+        """The token each schema row takes: the best allowed one that fits, else its closing token."""
         torch = self._torch
-        assert plan.masks is not None
-        if (
-            plan.state is None
-        ):  # cannot happen with an intact vocabulary; end the row rather than crash
-            return self._only(row_scores, self.eos_ids[0])
-        choices = plan.masks.choices(plan.state)
-        # Keep only tokens after which the document can still be closed in the tokens that remain.
-        fits = choices.ids[choices.costs <= remaining - 1]
-        if fits.size == 0 and not choices.eos_allowed and choices.ids.size:
-            fits = choices.ids[choices.costs == choices.costs.min()]
-        allowed = torch.zeros(row_scores.shape[0], dtype=torch.bool, device=row_scores.device)
-        if fits.size:
-            allowed[torch.from_numpy(fits).to(row_scores.device)] = True
-        if choices.eos_allowed or fits.size == 0:
-            allowed[self.eos_ids[0]] = True
-        masked = row_scores.masked_fill(~allowed, -torch.inf)
-        # Random or weak models can put -inf on every allowed token; fall back to a uniform choice.
-        if not torch.isfinite(masked).any():
-            masked = torch.where(allowed, 0.0, -torch.inf).to(row_scores.dtype)
-        return masked
+        masked = [r for r in rows if self.plans[r].constraint.wants_mask]  # type: ignore[union-attr]
+        chosen: dict[int, int] = {}
+        if masked:
+            import llguidance.numpy
+
+            matchers = [(self.plans[r].constraint.matcher, r) for r in masked]  # type: ignore[union-attr]
+            llguidance.numpy.fill_next_token_bitmask_par(mask_executor(), matchers, self._bitmask)
+            scores.masked_fill_(unpack_bitmask(self._bitmask, scores) == 0, -torch.inf)
+            greedy = [r for r in masked if self.plans[r].temperature == 0]
+            if greedy:
+                top = scores[torch.tensor(greedy, device=scores.device)].topk(_CANDIDATES, dim=-1)
+                for row, values, tokens in zip(
+                    greedy, top.values.tolist(), top.indices.tolist(), strict=True
+                ):
+                    token = self._first_fit(row, values, tokens, step)
+                    if token is not None:
+                        chosen[row] = token
+            for row in masked:
+                if self.plans[row].temperature > 0:
+                    token = self._sample_fit(row, scores[row], step)
+                    if token is not None:
+                        chosen[row] = token
+        for row in rows:
+            if row not in chosen:
+                constraint = self.plans[row].constraint
+                assert constraint is not None
+                constraint.close()
+                chosen[row] = constraint.forced_token()
+        return chosen
+
+    def _first_fit(self, row: int, values: list[float], tokens: list[int], step: int) -> int | None:
+        plan = self.plans[row]
+        assert plan.constraint is not None
+        left = plan.max_new_tokens - step - 1
+        for value, token in zip(values, tokens, strict=True):
+            if value == -float("inf"):
+                return None
+            if plan.constraint.fits(token, left):
+                return token
+        return None
+
+    def _sample_fit(self, row: int, row_scores: Any, step: int) -> int | None:
+        plan = self.plans[row]
+        assert plan.constraint is not None
+        left = plan.max_new_tokens - step - 1
+        row_scores = row_scores.clone()
+        for _ in range(_CANDIDATES):
+            if not self._torch.isfinite(row_scores).any():
+                return None
+            token = self._sample(row, plan, row_scores)
+            if plan.constraint.fits(token, left):
+                return token
+            row_scores[token] = -self._torch.inf
+        return None
 
     def _sample(self, row: int, plan: RowPlan, row_scores: Any) -> int:
         torch = self._torch
@@ -149,8 +202,21 @@ class RowwiseLogitsProcessor:
             probs = torch.zeros_like(probs).scatter(0, order[keep], sorted_probs[keep])
         return int(torch.multinomial(probs, 1, generator=generator).item())
 
-    def _only(self, row_scores: Any, token: int) -> Any:
-        """Scores under which greedy decoding must pick ``token``."""
-        forced = self._torch.full_like(row_scores, -self._torch.inf)
-        forced[token] = 0.0
-        return forced
+
+def unpack_bitmask(bitmask: np.ndarray, scores: Any) -> Any:
+    """The batch's bitmask as one 0/1 entry per token, shaped and placed like ``scores``."""
+    import torch
+
+    width = scores.shape[1]
+    if scores.device.type == "cpu":
+        bits = np.unpackbits(bitmask.view(np.uint8), axis=1, bitorder="little")
+        return torch.from_numpy(bits[:, :width])
+    return unpack_bitmask_tensor(torch.from_numpy(bitmask).to(scores.device), width)
+
+
+def unpack_bitmask_tensor(words: Any, width: int) -> Any:
+    """Bit j of int32 word w is token 32 * w + j; computed where ``words`` lives (the GPU's path)."""
+    import torch
+
+    shifts = torch.arange(32, dtype=torch.int32, device=words.device)
+    return ((words.unsqueeze(-1) >> shifts) & 1).reshape(words.shape[0], -1)[:, :width]

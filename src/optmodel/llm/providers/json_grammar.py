@@ -4,8 +4,8 @@ States are immutable tuples, so they can key caches: a state is a tuple of alter
 keeps several alive until the text decides), a stack is a tuple of frames, and the empty stack means "a
 complete document". Output is compact JSON: no whitespace except one optional space after ``:`` and ``,``.
 
-:meth:`JsonGrammar.min_chars_to_finish` gives the length of the shortest valid completion of a state; a
-decoder uses it to close the document before its token budget runs out.
+:meth:`JsonGrammar.min_bytes_to_finish` gives the length (UTF-8 bytes) of the shortest valid completion of a
+state; a decoder uses it to close the document before its token budget runs out.
 
 >>> schema = {"properties": {"a": {"type": "integer"}}, "required": ["a"], "additionalProperties": False}
 >>> g = JsonGrammar(schema)
@@ -29,6 +29,7 @@ from optmodel.llm.providers.json_schema_graph import (
     STRING,
     SchemaGraph,
     SchemaNode,
+    utf8_length,
 )
 
 Frame = tuple[Any, ...]
@@ -82,27 +83,9 @@ class JsonGrammar:
         """True if the text so far is a whole valid document (it may still be extendable, e.g. ``12``)."""
         return any(self._stack_can_end(stack) for stack in state)
 
-    def min_chars_to_finish(self, state: State) -> int:
-        """Length of the shortest continuation that makes a complete document."""
+    def min_bytes_to_finish(self, state: State) -> int:
+        """UTF-8 bytes of the shortest continuation that makes a complete document."""
         return min(self._stack_cost(stack) for stack in state)
-
-    def plain_string_room(self, state: State) -> tuple[int, int] | None:
-        """Inside one string with no escape pending: (characters it may still take, characters it needs).
-
-        Free-form object keys count as strings too. Returns None for any other state. Plain text (no
-        quote, backslash or control character) keeps such a state inside its string, so decoders can
-        accept plain tokens in bulk.
-        """
-        if len(state) != 1 or not state[0]:
-            return None
-        top = state[0][-1]
-        if top[0] == _OBJ and top[2] == _O_KEY and top[4] is None:
-            return 10**9, 0
-        if top[0] != _STR or top[3] != 0:
-            return None
-        node = self.graph.nodes[top[1]]
-        room = 10**9 if node.max_length is None else node.max_length - top[2]
-        return room, max(node.min_length - top[2], 0)
 
     # -- stepping ------------------------------------------------------------------------------------
 
@@ -311,7 +294,8 @@ class JsonGrammar:
             return _NUMBER_NEEDS[frame[2]]
         if tag == _LIT:
             literals = self.graph.nodes[frame[1]].literals
-            return min(len(t) - len(frame[2]) for t in literals if t.startswith(frame[2]))
+            done = utf8_length(frame[2])
+            return min(utf8_length(t) - done for t in literals if t.startswith(frame[2]))
         if tag == _STR:
             _, node_id, length, escape = frame
             pending = 0 if escape == 0 else 1 if escape == 1 else 6 - escape
@@ -356,7 +340,8 @@ class JsonGrammar:
         if prefix is not None:
             for i, name in enumerate(node.keys):
                 if not seen >> i & 1 and name.startswith(prefix):
-                    rest = len(name) - len(prefix) + 2 + self.graph.min_length[node.key_nodes[i]]
+                    rest = utf8_length(name) - utf8_length(prefix) + 2
+                    rest += self.graph.min_length[node.key_nodes[i]]
                     best = min(best, rest + self._close_cost(node, seen | 1 << i))
         if node.additional is not None:
             # A free key may close now, unless the text so far spells a declared key exactly.

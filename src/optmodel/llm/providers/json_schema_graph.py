@@ -53,13 +53,18 @@ class SchemaNode:
     options: tuple[int, ...] = ()
 
 
+def utf8_length(text: str) -> int:
+    """Lengths are counted in UTF-8 bytes: a byte-level vocabulary spells any text in at most that many tokens."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def literal_text(value: Any) -> str:
     """Compact JSON text of an enum/const value, as the decoder must emit it."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class SchemaGraph:
-    """A JSON Schema compiled to nodes, with the shortest JSON text length of each node precomputed."""
+    """A JSON Schema compiled to nodes, with the shortest JSON text (in UTF-8 bytes) of each node precomputed."""
 
     def __init__(self, schema: dict[str, Any] | bool) -> None:
         self._root_schema = schema
@@ -252,11 +257,11 @@ class SchemaGraph:
         return result
 
     def entry_cost(self, node: SchemaNode, index: int) -> int:
-        """Characters of the shortest `"key":value` entry for property ``index``."""
-        return len(node.keys[index]) + 3 + self.min_length[node.key_nodes[index]]
+        """UTF-8 bytes of the shortest `"key":value` entry for property ``index``."""
+        return utf8_length(node.keys[index]) + 3 + self.min_length[node.key_nodes[index]]
 
     def _min_lengths(self) -> list[int]:
-        """Shortest JSON text of each node, by fixed-point iteration (recursive schemas included)."""
+        """UTF-8 bytes of the shortest JSON text of each node, by fixed-point iteration (recursive schemas included)."""
         best = [_INFINITE] * len(self.nodes)
         changed = True
         while changed:
@@ -270,7 +275,7 @@ class SchemaGraph:
 
     def _node_length(self, node: SchemaNode, best: list[int]) -> int:
         if node.kind == ENUM:
-            return min(len(text) for text in node.literals)
+            return min(utf8_length(text) for text in node.literals)
         if node.kind == STRING:
             return 2 + node.min_length
         if node.kind in (NUMBER, INTEGER):
@@ -285,7 +290,7 @@ class SchemaGraph:
         required = [i for i in range(len(node.keys)) if node.required_bits >> i & 1]
         total = 2 + max(len(required) - 1, 0)
         for i in required:
-            total += len(node.keys[i]) + 3 + best[node.key_nodes[i]]
+            total += utf8_length(node.keys[i]) + 3 + best[node.key_nodes[i]]
         return min(total, _INFINITE)
 
 

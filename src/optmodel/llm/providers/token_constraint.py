@@ -1,213 +1,289 @@
-"""Token masks from a JSON grammar: which vocabulary tokens keep the output a valid (prefix of a) document.
+"""Schema-constrained decoding: llguidance builds the token masks, our grammar keeps each document in budget.
 
-A mask is found by walking the vocabulary sorted by text, sharing the automaton's work between tokens with
-a common prefix and skipping every token that starts with a rejected prefix. Masks are cached per automaton
-state. Inside a string, ordinary text tokens are accepted in bulk and only tokens holding a quote, a
-backslash or a control character are walked, which keeps large (150k-token) vocabularies fast.
+Per JSON schema, :class:`SchemaConstraint` holds llguidance's compiled matcher (compact JSON, keys in the
+schema's order, ``required`` enforced, a mask over the whole vocabulary in tens of microseconds) and our
+:class:`JsonGrammar`, which accepts keys in any order and knows the shortest completion, in UTF-8 bytes, of
+every state. Per row, :class:`RowConstraint` follows both, byte by byte, so a character split across byte
+tokens is fine. Before a token is taken the decoder asks :meth:`RowConstraint.fits`: the token must be
+valid for our grammar too and leave a completion that fits in the tokens left. When no candidate fits, the
+row *closes*: :meth:`RowConstraint.forced_token` walks it along the shortest completion, one character (or
+one byte token) per step, so every document ends complete within ``max_tokens``: a byte costs at most one
+token, as byte-level and byte-fallback vocabularies have a token for every byte.
 
-Each allowed token comes with the length of the shortest completion after it, so a decoder can keep
-``completion length <= tokens left`` and always closes the document before ``max_new_tokens`` (this
-assumes the vocabulary has a one-character token for each character of the schema's keys and literals,
-true of byte-level BPE vocabularies).
+Why llguidance and not our earlier mask engine: on the Llama 3 vocabulary (128,256 tokens) ours took
+1.9 ms per token on a first document (p99 23 ms, worst state 0.5 s); llguidance takes tens of
+microseconds (``benchmarks/llm_throughput.py --masks``). xgrammar is about as fast but installs triton and
+a torch requirement of its own.
+
+Memory: each schema's memo tables hold at most half of ``memory_mib`` (the oldest half is evicted when
+full) and llguidance's lexer at most the other half (it stops the matcher, and the row closes, past that).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, Generic, TypeVar
 
-import numpy as np
-
+from optmodel.errors import MissingExtraError
 from optmodel.llm.providers.json_grammar import JsonGrammar, State
 
-_MAX_CHAR = "\U0010ffff"
+K = TypeVar("K")
+V = TypeVar("V")
+
+# Rough sizes, used to turn a memory budget into entry counts (measured in benchmarks/llm_throughput.py).
+_BYTES_PER_MEMO_ENTRY = 1024
+_BYTES_PER_LEXER_STATE = 2048  # llguidance's own estimate: 1-2 kB per lexer state
+_ASCII = [chr(c) for c in range(0x20, 0x7F)]
 
 
-def _is_plain(text: str) -> bool:
-    return all(ch not in '"\\' and ord(ch) >= 0x20 for ch in text)
+def import_llguidance() -> Any:
+    try:
+        import llguidance
+    except ImportError as exc:
+        raise MissingExtraError("llguidance", "hf", "JSON-schema constrained decoding") from exc
+    return llguidance
 
 
-def _plain_tail(text: str) -> int:
-    """Index from which the rest of ``text`` is plain string content."""
-    for pos in range(len(text) - 1, -1, -1):
-        if text[pos] in '"\\' or ord(text[pos]) < 0x20:
-            return pos + 1
-    return 0
+@cache
+def mask_executor() -> Any:
+    """llguidance's thread pool that fills a batch's masks in parallel (one per process)."""
+    return import_llguidance().LLExecutor()
+
+
+class _Memo(Generic[K, V]):
+    """A dict of at most ``limit`` entries; when full, the oldest half goes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(limit, 16)
+        self.data: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        return self.data.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        if len(self.data) >= self.limit:
+            for old in list(self.data)[: self.limit // 2]:
+                del self.data[old]
+        self.data[key] = value
 
 
 class TokenVocabulary:
-    """The decoded text of every usable token; ``None`` marks special, empty or partial-UTF-8 tokens."""
+    """The bytes of every token (None for special tokens) and llguidance's view of the same tokenizer."""
 
-    def __init__(self, texts: Sequence[str | None]) -> None:
-        self.size = len(texts)
-        usable = sorted((t, i) for i, t in enumerate(texts) if t)
-        self.texts: list[str | None] = list(texts)
-        self.sorted_texts = [t for t, _ in usable]
-        self.sorted_ids = [i for _, i in usable]
-        special = [(t, i) for t, i in usable if not _is_plain(t)]
-        self.special_texts = [t for t, _ in special]
-        self.special_ids = [i for _, i in special]
-        # Where each sorted token's plain tail starts (after its last quote/backslash/control char).
-        self.sorted_tails = [_plain_tail(t) for t in self.sorted_texts]
-        self.special_tails = [_plain_tail(t) for t in self.special_texts]
-        plain = [(i, len(t)) for t, i in usable if _is_plain(t)]
-        self.plain_ids = np.array([i for i, _ in plain], dtype=np.int64)
-        self.plain_lengths = np.array([n for _, n in plain], dtype=np.int64)
+    def __init__(self, token_bytes: Sequence[bytes | None], ll_tokenizer: Any, eos_id: int) -> None:
+        self.token_bytes = list(token_bytes)
+        self.size = len(self.token_bytes)
+        self.ll_tokenizer = ll_tokenizer
+        self.eos_id = eos_id
+        self._ids: dict[bytes, int] = {}
+        for token_id, data in enumerate(self.token_bytes):
+            if data:
+                self._ids.setdefault(data, token_id)
 
     @classmethod
-    def from_tokenizer(cls, tokenizer: Any, size: int) -> TokenVocabulary:
-        """Decode each of ``size`` token ids of a Hugging Face tokenizer.
+    def from_tokenizer(cls, tokenizer: Any, size: int, eos_ids: Sequence[int]) -> TokenVocabulary:
+        """Wrap a fast Hugging Face tokenizer; ``size`` is the model's output rows (padding included)."""
+        import_llguidance()
+        from llguidance.hf import from_tokenizer
 
-        Each token is decoded after an anchor token and the anchor's text removed, so SentencePiece
-        tokens keep their leading space (decoding a lone token drops it).
-        """
-        anchor = tokenizer.encode("a", add_special_tokens=False)[:1]
-        anchor_text = tokenizer.decode(anchor, clean_up_tokenization_spaces=False)
-        known = min(size, len(tokenizer))
-        decoded = tokenizer.batch_decode(
-            [[*anchor, i] for i in range(known)], clean_up_tokenization_spaces=False
-        )
-        special = set(tokenizer.all_special_ids)
-        texts: list[str | None] = []
-        for i, text in enumerate(decoded):
-            piece = text[len(anchor_text) :] if text.startswith(anchor_text) else None
-            if i in special or not piece or "\ufffd" in piece:
-                piece = None
-            texts.append(piece)
-        texts.extend(
-            [None] * (size - known)
-        )  # model rows beyond the tokenizer (padding) never match
-        return cls(texts)
+        ll_tokenizer = from_tokenizer(tokenizer, n_vocab=size, eos_token=list(eos_ids))
+        token_bytes = [
+            None if ll_tokenizer.is_special_token(i) else ll_tokenizer.decode_bytes([i]) or None
+            for i in range(size)
+        ]
+        return cls(token_bytes, ll_tokenizer, eos_ids[0])
 
+    def byte_token(self, byte: int) -> int | None:
+        return self._ids.get(bytes([byte]))
 
-@dataclass(frozen=True)
-class TokenChoices:
-    """Tokens allowed in one state, each with the shortest completion length after it."""
-
-    ids: np.ndarray
-    costs: np.ndarray
-    eos_allowed: bool
+    def tokens_for(self, char: str) -> list[int] | None:
+        """Tokens that spell ``char``: its own token, else one token per byte (None if neither exists)."""
+        data = char.encode("utf-8")
+        whole = self._ids.get(data)
+        if whole is not None:
+            return [whole]
+        parts = [self.byte_token(b) for b in data]
+        return None if None in parts else parts  # type: ignore[return-value]
 
 
-class GrammarMasks:
-    """Per-grammar caches: state transitions and the token choices of each state seen so far."""
+class SchemaConstraint:
+    """One JSON schema compiled for one vocabulary; shared by every row that decodes under it."""
 
     def __init__(
-        self, grammar: JsonGrammar, vocabulary: TokenVocabulary, max_states: int = 4096
+        self, schema: dict[str, Any], vocabulary: TokenVocabulary, memory_mib: int = 256
     ) -> None:
-        self.grammar = grammar
+        llguidance = import_llguidance()
+        self.grammar = JsonGrammar(schema)  # ValueError for schemas we do not support
         self.vocabulary = vocabulary
-        self._choices: OrderedDict[State, TokenChoices] = OrderedDict()
-        self._max_states = max_states
-        self._steps: dict[tuple[State, str], State | None] = {}
-        self._costs: dict[State, int] = {}
-        self._rooms: dict[State, tuple[int, int] | None] = {}
+        budget = memory_mib * 2**20 // 2
+        grammar_text = llguidance.LLMatcher.grammar_from_json_schema(
+            schema, defaults={"whitespace_flexible": False, "lenient": True}
+        )
+        limits = llguidance.LLParserLimits(
+            max_lexer_states=max(budget // _BYTES_PER_LEXER_STATE, 1)
+        )
+        self.template = llguidance.LLMatcher(
+            vocabulary.ll_tokenizer, grammar_text, log_level=0, limits=limits
+        )
+        if self.template.is_error():
+            raise ValueError(f"llguidance: {self.template.get_error()}")
+        self._steps: _Memo[tuple[State, str], State | None] = _Memo(budget // _BYTES_PER_MEMO_ENTRY)
+        self._costs: _Memo[State, int] = _Memo(budget // _BYTES_PER_MEMO_ENTRY)
+        chars = {c for n in self.grammar.graph.nodes for t in (*n.keys, *n.literals) for c in t}
+        self.closing_chars = _ASCII + sorted(chars.difference(_ASCII))
+
+    def memo_entries(self) -> int:
+        return len(self._steps.data) + len(self._costs.data)
 
     def step(self, state: State, char: str) -> State | None:
-        """``grammar.feed`` with a memo (tokens share many transitions)."""
         key = (state, char)
-        if key not in self._steps:
-            if len(self._steps) > 500_000:
-                self._steps.clear()
-            self._steps[key] = self.grammar.feed(state, char)
-        return self._steps[key]
+        if key in self._steps.data:
+            return self._steps.data[key]
+        after = self.grammar.feed(state, char)
+        self._steps.put(key, after)
+        return after
 
     def cost(self, state: State) -> int:
-        """``grammar.min_chars_to_finish`` with a memo."""
+        """Bytes of the shortest completion of ``state``."""
         value = self._costs.get(state)
         if value is None:
-            if len(self._costs) > 500_000:
-                self._costs.clear()
-            value = self._costs[state] = self.grammar.min_chars_to_finish(state)
+            value = self.grammar.min_bytes_to_finish(state)
+            self._costs.put(state, value)
         return value
 
-    def advance(self, state: State, token_id: int) -> State | None:
-        """The state after a whole token, or None if the token is not allowed there."""
-        text = self.vocabulary.texts[token_id] if token_id < self.vocabulary.size else None
-        if not text:
+    def advance(self, state: State, pending: bytes, data: bytes) -> tuple[State, bytes] | None:
+        """Feed ``data`` after ``pending`` (an unfinished UTF-8 character); None if the grammar refuses."""
+        buffer = pending + data
+        cut = _complete_utf8_prefix(buffer)
+        try:
+            text = buffer[:cut].decode("utf-8")
+        except UnicodeDecodeError:
             return None
-        current: State | None = state
         for char in text:
-            if current is None:
+            after = self.step(state, char)
+            if after is None:
                 return None
-            current = self.step(current, char)
-        return current
+            state = after
+        return state, buffer[cut:]
 
-    def choices(self, state: State) -> TokenChoices:
-        """Allowed tokens in ``state`` (cached, least recently used evicted)."""
-        cached = self._choices.get(state)
-        if cached is not None:
-            self._choices.move_to_end(state)
-            return cached
-        result = self._compute(state)
-        self._choices[state] = result
-        if len(self._choices) > self._max_states:
-            self._choices.popitem(last=False)
-        return result
 
-    def _compute(self, state: State) -> TokenChoices:
-        vocab = self.vocabulary
-        string_room = self.grammar.plain_string_room(state)
-        if string_room is None:
-            ids, costs = self._walk(vocab.sorted_texts, vocab.sorted_ids, vocab.sorted_tails, state)
-        else:
-            room, still_needed = string_room
-            fits = vocab.plain_lengths <= room
-            plain_ids = vocab.plain_ids[fits]
-            plain_costs = self.cost(state) - np.minimum(vocab.plain_lengths[fits], still_needed)
-            other_ids, other_costs = self._walk(
-                vocab.special_texts, vocab.special_ids, vocab.special_tails, state
-            )
-            ids = np.concatenate([plain_ids, other_ids])
-            costs = np.concatenate([plain_costs, other_costs])
-        return TokenChoices(ids=ids, costs=costs, eos_allowed=self.grammar.is_complete(state))
+class RowConstraint:
+    """One row's progress under a schema: llguidance's matcher, our grammar state, the closing plan."""
 
-    def _string_room(self, state: State) -> tuple[int, int] | None:
-        if state not in self._rooms:
-            if len(self._rooms) > 500_000:
-                self._rooms.clear()
-            self._rooms[state] = self.grammar.plain_string_room(state)
-        return self._rooms[state]
+    def __init__(self, schema: SchemaConstraint) -> None:
+        self.schema = schema
+        self.matcher = schema.template.deep_copy()
+        self.state: State = schema.grammar.initial_state()
+        self.pending = b""  # bytes of a character that later tokens finish
+        self.closing = False
+        self.broken = False  # a token the grammar refuses was taken: cannot happen through fits()
+        self._forced: list[int] = []
+        self._checked: tuple[int, tuple[State, bytes]] | None = None
 
-    def _walk(
-        self, texts: Sequence[str], ids: Sequence[int], tails: Sequence[int], start: State
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Feed every token text (sorted) from ``start``; return the accepted ids and completion costs."""
-        found_ids: list[int] = []
-        found_costs: list[int] = []
-        states = [start]  # states[j] is the state after the first j characters of `previous`
-        previous = ""
-        i, n = 0, len(texts)
-        while i < n:
-            text = texts[i]
-            shared, limit = 0, min(len(previous), len(text), len(states) - 1)
-            while shared < limit and previous[shared] == text[shared]:
-                shared += 1
-            del states[shared + 1 :]
-            accepted, prefix_dead, cost = True, False, -1
-            for pos in range(shared, len(text)):
-                if pos >= tails[i]:  # the rest is plain text: inside a string, take it whole
-                    room = self._string_room(states[-1])
-                    if room is not None:
-                        rest = len(text) - pos
-                        accepted = rest <= room[0]  # a shorter token may still fit: no skipping
-                        cost = self.cost(states[-1]) - min(rest, room[1])
-                        break
-                nxt = self.step(states[-1], text[pos])
-                if nxt is None:
-                    accepted, prefix_dead = False, True
-                    break
-                states.append(nxt)
-            previous = text
-            if accepted:
-                found_ids.append(ids[i])
-                found_costs.append(cost if cost >= 0 else self.cost(states[-1]))
-                i += 1
-            elif prefix_dead:  # every token starting with the rejected prefix is rejected too
-                i = bisect_left(texts, text[: len(states)] + _MAX_CHAR, i + 1)
-            else:
-                i += 1
-        return np.array(found_ids, dtype=np.int64), np.array(found_costs, dtype=np.int64)
+    @property
+    def wants_mask(self) -> bool:
+        return not (self.closing or self.broken)
+
+    def cost(self) -> int:
+        """Tokens the shortest completion needs at most (its bytes, the unfinished character's included)."""
+        return self.schema.cost(self.state) + _bytes_missing(self.pending)
+
+    def is_complete(self) -> bool:
+        return not self.pending and self.schema.grammar.is_complete(self.state)
+
+    def fits(self, token: int, tokens_left_after: int) -> bool:
+        """Whether ``token`` is valid here and the document can still close in the tokens left after it."""
+        if token == self.schema.vocabulary.eos_id:
+            return self.is_complete()
+        after = self._after(token)
+        if after is None:
+            return False
+        if self.schema.cost(after[0]) + _bytes_missing(after[1]) > tokens_left_after:
+            return False
+        self._checked = (token, after)
+        return True
+
+    def accept(self, token: int) -> None:
+        """Take in the token the decoder produced (EOS is the decoder's business)."""
+        checked, self._checked = self._checked, None
+        after = checked[1] if checked is not None and checked[0] == token else self._after(token)
+        if after is None:
+            self.broken = True
+            return
+        self.state, self.pending = after
+        if not self.closing and not self.matcher.consume_token(token):
+            self.close()  # llguidance gave up (resource limit): finish on our grammar alone
+
+    def _after(self, token: int) -> tuple[State, bytes] | None:
+        vocabulary = self.schema.vocabulary
+        data = vocabulary.token_bytes[token] if 0 <= token < vocabulary.size else None
+        return None if data is None else self.schema.advance(self.state, self.pending, data)
+
+    def close(self) -> None:
+        self.closing = True
+
+    def forced_token(self) -> int:
+        """The next token of the shortest completion (EOS once the document is complete)."""
+        if not self._forced:
+            self._forced = self._plan_next_char()
+        return self._forced.pop(0) if self._forced else self.schema.vocabulary.eos_id
+
+    def _plan_next_char(self) -> list[int]:
+        schema, vocabulary = self.schema, self.schema.vocabulary
+        if self.pending:  # finish the split character first, with any valid continuation
+            for full in self._pending_completions():
+                rest = full[len(self.pending) :]
+                parts = [vocabulary.byte_token(b) for b in rest]
+                if None not in parts and schema.advance(self.state, self.pending, rest) is not None:
+                    return parts  # type: ignore[return-value]
+            self.broken = True
+            return []
+        if schema.grammar.is_complete(self.state):
+            return []
+        best: tuple[int, list[int]] | None = None
+        for char in schema.closing_chars:
+            after = schema.step(self.state, char)
+            tokens = None if after is None else vocabulary.tokens_for(char)
+            if after is None or tokens is None:
+                continue
+            total = len(tokens) + schema.cost(after)
+            if best is None or total < best[0]:
+                best = (total, tokens)
+        if best is None:
+            self.broken = True
+            return []
+        return best[1]
+
+    def _pending_completions(self) -> list[bytes]:
+        """Whole characters that start with the pending bytes: the schema's own first, then fillers."""
+        found = [
+            c.encode() for c in self.schema.closing_chars if c.encode().startswith(self.pending)
+        ]
+        missing = _bytes_missing(self.pending)
+        for second in (0x80, 0x90, 0xA0):  # some lead bytes restrict the next byte's range
+            full = (self.pending + bytes([second]) + b"\x80" * 3)[: len(self.pending) + missing]
+            try:
+                full.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            found.append(full)
+        return found
+
+
+def _complete_utf8_prefix(data: bytes) -> int:
+    """Length of the longest prefix of ``data`` that does not end inside a multi-byte character."""
+    start = len(data) - 1
+    while start >= 0 and len(data) - start <= 3 and 0x80 <= data[start] < 0xC0:
+        start -= 1
+    if start < 0:
+        return len(data)
+    return start if len(data) - start < _utf8_width(data[start]) else len(data)
+
+
+def _utf8_width(lead: int) -> int:
+    return 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+
+
+def _bytes_missing(pending: bytes) -> int:
+    return _utf8_width(pending[0]) - len(pending) if pending else 0

@@ -21,14 +21,18 @@ import importlib.util
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from optmodel.errors import LLMError, MissingExtraError
 from optmodel.llm.providers.hf_decoding import RowPlan, RowwiseLogitsProcessor
-from optmodel.llm.providers.json_grammar import JsonGrammar
-from optmodel.llm.providers.token_constraint import GrammarMasks, TokenVocabulary
+from optmodel.llm.providers.token_constraint import (
+    RowConstraint,
+    SchemaConstraint,
+    TokenVocabulary,
+)
 from optmodel.llm.types import (
     CompletionRequest,
     CompletionResponse,
@@ -44,6 +48,7 @@ FALLBACK_CHAT_TEMPLATE = (
     "<|{role}|>\n{content}\n"  # per message; the prompt ends with "<|assistant|>\n"
 )
 _DTYPES = ("auto", "float32", "bfloat16", "float16")
+_MAX_SCHEMAS = 4
 
 
 @dataclass
@@ -52,7 +57,7 @@ class _Prepared:
     request: CompletionRequest
     prompt_ids: list[int]
     max_new_tokens: int
-    masks: GrammarMasks | None
+    schema: SchemaConstraint | None
 
 
 class TransformersProvider:
@@ -75,6 +80,7 @@ class TransformersProvider:
         max_new_tokens: int | None = None,
         ignore_eos: bool = False,
         trust_remote_code: bool = False,
+        grammar_memory_mib: int = 256,
     ) -> None:
         if not model:
             raise ValueError("TransformersProvider needs a model name or path")
@@ -82,6 +88,8 @@ class TransformersProvider:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         if max_new_tokens is not None and max_new_tokens < 1:
             raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
+        if grammar_memory_mib < 1:
+            raise ValueError(f"grammar_memory_mib must be >= 1, got {grammar_memory_mib}")
         if dtype not in _DTYPES:
             raise ValueError(f"dtype must be one of {_DTYPES}, got {dtype!r}")
         for package in ("torch", "transformers"):  # fail now, not at the first request
@@ -95,10 +103,13 @@ class TransformersProvider:
         self.max_new_tokens = max_new_tokens  # a cap on every request's max_tokens (None: no cap)
         self.ignore_eos = ignore_eos  # generate exactly max_tokens tokens (benchmarks)
         self.trust_remote_code = trust_remote_code
+        # Bound on the compiled schemas' grammar state, all schemas together (the least recently used
+        # of _MAX_SCHEMAS is dropped).
+        self.grammar_memory_mib = grammar_memory_mib
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any] | None = None
         self._vocabulary: TokenVocabulary | None = None
-        self._grammars: dict[str, GrammarMasks] = {}
+        self._grammars: OrderedDict[str, SchemaConstraint] = OrderedDict()
         self._eos_ids: list[int] = []
 
     def cache_identity(self) -> dict[str, Any]:
@@ -193,6 +204,14 @@ class TransformersProvider:
                     results[item.index] = response
         return [r for r in results if r is not None]
 
+    def prepare_schema(self, schema: dict[str, Any]) -> SchemaConstraint:
+        """Compile ``schema`` for this model's vocabulary now (otherwise its first request does).
+
+        Raises ValueError for a schema the constrained decoder does not support.
+        """
+        with self._lock:
+            return self._schema_constraint(schema)
+
     # -- internals -------------------------------------------------------------------------------
 
     def _prepare(
@@ -215,20 +234,20 @@ class TransformersProvider:
                     f"the prompt has {len(prompt_ids)} tokens; the model's context holds {context}",
                 )
             limit = min(limit, context - len(prompt_ids))
-        masks = None
+        schema = None
         if request.json_schema is not None:
             try:
-                masks = self._grammar(request.json_schema, tokenizer, model)
+                schema = self._schema_constraint(request.json_schema)
             except ValueError as exc:
                 return self._failure(request, f"unsupported JSON schema: {exc}")
-            shortest = masks.cost(masks.grammar.initial_state())
+            shortest = schema.cost(schema.grammar.initial_state())
             if shortest > limit:
                 return self._failure(
                     request,
                     f"max_tokens={limit} is too small for the JSON schema: its shortest valid "
-                    f"document has {shortest} characters",
+                    f"document has {shortest} bytes",
                 )
-        return _Prepared(index, request, prompt_ids, limit, masks)
+        return _Prepared(index, request, prompt_ids, limit, schema)
 
     def _prompt_ids(self, request: CompletionRequest, tokenizer: Any) -> list[int]:
         messages = [{"role": m.role, "content": m.content} for m in request.messages]
@@ -244,16 +263,23 @@ class TransformersProvider:
             text += "<|assistant|>\n"
         return list(tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def _grammar(self, schema: dict[str, Any], tokenizer: Any, model: Any) -> GrammarMasks:
+    def _schema_constraint(self, schema: dict[str, Any]) -> SchemaConstraint:
+        tokenizer, model = self._load_locked()
         key = canonical_json(schema)
-        masks = self._grammars.get(key)
-        if masks is None:
-            if self._vocabulary is None:
-                size = model.get_output_embeddings().weight.shape[0]
-                self._vocabulary = TokenVocabulary.from_tokenizer(tokenizer, size)
-            masks = GrammarMasks(JsonGrammar(schema), self._vocabulary)
-            self._grammars[key] = masks
-        return masks
+        compiled = self._grammars.get(key)
+        if compiled is not None:
+            self._grammars.move_to_end(key)
+            return compiled
+        if self._vocabulary is None:
+            size = model.get_output_embeddings().weight.shape[0]
+            self._vocabulary = TokenVocabulary.from_tokenizer(tokenizer, size, self._eos_ids)
+        compiled = SchemaConstraint(
+            schema, self._vocabulary, memory_mib=max(self.grammar_memory_mib // _MAX_SCHEMAS, 1)
+        )
+        self._grammars[key] = compiled
+        if len(self._grammars) > _MAX_SCHEMAS:
+            self._grammars.popitem(last=False)
+        return compiled
 
     def _run_chunk(self, chunk: list[_Prepared]) -> list[CompletionResponse]:
         torch, _ = _import_hf()
@@ -327,8 +353,8 @@ class TransformersProvider:
             top_p=request.top_p,
             seed=seed,
             stop=request.stop,
-            masks=item.masks,
-            ignore_eos=self.ignore_eos and item.masks is None,
+            constraint=None if item.schema is None else RowConstraint(item.schema),
+            ignore_eos=self.ignore_eos and item.schema is None,
         )
 
     def _response(
