@@ -173,7 +173,15 @@ def run_alns(
         "dual_bound": result.best_bound,
         "counters": {
             k: result.extra[k]
-            for k in ("user_solution_offers", "offers_used", "lns_seconds", "host_nodes")
+            for k in (
+                "user_solution_offers",
+                "offers_used",
+                "lns_seconds",
+                "solutions_handed_over",
+                "host_nodes",
+                "worker_ready_at",
+                "offer_times",
+            )
             if k in result.extra
         },
     }

@@ -202,6 +202,8 @@ def write_report(run_dir: Path) -> str:
     )
     lines += _table(["family", *[METHOD_LABELS[m] for m in methods]], fam_rows)
     lines += ["", "## Goal check", "", *_goal_lines(by, instances, family_of, families, methods)]
+    lines += ["", "## HiGHS's user-solution callback (ALNS v2 runs, means per run)", ""]
+    lines += _offer_table(runs, families, family_of)
     lines += ["", "## Deadline (wall clock from before reading to the answer)", ""]
     lines += [_deadline_line(m, [r for r in runs if r["method"] == m]) for m in methods]
     lines += [
@@ -280,6 +282,56 @@ def _goal_lines(
                 f"({'worse by more than 5%' if worse else 'within 5% or better'})"
             )
     return lines
+
+
+def _offer_table(
+    runs: list[dict[str, Any]], families: list[str], family_of: dict[str, str]
+) -> list[str]:
+    """How often HiGHS offered the callback, and how the LNS used the offers, per family."""
+    rows = []
+    for fam in families:
+        counters = [
+            r["extra"].get("counters", {})
+            for r in runs
+            if r["method"] == "alns" and family_of[r["instance"]] == fam
+        ]
+        counters = [c for c in counters if "user_solution_offers" in c]
+        if not counters:
+            continue
+
+        def avg(key: str, cs: list[dict[str, Any]] = counters) -> str:
+            values = [c[key] for c in cs if c.get(key) is not None]
+            return f"{mean(values):.1f}" if values else "—"
+
+        later = [sum(t > 1.0 for t in c.get("offer_times", [])) for c in counters]
+        last = [max(c["offer_times"]) for c in counters if c.get("offer_times")]
+        rows.append(
+            [
+                fam,
+                str(len(counters)),
+                avg("user_solution_offers"),
+                f"{mean(later):.1f}" if any("offer_times" in c for c in counters) else "—",
+                f"{mean(last):.1f}" if last else "—",
+                avg("offers_used"),
+                avg("lns_seconds"),
+                avg("solutions_handed_over"),
+                avg("worker_ready_at"),
+            ]
+        )
+    return _table(
+        [
+            "family",
+            "runs",
+            "offers",
+            "offers after 1 s",
+            "last offer at s",
+            "offers used",
+            "LNS seconds",
+            "solutions handed over",
+            "worker ready at s",
+        ],
+        rows,
+    )
 
 
 def _deadline_line(method: str, runs: list[dict[str, Any]]) -> str:

@@ -2,8 +2,8 @@
 "let the tree run", the sub-MIP runs on this process's own reused ``Highs``, and the bandit learns the
 improvement per second each arm earned.
 
-The "tree" arm earns what the host's own search gained between the step that chose it and the next
-one, over the wall time in between; a destroy operator earns what its sub-MIP gained over the time it
+The "tree" arm earns what the host's own search gained per second of host time (whichever arm was
+chosen, the host runs between steps); a destroy operator earns what its sub-MIP gained over the time it
 took. Both go through :class:`TimeAwareReward` (one observation per tenth of the current sub-MIP limit),
 so on instances where the tree search improves faster the bandit picks "tree" more and the LNS share
 shrinks by itself.
@@ -29,7 +29,7 @@ from optmodel.solvers.alns.operators import (
     NEEDS_LP,
     OperatorContext,
 )
-from optmodel.solvers.alns.rewards import TimeAwareReward
+from optmodel.solvers.alns.rewards import QUANTA_PER_LIMIT, TimeAwareReward
 from optmodel.solvers.alns.selection import learning_policy
 from optmodel.solvers.alns.state import MipState, Move
 
@@ -66,21 +66,42 @@ class LnsSteps:
         self.rng = np.random.default_rng(config.seed)
         self.bandit = _Bandit([*self.ops, TREE], config.policy, config.seed)
         self.lp_pending = any(op in NEEDS_LP for op in self.ops)
-        #: (time, objective) when the tree arm was last chosen.
-        self.tree_since: tuple[float, float] | None = None
+        #: Host time since the tree arm was last credited, the objective it started from, and
+        #: when the previous step returned (the host runs between steps).
+        self.host_seconds = 0.0
+        self.host_from: float | None = None
+        self.returned: float | None = None
 
     def step(self, x: np.ndarray, limit: float) -> StepResult:
-        """Credit the tree arm if it ran, pick an arm and run it within ``limit`` seconds."""
-        start = time.perf_counter()
+        """Credit the tree arm with the host's progress since the last step, pick an arm and run it
+        within ``limit`` seconds."""
         state = MipState.from_solution(self.data, x)
+        self._credit_tree(state.min_objective)
+        result = self._run(state, limit)
+        if result.x is not None:
+            self.host_from = MipState.from_solution(self.data, result.x).min_objective
+        self.returned = time.perf_counter()
+        return result
+
+    def _credit_tree(self, objective: float) -> None:
+        """The tree earns what the host gained per host second, however the arms were chosen. Host
+        intervals shorter than a reward quantum (the root offers the callback every few
+        milliseconds) are pooled until they fill one, so they are not each scored as a failure."""
+        if self.returned is not None and self.host_from is not None:
+            self.host_seconds += time.perf_counter() - self.returned
+            quantum = self.adaptation.iteration_time / QUANTA_PER_LIMIT
+            if self.host_seconds >= quantum or objective < self.host_from:
+                move = self._move(TREE, self.host_seconds, self.host_from, objective, "tree")
+                self._learn(TREE, move)
+                self.host_seconds, self.host_from = 0.0, None
+        if self.host_from is None:
+            self.host_from = objective
+
+    def _run(self, state: MipState, limit: float) -> StepResult:
+        start = time.perf_counter()
         self.context.remember(state.x)
-        if self.tree_since is not None:
-            since, before = self.tree_since
-            self.tree_since = None
-            self._learn(TREE, self._move(TREE, start - since, before, state.min_objective, "tree"))
         arm = self.bandit.choose(self.rng)
         if arm == TREE:
-            self.tree_since = (start, state.min_objective)
             return StepResult(TREE, None, 0.0, "tree")
         if arm in NEEDS_LP and self.lp_pending:
             return self._solve_lp(limit, start)
