@@ -164,7 +164,10 @@ def _solve_one(
             formulation = load_formulation(path)
         except FormulationError as exc:
             # load_formulation stops at the document's shape; validate also reports the expressions' problems.
-            issues = validate(decode_text(path.read_text(encoding="utf-8"))) or exc.issues
+            issues = (
+                validate(decode_text(path.read_text(encoding="utf-8")), base_dir=path.parent)
+                or exc.issues
+            )
             print_issues(issues, title=f"{path}: the model is not a valid Formulation")
             return ExitCode.INVALID_MODEL, {
                 "model": str(path),

@@ -26,7 +26,7 @@ def validate(
         document = decode_text(model.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ModelFileError(f"cannot read {model}: {exc.strerror}") from exc
-    issues = run_validate(document)
+    issues = run_validate(document, base_dir=model.parent)
     errors = [i for i in issues if i.severity.value == "error"]
     if output == "json":
         print_json([i.to_dict() for i in issues])

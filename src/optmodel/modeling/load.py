@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from optmodel.errors import FormulationError, ModelFileError
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue, IssueCode
+from optmodel.modeling.python_data import plain_document
+from optmodel.modeling.table_files import read_table_files
 
 _HINTS = {
     "extra_forbidden": "remove this field; allowed fields are listed in the Formulation format",
@@ -41,8 +43,26 @@ def issues_from_validation_error(error: ValidationError) -> list[Issue]:
     return issues
 
 
-def parse_document(data: Any) -> tuple[Formulation | None, list[Issue]]:
-    """Turn a decoded JSON/YAML document into a Formulation, or report every shape problem."""
+def prepare_document(data: Any, base_dir: Path | None = None) -> tuple[Any, list[Issue]]:
+    """pandas/numpy data made plain and ``table`` files read (relative to ``base_dir``; None refuses files)."""
+    return read_table_files(plain_document(data), base_dir)
+
+
+def parse_document(
+    data: Any, base_dir: Path | None = None
+) -> tuple[Formulation | None, list[Issue]]:
+    """Turn a decoded JSON/YAML document into a Formulation, or report every shape problem.
+
+    pandas/numpy values are accepted (:mod:`~optmodel.modeling.python_data`); parameter tables in CSV or
+    Parquet files are read relative to ``base_dir``, and refused without one (an LLM's document).
+    """
+    data, file_issues = prepare_document(data, base_dir)
+    if file_issues:
+        return None, [*file_issues, *_parse(data)[1]]
+    return _parse(data)
+
+
+def _parse(data: Any) -> tuple[Formulation | None, list[Issue]]:
     if not isinstance(data, dict):
         return None, [
             Issue(
@@ -81,29 +101,38 @@ def decode_text(text: str, *, yaml_ok: bool = True, suffix: str = "") -> Any:
 
 
 def load_formulation(source: str | Path | dict[str, Any]) -> Formulation:
-    """Load a Formulation from a path, JSON/YAML text or a dict.
+    """Load a Formulation from a path, JSON/YAML text or a dict (pandas and numpy data welcome).
+
+    Tables in CSV/Parquet files are read relative to the model file, or to the working directory for text
+    and dicts.
 
     Raises ``ModelFileError`` when the file cannot be read or decoded and ``FormulationError`` (with every
     problem as an Issue) when the document does not have the Formulation's shape.
     """
+    base_dir = Path.cwd()
     if isinstance(source, dict):
         data: Any = source
     else:
         text = _read_source(source)
-        suffix = Path(source).suffix if isinstance(source, Path) or "\n" not in str(source) else ""
+        is_path = isinstance(source, Path) or "\n" not in str(source)
+        suffix = Path(source).suffix if is_path else ""
+        if _names_a_file(source):
+            base_dir = Path(source).parent
         data = decode_text(text, suffix=suffix)
-    formulation, issues = parse_document(data)
+    formulation, issues = parse_document(data, base_dir)
     if formulation is None:
         raise FormulationError(issues)
     return formulation
 
 
+def _names_a_file(source: str | Path) -> bool:
+    return isinstance(source, Path) or (
+        "\n" not in source and not source.lstrip().startswith(("{", "["))
+    )
+
+
 def _read_source(source: str | Path) -> str:
-    if isinstance(source, Path) or (
-        isinstance(source, str)
-        and "\n" not in source
-        and not source.lstrip().startswith(("{", "["))
-    ):
+    if _names_a_file(source):
         path = Path(source)
         try:
             return path.read_text(encoding="utf-8")

@@ -33,7 +33,7 @@ from optmodel.modeling.data import resolve_data
 from optmodel.modeling.evaluate import ModelData
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue, IssueCode, Severity
-from optmodel.modeling.load import decode_text, parse_document
+from optmodel.modeling.load import decode_text, parse_document, prepare_document
 from optmodel.modeling.validate_bounds import (
     CheckedVariable,
     check_expression_bounds,
@@ -61,16 +61,20 @@ class _Salvage:
         return bool(self.broken) or self.objective_replaced or self.constraints_dropped
 
 
-def validate(source: Formulation | Mapping[str, Any] | str | Path) -> list[Issue]:
+def validate(
+    source: Formulation | Mapping[str, Any] | str | Path, *, base_dir: Path | None = None
+) -> list[Issue]:
     """Every problem of a Formulation, in document order (errors and warnings).
 
-    ``source`` is a Formulation, a decoded JSON/YAML document, JSON/YAML text or a path to a file.
+    ``source`` is a Formulation, a decoded JSON/YAML document (pandas/numpy data welcome), JSON/YAML text
+    or a path to a file. Table files are read relative to ``base_dir`` (default: the file's folder, else
+    the working directory).
     Shape problems come back as ``SCHEMA`` issues; the elements they concern are left out of the other
     checks. Never raises.
     """
     log = IssueLog()
     with _guarded(log, "(document)"):
-        formulation, salvage = _load(source, log)
+        formulation, salvage = _load(source, log, base_dir)
         if formulation is not None:
             _check(formulation, salvage, log)
     return _in_document_order(log.issues)
@@ -98,11 +102,12 @@ def format_issues(issues: Sequence[Issue]) -> str:
 
 # --- reading ----------------------------------------------------------------------------------------
 def _load(
-    source: Formulation | Mapping[str, Any] | str | Path, log: IssueLog
+    source: Formulation | Mapping[str, Any] | str | Path, log: IssueLog, base_dir: Path | None
 ) -> tuple[Formulation | None, _Salvage]:
     if isinstance(source, Formulation):
         return source, _Salvage()
     document: Any = source
+    base_dir = base_dir or (source.parent if isinstance(source, Path) else Path.cwd())
     try:
         if isinstance(source, Path):
             document = decode_text(source.read_text(encoding="utf-8"))
@@ -116,9 +121,11 @@ def _load(
             "write the model as one JSON (or YAML) object",
         )
         return None, _Salvage()
-    formulation, issues = parse_document(
-        dict(document) if isinstance(document, Mapping) else document
+    document, file_issues = prepare_document(
+        dict(document) if isinstance(document, Mapping) else document, base_dir
     )
+    log.extend(file_issues)
+    formulation, issues = parse_document(document)
     log.extend(issues)
     if formulation is not None or not isinstance(document, Mapping):
         return formulation, _Salvage()
