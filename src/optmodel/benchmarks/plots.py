@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from optmodel.atomic_files import atomic_output
 from optmodel.benchmarks.records import ResultRecord
 from optmodel.benchmarks.summary import Summary
 from optmodel.errors import MissingExtraError
@@ -80,6 +81,7 @@ def write_plots(records: list[ResultRecord], summary: Summary, folder: Path) -> 
 
 
 def _save(fig: object, path: Path, plt: object) -> str:
-    fig.savefig(path, dpi=110)  # type: ignore[attr-defined]
+    with atomic_output(path, suffix=path.suffix) as temp:
+        fig.savefig(temp, dpi=110)  # type: ignore[attr-defined]
     plt.close(fig)  # type: ignore[attr-defined]
     return str(path)

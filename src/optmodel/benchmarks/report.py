@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from optmodel.atomic_files import write_atomically
 from optmodel.benchmarks.records import ResultRecord
 from optmodel.benchmarks.rundir import RunDirectory
 from optmodel.benchmarks.summary import GroupSummary, Summary, summarize
@@ -18,17 +19,13 @@ def write_reports(run: RunDirectory, *, plots: bool = True) -> Summary:
     """Summarise the run's results into summary.json, report.md and (with matplotlib) plots/*.png."""
     records = load_records(run)
     summary = summarize(records)
-    (run.path / "summary.json").write_text(
-        json.dumps(summary.to_dict(), indent=2), encoding="utf-8"
-    )
+    write_atomically(run.path / "summary.json", json.dumps(summary.to_dict(), indent=2))
     images: list[str] = []
     if plots:
         from optmodel.benchmarks.plots import write_plots
 
         images = write_plots(records, summary, run.path / "plots")
-    (run.path / "report.md").write_text(
-        render_markdown(summary, records, run, images), encoding="utf-8"
-    )
+    write_atomically(run.path / "report.md", render_markdown(summary, records, run, images))
     return summary
 
 

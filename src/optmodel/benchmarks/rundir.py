@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from optmodel.atomic_files import write_atomically
+
 RESULTS = "results.jsonl"
 CONFIG = "config.json"
 
@@ -31,7 +33,7 @@ class RunDirectory:
     def create(self, config: Mapping[str, Any]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         record = {**config, "environment": environment()}
-        self.config_path.write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
+        write_atomically(self.config_path, json.dumps(record, indent=2, default=str))
         self.results_path.touch()
 
     def config(self) -> dict[str, Any]:

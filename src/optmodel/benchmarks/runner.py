@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from optmodel.atomic_files import write_atomically
 from optmodel.benchmarks.datasets.loader import load_dataset
 from optmodel.benchmarks.datasets.problem import Problem
 from optmodel.benchmarks.executors import make_executor
@@ -269,4 +270,4 @@ def _write_attempts(
             for a in outcome.attempts
         ],
     }
-    path.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
+    write_atomically(path, json.dumps(payload, indent=1, default=str))

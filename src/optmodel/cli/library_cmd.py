@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from optmodel.atomic_files import write_atomically
 from optmodel.cli.exit_codes import ExitCode
 from optmodel.cli.options import LLM_OPTION, NO_CACHE_OPTION
 
@@ -207,9 +208,7 @@ def report_cmd(
     from optmodel.experience_library.report import library_report
 
     text = library_report(_open(library, starter=True), include_retired=retired)
-    partial = out.with_name(out.name + ".partial")  # readers never see a half-written page
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(out)
+    write_atomically(out, text)
     console.print(f"wrote {out}", markup=False)
 
 

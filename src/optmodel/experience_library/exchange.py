@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import ValidationError
 
+from optmodel.atomic_files import write_atomically
 from optmodel.errors import LibraryError
 
 from .insight import Insight, utc_now
@@ -68,8 +69,7 @@ def export_library(store: InsightStore, path: str | Path, *, include_retired: bo
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
         text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_atomically(path, text)  # readers of the export never see it empty or half-written
     return len(insights)
 
 

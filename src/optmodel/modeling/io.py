@@ -12,7 +12,6 @@ retried once on a temporary copy.
 from __future__ import annotations
 
 import math
-import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -23,6 +22,7 @@ import pyomo.environ as pyo
 from pyomo.common.collections import ComponentMap
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+from optmodel.atomic_files import atomic_output
 from optmodel.errors import ModelFileError
 from optmodel.modeling.limits import current_limits
 from optmodel.standard_form import extract
@@ -104,14 +104,11 @@ def _write(model: pyo.ConcreteModel, path: Path, symbols: SymbolMap | None, suff
     col_names = file_safe_names((variable_label(v, symbols) for v in form.variables), "v")
     row_names = file_safe_names((constraint_label(c, symbols) for c in form.constraints), "r")
     highs = build_highs(form, col_names, row_names)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # HiGHS picks the format from the file name, so write under the right suffix and move into place.
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / f"model{suffix}"
-        status = highs.writeModel(str(target))
-        if status.name == "kError" or not target.is_file():
+    # HiGHS picks the format from the file name: the temp file keeps the suffix asked for.
+    with atomic_output(path, suffix=suffix) as temp:
+        status = highs.writeModel(str(temp))
+        if status.name == "kError" or temp.stat().st_size == 0:
             raise ModelFileError(f"HiGHS could not write {path}")
-        shutil.move(str(target), path)
     return path
 
 

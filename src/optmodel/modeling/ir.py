@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from optmodel.atomic_files import write_atomically
 from optmodel.errors import ExpressionError
 from optmodel.modeling.expressions import parse_domain
 
@@ -237,4 +238,4 @@ class Formulation(BaseModel):
     def save(self, path: str | Path) -> None:
         path = Path(path)
         text = self.to_yaml() if path.suffix.lower() in (".yaml", ".yml") else self.to_json()
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +124,7 @@ def test_several_rounds_export_only_what_is_missing(tmp_path: Path) -> None:
     # Running again before the batch ran exports nothing new and points at the same file.
     with pytest.raises(PendingBatchError, match="requests-0001"):
         provider.complete([ask("q1"), ask("q2")])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["requests-0001.jsonl"]
+    assert sorted(p.name for p in tmp_path.glob("*.jsonl")) == ["requests-0001.jsonl"]
     run_offline(tmp_path / "requests-0001.jsonl", {"q1": "a1", "q2": "a2"})
     # A repair loop asks a new question next to answered ones: round 2 holds only the new one.
     with pytest.raises(PendingBatchError, match="requests-0002") as caught:
@@ -161,3 +162,27 @@ def test_a_corrupt_output_line_names_file_and_line(tmp_path: Path) -> None:
 def test_without_a_model_the_message_asks_for_a_served_model_name(tmp_path: Path) -> None:
     with pytest.raises(PendingBatchError, match="--served-model-name optmodel-batch"):
         BatchFileProvider(tmp_path).complete([ask("q")])
+
+
+def test_parallel_callers_lose_no_request(tmp_path: Path) -> None:
+    # Threads of one bench run share the directory; each export must land in its own round.
+    questions = [f"q{n}" for n in range(8)]
+    barrier = threading.Barrier(len(questions))
+
+    def ask_one(question: str) -> None:
+        provider = BatchFileProvider(tmp_path, model="m")
+        barrier.wait()
+        with pytest.raises(PendingBatchError):
+            provider.complete([ask(question)])
+
+    threads = [threading.Thread(target=ask_one, args=(q,)) for q in questions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    exported = [
+        json.loads(line)["body"]["messages"][0]["content"]
+        for path in tmp_path.glob("requests-*.jsonl")
+        for line in path.read_text().splitlines()
+    ]
+    assert sorted(exported) == questions

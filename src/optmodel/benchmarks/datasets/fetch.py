@@ -7,16 +7,15 @@ Nothing is written unless the converted records match the registry's checksums.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from optmodel import __version__
+from optmodel.atomic_files import write_atomically
 from optmodel.benchmarks.datasets.integrity import content_digest, serialize_records, verify_file
 from optmodel.benchmarks.datasets.loader import DatasetStatus, dataset_status, resolve_data_dir
 from optmodel.benchmarks.datasets.registry import DatasetSpec, get_spec
@@ -151,7 +150,7 @@ def fetch_dataset(
             f"({type(exc).__name__}: {exc}); nothing was written"
         ) from exc
     _check(spec, records)
-    _write_atomically(target, serialize_records(records))
+    write_atomically(target, serialize_records(records))
     return dataset_status(spec, root)
 
 
@@ -168,22 +167,6 @@ def _check(spec: DatasetSpec, records: list[dict[str, object]]) -> None:
             f"{spec.name}: checksum mismatch: the converted content has sha256 {digest}, the registry "
             f"expects {spec.content_sha256}; nothing was written"
         )
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 __all__ = ["BASE_URL_ENV", "DEFAULT_BASE_URL", "HttpSourceReader", "fetch_dataset"]

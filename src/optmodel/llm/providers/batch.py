@@ -13,12 +13,15 @@ in any later run, whatever order the requests come in.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from optmodel.atomic_files import write_atomically
 from optmodel.errors import LLMError, PendingBatchError
 from optmodel.llm.providers.answer_files import AnswerIndex, json_lines, malformed
 from optmodel.llm.providers.openai_format import (
@@ -30,6 +33,11 @@ from optmodel.llm.providers.openai_format import (
     to_response,
 )
 from optmodel.llm.types import CompletionRequest, CompletionResponse, request_fingerprint
+
+try:
+    import fcntl
+except ImportError:  # Windows: no cross-process lock; threads are still serialised
+    fcntl = None  # type: ignore[assignment]
 
 ENDPOINT = "/v1/chat/completions"
 # The model name written into request bodies when none is configured: vLLM then needs
@@ -57,6 +65,7 @@ class BatchFileProvider:
         self.model = model
         self.structured_output = structured_output
         self.strict_schema = strict_schema
+        self._lock = threading.Lock()
 
     def custom_id(self, request: CompletionRequest) -> str:
         """The id that links a request line to its output line."""
@@ -64,6 +73,12 @@ class BatchFileProvider:
 
     def complete(self, requests: Sequence[CompletionRequest]) -> list[CompletionResponse]:
         """Answer from imported outputs, or export what is missing and raise PendingBatchError."""
+        # Parallel callers (threads, or processes sharing DIR) would both number their round 0001
+        # and one would replace the other's requests: one caller at a time reads and exports.
+        with self._lock, _directory_lock(self.directory):
+            return self._complete(requests)
+
+    def _complete(self, requests: Sequence[CompletionRequest]) -> list[CompletionResponse]:
         answers = self._import_outputs()
         ids = [self.custom_id(r) for r in requests]
         missing = {cid: r for cid, r in zip(ids, requests, strict=True) if cid not in answers}
@@ -118,9 +133,7 @@ class BatchFileProvider:
                 "body": body,
             }
             lines.append(json.dumps(line, ensure_ascii=False) + "\n")
-        partial = path.with_suffix(".jsonl.partial")  # never leave a half-written round behind
-        partial.write_text("".join(lines), encoding="utf-8")
-        partial.replace(path)
+        write_atomically(path, "".join(lines))  # never leave a half-written round behind
         return path
 
     def _instructions(self, count: int, pending: list[Path]) -> str:
@@ -161,8 +174,8 @@ class BatchFileProvider:
         if not self.directory.is_dir():
             return {}
         for path in sorted(self.directory.glob("*.jsonl")):
-            if _REQUEST_FILE.match(path.name):
-                continue
+            if _REQUEST_FILE.match(path.name) or path.name.startswith("."):
+                continue  # our request rounds, and hidden files (one being written)
             for place, entry in json_lines(path, "batch output"):
                 try:
                     custom_id, answer = _read_output_line(entry)
@@ -182,6 +195,21 @@ class BatchFileProvider:
 
 # A successful answer, or why the request failed.
 Answer = ChatCompletion | str
+
+
+@contextlib.contextmanager
+def _directory_lock(directory: Path) -> Iterator[None]:
+    """An exclusive lock on DIR/.lock across processes (where fcntl exists)."""
+    if fcntl is None:
+        yield
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _read_output_line(entry: Any) -> tuple[str, Answer]:
