@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from optmodel.errors import MissingExtraError
+from optmodel.parent_death import end_with_parent
 
 
 class RayExecutor(Executor):
@@ -34,7 +36,10 @@ class RayExecutor(Executor):
 def make_executor(kind: str, workers: int) -> Executor:
     """``process`` (default), ``thread`` (no pickling; for debugging), ``ray`` or ``ray:ADDRESS``."""
     if kind == "process":
-        return ProcessPoolExecutor(max_workers=workers)
+        # Workers end with this process, however it dies: a killed bench leaves no solver running.
+        return ProcessPoolExecutor(
+            max_workers=workers, initializer=end_with_parent, initargs=(os.getpid(),)
+        )
     if kind == "thread":
         return ThreadPoolExecutor(max_workers=workers)
     if kind == "ray" or kind.startswith("ray:"):
