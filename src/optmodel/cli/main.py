@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+
 import typer
 
 from optmodel.cli import bench_cmd, formulate_cmd, show_cmd, solve_cmd, validate_cmd
@@ -42,12 +46,33 @@ def main(
     """optmodel: plain-language optimization to solved models, on open solvers and any LLM."""
 
 
+def _stop_on_signal(number: int, _frame: object) -> None:
+    name = signal.Signals(number).name
+    sys.stderr.write(f"\noptmodel: stopped by {name}; results written so far are kept\n")
+    raise SystemExit(128 + number)
+
+
 def run() -> None:
-    """Entry point: the app, with optmodel's own errors shown as messages rather than tracebacks."""
+    """Entry point: the app, with every failure shown as a message (and exit code), never a traceback.
+
+    ``OPTMODEL_DEBUG=1`` shows the traceback of an unexpected error.
+    """
     from optmodel.errors import OptmodelError
 
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop_on_signal)
     try:
         app()
+    except KeyboardInterrupt:
+        sys.stderr.write("\noptmodel: interrupted (Ctrl-C); results written so far are kept\n")
+        raise SystemExit(130) from None
+    except (MemoryError, RecursionError) as exc:
+        sys.stderr.write(
+            f"optmodel: ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'}; "
+            "the input is too large or too deeply nested (see the limits in the README)\n"
+        )
+        raise SystemExit(ExitCode.ERROR) from None
     except OptmodelError as exc:
         from optmodel.cli.output import err_console, print_issues
         from optmodel.cli.solve_cmd import _error_code
@@ -60,6 +85,14 @@ def run() -> None:
 
         err_console.print(f"[red]error[/red]: {escape(str(exc))}")
         raise SystemExit(_error_code(exc)) from None
+    except Exception as exc:  # a bug: say so in one line instead of a traceback
+        if os.environ.get("OPTMODEL_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"optmodel: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in optmodel; run again with OPTMODEL_DEBUG=1 for the traceback and report it.\n"
+        )
+        raise SystemExit(ExitCode.ERROR) from None
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from optmodel.modeling.document_limits import DocumentTooLarge, load_json, load_yaml
+
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
 
 
@@ -48,19 +50,22 @@ def extract_document(text: str) -> Extraction:
 
 def _decode(body: str, *, allow_yaml: bool, errors: list[str]) -> Any:
     try:
-        return json.loads(body)
+        return load_json(body)
+    except DocumentTooLarge as exc:
+        errors.append(str(exc))
+        return None
     except json.JSONDecodeError as exc:
         repaired = _strip_trailing_commas(body)
         if repaired != body:
             try:
-                return json.loads(repaired)
+                return load_json(repaired)
             except json.JSONDecodeError:
                 pass
         errors.append(f"invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")
     if allow_yaml:
         try:
-            return yaml.safe_load(body)
-        except yaml.YAMLError as exc:
+            return load_yaml(body)
+        except (yaml.YAMLError, DocumentTooLarge) as exc:
             errors.append(f"invalid YAML ({exc})")
     return None
 

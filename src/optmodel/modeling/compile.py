@@ -43,6 +43,7 @@ from optmodel.modeling.pyomo_expressions import (
     SignAwareBuilder,
     has_nonsmooth,
 )
+from optmodel.modeling.size_estimate import size_issues
 from optmodel.symbols import SymbolMap
 
 _DOMAINS = {"continuous": pyo.Reals, "integer": pyo.Integers, "binary": pyo.Binary}
@@ -118,6 +119,9 @@ def compile_formulation(formulation: Formulation, data: ModelData | None = None)
     issue. Anything that cannot be compiled raises ``CompileError`` with the path of the offending field
     (``constraints.cap.expression``) and a hint; never a raw Pyomo or Python exception.
     """
+    too_large = size_issues(formulation)
+    if too_large:
+        raise FormulationError(too_large)
     if data is None:
         data, issues = resolve_data(formulation)
         errors = errors_only(issues)

@@ -20,6 +20,7 @@ from optmodel.modeling.evaluate import (
 )
 from optmodel.modeling.ir import Formulation, ParamDef, SetDef
 from optmodel.modeling.issues import Issue, IssueCode
+from optmodel.modeling.limits import current_limits
 from optmodel.modeling.named import resolve_expressions
 from optmodel.modeling.tables import table_entries
 
@@ -206,10 +207,6 @@ def _resolve_set(
     return unique
 
 
-#: Largest range a set may span: beyond it, building the set alone would exhaust memory.
-_MAX_RANGE = 1_000_000
-
-
 def _range_members(bounds: list[int | str], evaluator: Evaluator) -> list[Member]:
     if len(bounds) != 2:
         raise EvaluationError("a range is [first, last]", 'e.g. "range": [1, 12]')
@@ -220,9 +217,10 @@ def _range_members(bounds: list[int | str], evaluator: Evaluator) -> list[Member
         if not (whole or (is_number(value) and isinstance(value, int))):
             raise EvaluationError(f"range ends must be whole numbers, got {value!r}")
         ends.append(int(value))
-    if ends[1] - ends[0] >= _MAX_RANGE:
+    most = current_limits().max_set_members
+    if ends[1] - ends[0] >= most:
         raise EvaluationError(
-            f"the range [{ends[0]}, {ends[1]}] has more than {_MAX_RANGE:,} members",
+            f"the range [{ends[0]}, {ends[1]}] has more than {most:,} members",
             "check its ends; sets this large do not fit a model",
         )
     return list(range(ends[0], ends[1] + 1))

@@ -30,13 +30,13 @@ class Limits:
     #: Largest absolute value of a coefficient, bound, right-hand side or data value.
     max_magnitude: float = 1e15
     #: Members of one set (a range, a list, or a ``from`` product before its filter).
-    max_set_members: int = 10_000_000
+    max_set_members: int = 1_000_000
     #: Entries of one parameter table over the product of its index sets.
     max_table_entries: int = 10_000_000
     #: Instances of one indexed variable or constraint family.
     max_instances: int = 5_000_000
     #: Terms built over the whole model: every sum's terms, in every constraint instance.
-    max_terms: int = 20_000_000
+    max_terms: int = 5_000_000
     #: Nesting of JSON/YAML documents and of expressions.
     max_nesting: int = 100
     #: YAML aliases (``*name``) in one document; each may copy a whole subtree.

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from optmodel.errors import FormulationError, ModelFileError
+from optmodel.modeling.document_limits import DocumentTooLarge, check_nesting, load_json, load_yaml
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue, IssueCode
 from optmodel.modeling.python_data import plain_document
@@ -56,6 +57,10 @@ def parse_document(
     pandas/numpy values are accepted (:mod:`~optmodel.modeling.python_data`); parameter tables in CSV or
     Parquet files are read relative to ``base_dir``, and refused without one (an LLM's document).
     """
+    try:
+        check_nesting(data)  # before anything walks it recursively
+    except DocumentTooLarge as exc:
+        return None, [Issue("(document)", IssueCode.TOO_LARGE, str(exc), "flatten the document")]
     data, file_issues = prepare_document(data, base_dir)
     if file_issues:
         return None, [*file_issues, *_parse(data)[1]]
@@ -84,12 +89,12 @@ def decode_text(text: str, *, yaml_ok: bool = True, suffix: str = "") -> Any:
     ``suffix`` (``.json``/``.yaml``) says which syntax error to report when the text is neither.
     """
     try:
-        return json.loads(text)
+        return load_json(text)
     except json.JSONDecodeError as json_error:
         if not yaml_ok:
             raise ModelFileError(f"invalid JSON: {json_error}") from json_error
         try:
-            return yaml.safe_load(text)
+            return load_yaml(text)
         except yaml.YAMLError as yaml_error:
             if suffix.lower() == ".json":
                 raise ModelFileError(f"invalid JSON: {json_error}") from json_error

@@ -30,10 +30,12 @@ from optmodel.errors import ModelFileError
 from optmodel.modeling import expressions as ex
 from optmodel.modeling import validate_elements as elements
 from optmodel.modeling.data import resolve_data
+from optmodel.modeling.document_limits import DocumentTooLarge, check_nesting
 from optmodel.modeling.evaluate import ModelData
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue, IssueCode, Severity
 from optmodel.modeling.load import decode_text, parse_document, prepare_document
+from optmodel.modeling.size_estimate import size_issues
 from optmodel.modeling.validate_bounds import (
     CheckedVariable,
     check_expression_bounds,
@@ -121,6 +123,11 @@ def _load(
             "write the model as one JSON (or YAML) object",
         )
         return None, _Salvage()
+    try:
+        check_nesting(document)  # before anything walks it recursively
+    except DocumentTooLarge as error:
+        log.add("(document)", IssueCode.TOO_LARGE, str(error), "flatten the document")
+        return None, _Salvage()
     document, file_issues = prepare_document(
         dict(document) if isinstance(document, Mapping) else document, base_dir
     )
@@ -206,6 +213,10 @@ def _guarded(log: IssueLog, path: str) -> Iterator[None]:
 
 # --- checks -----------------------------------------------------------------------------------------
 def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
+    too_large = size_issues(formulation)
+    if too_large:  # nothing else can be checked without building what is too large to build
+        log.extend(too_large)
+        return
     data = ModelData()
     data_issues: list[Issue] = []
     with _guarded(log, "(data)"):

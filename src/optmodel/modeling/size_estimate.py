@@ -1,0 +1,181 @@
+"""How big a Formulation would be, estimated from its declarations before anything is built.
+
+Set sizes come from the members, ranges and ``from`` products (an upper bound: a ``where`` filter is
+ignored); tables, variables, expressions and constraint families multiply the sizes of their index sets; a
+sum costs the product of the sets it iterates times the cost of its body. Whatever exceeds a
+:class:`~optmodel.modeling.limits.Limits` value comes back as a ``model-too-large`` issue naming the
+element, the expression and its estimated size, so a model asking for 10^12 terms is refused in
+milliseconds instead of running until the machine gives out.
+
+Other modules (validation, the compiler, a fast matrix build) call :func:`size_issues` and stop on errors.
+
+>>> from optmodel.modeling.ir import Formulation
+>>> model = Formulation.model_validate({
+...     "sets": {"I": {"range": [1, 100000]}},
+...     "variables": {"x": {"index": ["I"]}},
+...     "objective": {"sense": "min", "expression": "sum(x[i] for i in I for j in I)"},
+... })
+>>> [issue.message for issue in size_issues(model)]  # doctest: +ELLIPSIS
+["'sum(x[i] for i in I for j in I)' would build about 10,000,000,000 terms, ..."]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from optmodel.errors import ExpressionError
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.ir import Formulation, index_sets
+from optmodel.modeling.issues import Issue, IssueCode
+from optmodel.modeling.limits import Limits, current_limits
+
+
+def _product(sizes: Iterable[float]) -> float:
+    return math.prod(sizes, start=1.0)
+
+
+class _Estimator:
+    def __init__(self, formulation: Formulation, limits: Limits) -> None:
+        self.formulation = formulation
+        self.limits = limits
+        self.sizes: dict[str, float] = {}
+        self.issues: list[Issue] = []
+        self.total_terms = 0.0
+
+    # --- sizes ------------------------------------------------------------------------------------
+    def set_size(self, name: str) -> float:
+        return self.sizes.get(name, 1.0)  # unknown sets are reported elsewhere
+
+    def domain_size(self, domain: str | list[str]) -> float:
+        return _product(self.set_size(s) for s in index_sets(domain))
+
+    def scalar(self, end: int | str) -> float | None:
+        if isinstance(end, int):
+            return float(end)
+        param = self.formulation.parameters.get(end.strip())
+        if param is not None and isinstance(param.value, int | float):
+            return float(param.value)
+        return None  # an expression: resolve_data evaluates it and caps the range itself
+
+    def estimate_sets(self) -> None:
+        for name, set_def in self.formulation.sets.items():
+            size: float | None = None
+            if set_def.members is not None:
+                size = float(len(set_def.members))
+            elif set_def.range is not None and len(set_def.range) == 2:
+                first, last = (self.scalar(e) for e in set_def.range)
+                if first is not None and last is not None:
+                    size = max(last - first + 1, 0.0)
+            elif set_def.from_ is not None:
+                size = self.domain_size(set_def.from_)
+                if set_def.where:
+                    self.add_terms(f"sets.{name}.where", set_def.where, size)
+            if size is None:
+                continue
+            self.sizes[name] = size
+            self.check(
+                f"sets.{name}",
+                f"set '{name}'",
+                size,
+                self.limits.max_set_members,
+                "max_set_members",
+            )
+
+    # --- expressions ------------------------------------------------------------------------------
+    def cost(self, node: ex.Node) -> float:
+        """Terms built when evaluating ``node`` once."""
+        if isinstance(node, ex.Sum):
+            iterations = _product(self.set_size(g.set_name) for g in node.generators)
+            inner = self.cost(node.body) + sum(
+                self.cost(c) for g in node.generators for c in g.conditions
+            )
+            return iterations * max(inner, 1.0)
+        if isinstance(node, ex.Subscript | ex.Name | ex.Const):
+            return 1.0  # one term, however its index is computed
+        return 1.0 + sum(self.cost(child) for child in node.children())
+
+    def add_terms(self, path: str, text: str, instances: float) -> None:
+        try:
+            cost = self.cost(ex.parse(text))
+        except (ExpressionError, RecursionError):
+            return  # reported by the expression checks
+        terms = instances * cost
+        self.total_terms += terms
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        what = f"'{shown}'" + (f" over {instances:,.0f} instances" if instances > 1 else "")
+        self.check(path, what, terms, self.limits.max_terms, "max_terms", unit="terms")
+
+    # --- checks -----------------------------------------------------------------------------------
+    def check(
+        self, path: str, what: str, size: float, limit: float, field: str, unit: str = "members"
+    ) -> None:
+        if size <= limit:
+            return
+        self.issues.append(
+            Issue(
+                path,
+                IssueCode.TOO_LARGE,
+                f"{what} would build about {size:,.0f} {unit}, more than the {limit:,.0f} allowed",
+                f"shrink the sets it runs over or split the model; to allow it, raise Limits.{field} "
+                f"(OPTMODEL_LIMITS={field}=...)",
+            )
+        )
+
+    def run(self) -> list[Issue]:
+        f, limits = self.formulation, self.limits
+        self.estimate_sets()
+        for name, param in f.parameters.items():
+            entries = self.domain_size(param.index) if param.index else 1.0
+            if param.default is not None and not param.expression:
+                continue  # a sparse table: only the sums that read it cost, and they are counted
+            self.check(
+                f"parameters.{name}",
+                f"parameter '{name}'",
+                entries,
+                limits.max_table_entries,
+                "max_table_entries",
+                unit="entries",
+            )
+            if param.expression:
+                self.add_terms(f"parameters.{name}.expression", param.expression, entries)
+        for name, var in f.variables.items():
+            count = self.domain_size(var.index)
+            self.check(
+                f"variables.{name}",
+                f"variable '{name}'",
+                count,
+                limits.max_instances,
+                "max_instances",
+                unit="instances",
+            )
+            for field in ("lb", "ub"):
+                bound = getattr(var, field)
+                if isinstance(bound, str):
+                    self.add_terms(f"variables.{name}.{field}", bound, count)
+        for name, named in f.expressions.items():
+            count = self.domain_size(named.index) if named.index else 1.0
+            self.add_terms(f"expressions.{name}.expression", named.expression, count)
+        self.add_terms("objective.expression", f.objective.expression, 1.0)
+        for name, con in f.constraints.items():
+            count = self.domain_size(con.forall) if con.forall else 1.0
+            self.check(
+                f"constraints.{name}",
+                f"constraint family '{name}'",
+                count,
+                limits.max_instances,
+                "max_instances",
+                unit="instances",
+            )
+            if con.where:
+                self.add_terms(f"constraints.{name}.where", con.where, count)
+            self.add_terms(f"constraints.{name}.expression", con.expression, count)
+        if not self.issues:
+            terms, limit = self.total_terms, limits.max_terms
+            self.check("(model)", "the whole model", terms, limit, "max_terms", unit="terms")
+        return self.issues
+
+
+def size_issues(formulation: Formulation, limits: Limits | None = None) -> list[Issue]:
+    """Every set, table, variable, sum and constraint family that would be larger than ``limits`` allow."""
+    return _Estimator(formulation, limits or current_limits()).run()
