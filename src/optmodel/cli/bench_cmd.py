@@ -154,6 +154,13 @@ def bench(
         )
         console.print(f"{group.dataset:>18} {group.method:>10}  {summary.default_rule} {text}")
     console.print(f"report: {run.path / 'report.md'}")
+    records = run.records()
+    if records and all(r.get("failure") == "llm_error" for r in records):
+        err_console.print(
+            f"[red]every problem failed on an LLM error[/red] ({len(records)} result(s)); the scores "
+            f"above measure the connection, not the model. See {run.path / 'attempts'} for the errors.",
+        )
+        raise typer.Exit(ExitCode.LLM_FAILED)
 
 
 def _resume_command(out: Path) -> str:

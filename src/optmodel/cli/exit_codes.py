@@ -15,3 +15,6 @@ class ExitCode(enum.IntEnum):
     NO_SOLUTION = 6  # stopped (e.g. time limit) without any solution
     PENDING = 7  # batch requests were written; run them, then run the command again
     NOT_CONFIGURED = 8  # no LLM configured
+    LLM_FAILED = (
+        9  # the LLM could not be reached or answered with errors (network, HTTP status, timeout)
+    )

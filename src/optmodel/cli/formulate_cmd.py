@@ -11,7 +11,7 @@ from optmodel.cli.exit_codes import ExitCode
 from optmodel.cli.options import LLM_OPTION, NO_CACHE_OPTION
 
 if TYPE_CHECKING:
-    from optmodel.llm.formulator import FormulationResult
+    from optmodel.llm.formulator import Attempt, FormulationResult
     from optmodel.solvers.base import SolveOptions
 
 
@@ -45,6 +45,18 @@ def run_formulator(
 
         outcome = Formulator(provider, config, on_progress=progress).formulate(text, problem_id)
     return outcome, label
+
+
+def attempt_line(attempt: Attempt) -> str:
+    """How one failed attempt reads in the output: an LLM failure is not a model to repair."""
+    first = attempt.feedback.strip().splitlines()[0] if attempt.feedback.strip() else ""
+    if attempt.stage == "llm-error":
+        return f"attempt {attempt.number}: the LLM request failed: {first}"
+    if attempt.stage == "extract":
+        reply = " ".join(attempt.response.split())
+        shown = reply[:120] + ("..." if len(reply) > 120 else "")
+        return f"attempt {attempt.number}: no model in the reply ({first}); the reply starts: {shown!r} -> repair"
+    return f"attempt {attempt.number}: {attempt.stage} -> repair ({first})"
 
 
 def formulate(
@@ -89,6 +101,11 @@ def formulate(
         err_console.print(str(exc), markup=False)  # the message shows a "[llm]" table header
         raise typer.Exit(ExitCode.NOT_CONFIGURED) from exc
     if outcome.formulation is None:
+        for attempt in outcome.attempts:
+            err_console.print(attempt_line(attempt), markup=False)
+        if outcome.llm_failed:
+            err_console.print(f"[red]the LLM failed[/red] {escape(f'({label}): {outcome.reason}')}")
+            raise typer.Exit(ExitCode.LLM_FAILED)
         err_console.print(
             f"[red]no usable formulation[/red] {escape(f'({label}): {outcome.reason}')}"
         )

@@ -178,7 +178,7 @@ def _solve_one(
         run = run_formulation(formulation, solver=solver, options=options)
         return _report_run(path, run, table, write_lp, write_mps, "formulation", duals)
     # Anything else is a problem in plain language.
-    from optmodel.cli.formulate_cmd import run_formulator
+    from optmodel.cli.formulate_cmd import attempt_line, run_formulator
 
     text = path.read_text(encoding="utf-8")
     outcome, provider_label = run_formulator(
@@ -194,10 +194,7 @@ def _solve_one(
         )
         for attempt in outcome.attempts:
             if attempt.stage != "ok":
-                first = attempt.feedback.strip().splitlines()[0] if attempt.feedback.strip() else ""
-                console.print(
-                    f"  [dim]attempt {attempt.number}: {attempt.stage} -> repair ({escape(first)})[/dim]"
-                )
+                console.print(f"  [dim]{escape(attempt_line(attempt))}[/dim]")
         if formulated is not None and show_model:
             from optmodel.modeling.render import render_text
 
@@ -211,6 +208,14 @@ def _solve_one(
         "reason": outcome.reason,
         "formulation": formulated.to_dict() if formulated else None,
     }
+    if outcome.llm_failed:
+        from optmodel.cli.output import err_console
+
+        err_console.print(
+            f"[red]the LLM failed[/red] {escape(f'{path}: {outcome.reason}')}", soft_wrap=True
+        )
+        payload["error"] = outcome.reason
+        return ExitCode.LLM_FAILED, payload
     if outcome.result is None:
         if table:
             print_issues(

@@ -132,6 +132,13 @@ class FormulationResult:
         return len(self.attempts)  # every attempt is one LLM call, failed ones included
 
     @property
+    def llm_failed(self) -> bool:
+        """No model because the LLM itself failed (network, HTTP status, timeout), not the model it wrote."""
+        return (
+            self.result is None and bool(self.attempts) and self.attempts[-1].stage == "llm-error"
+        )
+
+    @property
     def cached_calls(self) -> int:
         """Attempts answered from the response cache or a recording."""
         return sum(a.cached for a in self.attempts)

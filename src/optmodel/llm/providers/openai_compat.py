@@ -90,6 +90,9 @@ class OpenAICompatProvider:
             timeout=timeout_s,
         )
 
+    def _endpoint(self) -> str:
+        return f"{str(self._client.base_url).rstrip('/')}/chat/completions"
+
     def cache_identity(self) -> dict[str, Any]:
         """What besides the request decides an answer: the endpoint and how the body is shaped."""
         return {
@@ -119,9 +122,11 @@ class OpenAICompatProvider:
                 strict_schema=self.strict_schema,
                 max_tokens_field=self.max_tokens_field,
             )
+            reply = ""
             try:
                 raw = self._client.chat.completions.with_raw_response.create(**body)
-                data = json.loads(raw.http_response.text)
+                reply = raw.http_response.text
+                data = json.loads(reply)
                 return parse_chat_completion(
                     data,
                     request,
@@ -130,21 +135,26 @@ class OpenAICompatProvider:
                     latency_s=time.perf_counter() - started,
                 )
             except (json.JSONDecodeError, MalformedResponse) as exc:
-                return self._failure(request, f"malformed response from the server: {exc}", started)
+                message = f"malformed response from {self._endpoint()}: {exc}; the reply starts: {_start(reply)}"
+                return self._failure(request, message, started)
             except openai.BadRequestError as exc:
                 if self._adapt_to(exc, body):
                     continue  # resend at once with the adjusted body; not a retry
                 return self._failure(
-                    request, f"the server rejected the request (400): {exc}", started
+                    request,
+                    f"{self._endpoint()} rejected the request: {_describe(exc, 0)}",
+                    started,
                 )
             except openai.APIStatusError as exc:
                 retryable = exc.status_code in _RETRY_STATUS or exc.status_code >= 500
                 if not retryable or attempt >= self.max_retries:
-                    return self._failure(request, _describe(exc, attempt), started)
+                    message = f"{self._endpoint()} answered {_describe(exc, attempt)}"
+                    return self._failure(request, message, started)
                 delay = self._delay(attempt, exc.response.headers.get("retry-after"))
             except openai.APIConnectionError as exc:  # includes timeouts
                 if attempt >= self.max_retries:
-                    return self._failure(request, _describe(exc, attempt), started)
+                    message = f"cannot reach {self._endpoint()}: {_describe(exc, attempt)}"
+                    return self._failure(request, message, started)
                 delay = self._delay(attempt, None)
             log.info("retrying %s in %.2fs (attempt %d)", request.request_id, delay, attempt + 1)
             time.sleep(delay)
@@ -190,9 +200,19 @@ class OpenAICompatProvider:
 
 
 def _describe(exc: Exception, attempt: int) -> str:
+    """``HTTP 500 after 2 attempt(s); the body starts: '...'`` (or the connection error)."""
     status = getattr(exc, "status_code", None)
-    what = f"HTTP {status}" if status else type(exc).__name__
-    return f"{what} after {attempt + 1} attempt(s): {exc}"
+    if status is None:
+        return f"{type(exc).__name__} after {attempt + 1} attempt(s): {exc}"
+    response = getattr(exc, "response", None)
+    body = response.text if response is not None else str(exc)
+    return f"HTTP {status} after {attempt + 1} attempt(s); the body starts: {_start(body)}"
+
+
+def _start(text: str, length: int = 200) -> str:
+    """The beginning of a reply, on one line, for an error message."""
+    flat = " ".join(text.split())
+    return repr(flat[:length] + ("..." if len(flat) > length else ""))
 
 
 def _resolve_api_key(api_key: str | None, api_key_env: str | None, base_url: str | None) -> str:
