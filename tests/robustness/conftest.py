@@ -84,6 +84,7 @@ def _isolated_llm_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
         monkeypatch.delenv(name, raising=False)
     config = tmp_path / "xdg-config" / "optmodel" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text("[llm.openai]\nmax_retries = 0\ntimeout_s = 10\n", encoding="utf-8")  # fail fast
+    fail_fast = "[llm.openai]\nmax_retries = 0\ntimeout_s = 10\n"
+    config.write_text(fail_fast, encoding="utf-8")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
