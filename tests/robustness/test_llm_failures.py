@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from robustness_llm import chat_reply
 from typer.testing import CliRunner
 
-from conftest import chat_reply
 from optmodel.cli.main import app
 
 MODEL = '{"variables": {"x": {"ub": 4}}, "objective": {"sense": "maximize", "expression": "2*x"}}'
