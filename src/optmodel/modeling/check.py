@@ -4,6 +4,7 @@ Every constraint row, bound and integrality requirement is evaluated with the pl
 at the given values, so a wrong compile or a solver's loose tolerance shows up here.
 
 >>> from optmodel.modeling.ir import Formulation
+from optmodel.modeling.logic import LogicInstances, logic_instances, logic_violation
 >>> f = Formulation.model_validate({
 ...     "variables": {"x": {"ub": 4}, "y": {}},
 ...     "objective": {"sense": "max", "expression": "x + y"},
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from optmodel.errors import FormulationError
+from optmodel.modeling import expressions as ex
 from optmodel.modeling.data import resolve_data
 from optmodel.modeling.evaluate import EvaluationError, Evaluator, Key, ModelData, as_key, is_number
 from optmodel.modeling.instances import (
@@ -34,6 +36,7 @@ from optmodel.modeling.instances import (
 )
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import errors_only
+from optmodel.modeling.logic import LogicInstances, logic_instances, logic_violation
 from optmodel.symbols import format_symbol
 
 Values = Mapping[str, "float | Mapping[Hashable, float] | None"]
@@ -194,6 +197,11 @@ def check_solution(
             cdef.expression,
         )
     ]
+    rows += [
+        row
+        for name, ldef in formulation.logic.items()
+        for row in _check_logic(evaluator, logic_instances(name, ldef, data, formulation.variables))
+    ]
     try:
         objective = float(evaluator.eval(objective_tree(formulation), {}))
     except (EvaluationError, ArithmeticError, TypeError, ValueError):
@@ -326,6 +334,28 @@ def _check_constraint(
         amount, lhs, rhs = max(links, key=lambda link: link[0])
         relative = amount / max(1.0, abs(lhs), abs(rhs))
         rows.append(Violation(inst.name, key, amount, relative, source, lhs, rhs))
+    return rows
+
+
+def _check_logic(evaluator: _ValueEvaluator, inst: LogicInstances) -> list[Violation]:
+    """One entry per instance: how far the implication or disjunction is from holding."""
+    rows = []
+    source = " / ".join(ex.to_source(r) for r in inst.relations)
+    for key, env in inst.bindings:
+        try:
+            amounts = []
+            for relation in inst.relations:
+                sides = [float(evaluator.eval(node, env)) for node in relation.operands]
+                links = zip(relation.ops, sides, sides[1:], strict=False)
+                amounts.append(max(_violation(op, lhs, rhs) for op, lhs, rhs in links))
+            flag = None
+            if inst.condition is not None:
+                flag = float(evaluator.eval(inst.condition.reference, env))
+        except (EvaluationError, ArithmeticError, TypeError, ValueError) as error:
+            rows.append(Violation(inst.name, key, math.inf, math.inf, source, message=str(error)))
+            continue
+        amount = logic_violation(amounts, flag, inst)
+        rows.append(Violation(inst.name, key, amount, amount, source, message="logical constraint"))
     return rows
 
 

@@ -1,6 +1,8 @@
 """Compiling a Formulation into a Pyomo ``ConcreteModel`` plus a symbol map back to the Formulation's names.
 
->>> from optmodel.modeling.ir import Formulation
+>>> from optmodel.modeling.compile_logic import add_logic, transform
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.logic import logic_instances
 >>> f = Formulation.model_validate({
 ...     "sets": {"I": ["a", "b"]}, "parameters": {"cap": 4},
 ...     "variables": {"x": {"index": ["I"], "ub": "cap"}},
@@ -25,6 +27,7 @@ from pyomo.common.collections import ComponentMap
 
 from optmodel.errors import CompileError, FormulationError
 from optmodel.modeling import expressions as ex
+from optmodel.modeling.compile_logic import add_logic, transform
 from optmodel.modeling.data import resolve_data
 from optmodel.modeling.evaluate import EvaluationError, Key, ModelData, is_number
 from optmodel.modeling.instances import (
@@ -37,6 +40,7 @@ from optmodel.modeling.instances import (
 )
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import errors_only
+from optmodel.modeling.logic import logic_instances
 from optmodel.modeling.nonsmooth import NonsmoothModeller
 from optmodel.modeling.pyomo_expressions import (
     PyomoExpressionBuilder,
@@ -181,6 +185,13 @@ class _Compiler:
         for name, cdef in f.constraints.items():
             inst = constraint_instances(name, cdef, self.data, f.variables)
             self._add_constraint(inst, py_cons[name])
+        blocks = {}
+        for name, ldef in f.logic.items():
+            logic = logic_instances(name, ldef, self.data, f.variables)
+            block = add_logic(self, logic, self.names.claim(name, "logic"))
+            blocks[name] = (block, logic.method)
+        if blocks:
+            transform(self.model, blocks)
         symbols = SymbolMap(variables=self.var_symbols, constraints=self.con_symbols)
         return CompiledModel(self.model, symbols, f, self.data, py_vars, py_exprs)
 
@@ -246,7 +257,7 @@ class _Compiler:
         parts: list[dict[Key, Any]] = []
         for key, env in inst.bindings:
             at = "" if key is None else f"at {key!r}: "
-            for part, row in enumerate(self._rows(inst, env, path, at)):
+            for part, row in enumerate(self.relation_rows(inst.relation, env, path, at)):
                 while len(parts) <= part:
                     parts.append({})
                 parts[part][key] = row
@@ -267,11 +278,10 @@ class _Compiler:
             for key, condata in component.items():
                 self.con_symbols[condata] = (inst.name, key)
 
-    def _rows(
-        self, inst: ConstraintInstances, env: dict[str, Any], path: str, at: str
+    def relation_rows(
+        self, relation: ex.Compare, env: dict[str, Any], path: str, at: str
     ) -> list[Any]:
-        """The Pyomo rows of one constraint instance (constant rows that hold are dropped)."""
-        relation = inst.relation
+        """The Pyomo rows of one relation at one binding (constant rows that hold are dropped)."""
         ops, operands = relation.ops, relation.operands
         nonsmooth = has_nonsmooth(relation)
         # lo <= e <= hi with constant ends is one ranged row (two rows when e holds abs/min/max).
@@ -309,6 +319,9 @@ class _Compiler:
         return [row]
 
     # --- shared ----------------------------------------------------------------------------------
+    def evaluate(self, node: ex.Node, env: dict[str, Any], path: str, at: str) -> Any:
+        return self._evaluate(node, env, 0, path, at)
+
     def _evaluate(self, node: ex.Node, env: dict[str, Any], sign: int, path: str, at: str) -> Any:
         builder = self.signed if has_nonsmooth(node) else self.plain
         try:

@@ -242,11 +242,25 @@ def constraint_instances(
         tree = ex.parse(cdef.expression)
     except ExpressionError as error:
         raise _error(error, f"{path}.expression") from error
-    relation = _as_relation(tree, f"{path}.expression")
+    relation = as_relation(tree, f"{path}.expression")
+    bindings, indexed, dimen = domain_bindings(name, path, cdef.forall, cdef.where, data, variables)
+    return ConstraintInstances(name, relation, indexed, dimen, bindings)
+
+
+def domain_bindings(
+    name: str,
+    path: str,
+    forall: str | None,
+    where_text: str | None,
+    data: ModelData,
+    variables: Collection[str],
+) -> tuple[list[tuple[Key, dict[str, Any]]], bool, int]:
+    """The index bindings of a constraint-like element (forall filtered by where), whether it is indexed,
+    and its index dimension."""
     clauses: Clauses = []
-    if cdef.forall and cdef.forall.strip():
+    if forall and forall.strip():
         try:
-            clauses = [(c.targets, c.set_name) for c in ex.parse_domain(cdef.forall)]
+            clauses = [(c.targets, c.set_name) for c in ex.parse_domain(forall)]
         except ExpressionError as error:
             raise _error(error, f"{path}.forall") from error
         for _, set_name in clauses:
@@ -257,9 +271,9 @@ def constraint_instances(
                     hint=f"declare it under 'sets' or use one of: {', '.join(data.sets) or '(none)'}",
                 )
     where: tuple[ex.Node, ...] = ()
-    if cdef.where and cdef.where.strip():
+    if where_text and where_text.strip():
         try:
-            where = (ex.parse(cdef.where),)
+            where = (ex.parse(where_text),)
         except ExpressionError as error:
             raise _error(error, f"{path}.where") from error
     evaluator = Evaluator(data, dict.fromkeys(variables))
@@ -283,10 +297,10 @@ def constraint_instances(
             hint="use distinct index names, e.g. 'i in I, j in J'",
         )
     dimen = sum(data.dimen(s) for _, s in clauses)
-    return ConstraintInstances(name, relation, bool(clauses), dimen, bindings)
+    return bindings, bool(clauses), dimen
 
 
-def _as_relation(tree: ex.Node, path: str) -> ex.Compare:
+def as_relation(tree: ex.Node, path: str) -> ex.Compare:
     if not isinstance(tree, ex.Compare):
         hint = "write it as 'lhs <= rhs', 'lhs >= rhs' or 'lhs == rhs'"
         if isinstance(tree, ex.BoolOp):

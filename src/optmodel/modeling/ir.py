@@ -162,6 +162,29 @@ class ConstraintDef(_Element):
     where: str | None = Field(default=None, description="Filter on the index, e.g. 't > 1'.")
 
 
+class LogicDef(_Element):
+    """A logical constraint, compiled through Pyomo's GDP with big-M values computed from variable bounds.
+
+    - implication: ``{"if": "open[i]", "then": "x[i] <= cap[i]", "else": "x[i] <= 0"}`` (``else`` optional;
+      ``if`` names a binary variable, optionally ``== 0`` / ``not``);
+    - disjunction: ``{"either": ["s[j] + p[j] <= s[k]", "s[k] + p[k] <= s[j]"], "at_least": 1}``.
+
+    ``forall``/``where`` make a family as for constraints; ``method`` is ``bigm`` (default) or ``hull``.
+    Every variable in a relation needs finite bounds (the big-M values come from them).
+    """
+
+    forall: str | None = None
+    where: str | None = None
+    if_: str | None = Field(
+        default=None, alias="if", description="A binary variable (or 'b == 0')."
+    )
+    then: str | None = Field(default=None, description="The relation that holds when 'if' is true.")
+    else_: str | None = Field(default=None, alias="else", description="The relation otherwise.")
+    either: list[str] | None = Field(default=None, description="Relations, at least one holds.")
+    at_least: int = Field(default=1, ge=1, description="How many of 'either' must hold.")
+    method: Literal["bigm", "hull"] = "bigm"
+
+
 class ExpressionDef(_Element):
     """A named expression of the variables, usable by name in constraints and the objective.
 
@@ -186,6 +209,7 @@ class Formulation(BaseModel):
     expressions: dict[str, ExpressionDef] = Field(default_factory=dict)
     objective: ObjectiveDef
     constraints: dict[str, ConstraintDef] = Field(default_factory=dict)
+    logic: dict[str, LogicDef] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod

@@ -25,6 +25,8 @@ class IssueCode(str, enum.Enum):
     NON_NUMERIC = "non-numeric-data"
     AMBIGUOUS_DATA = "ambiguous-data"  # a table that reads two ways; its "layout" must say which
     BOUND_CONFLICT = "bound-conflict"
+    MISSING_BOUND = "missing-bound"  # a logical constraint's reformulation needs a variable's bound
+    WEAK_BIG_M = "weak-big-m"  # a hand-written big-M smaller than the bound it must dominate
     STRICT_INEQUALITY = "strict-inequality"
     NOT_A_CONSTRAINT = "not-a-constraint"
     EMPTY_SUM = "empty-sum"

@@ -19,7 +19,7 @@ from typing import Any
 
 from optmodel.errors import ExpressionError
 from optmodel.modeling import expressions as ex
-from optmodel.modeling.ir import Formulation, ParamDef, SetDef, VarDef
+from optmodel.modeling.ir import Formulation, LogicDef, ParamDef, SetDef, VarDef
 from optmodel.modeling.render_expressions import (
     LatexRenderer,
     TextRenderer,
@@ -64,6 +64,12 @@ def render_text(formulation: Formulation) -> str:
             prefix = f"for all {domain}: " if domain else ""
             text = f"{name}: {prefix}{_expression(con.expression, _TEXT)}"
             lines.append(_described(text, con.description))
+    if f.logic:
+        lines += ["", "Logic:"]
+        for name, ldef in f.logic.items():
+            domain = _domain(ldef.forall, ldef.where, _TEXT)
+            prefix = f"for all {domain}: " if domain else ""
+            lines.append(_described(f"{name}: {prefix}{_logic(ldef, _TEXT)}", ldef.description))
     return "\n".join(lines) + "\n"
 
 
@@ -110,6 +116,32 @@ def _expression(source: str, renderer: TextRenderer) -> str:
         return renderer.render(ex.parse(source))
     except (ExpressionError, RecursionError):
         return _raw(source, renderer)
+
+
+def _logic(ldef: LogicDef, renderer: TextRenderer) -> str:
+    """``if b then R1 else R2`` / ``at least k of: R1; R2`` (with the renderer's symbols)."""
+    latex = isinstance(renderer, LatexRenderer)
+    if ldef.either is not None:
+        parts = [_expression(text, renderer) for text in ldef.either]
+        if ldef.at_least == 1:
+            return (r" \lor " if latex else " or ").join(f"({p})" for p in parts)
+        head = (
+            rf"\text{{at least {ldef.at_least} of: }}"
+            if latex
+            else f"at least {ldef.at_least} of: "
+        )
+        return head + ("; " if not latex else r";\ ").join(parts)
+    condition = _expression(ldef.if_ or "", renderer)
+    then = _expression(ldef.then or "", renderer)
+    if latex:
+        text = rf"{condition} \Rightarrow {then}"
+        return text + (
+            rf",\quad \lnot ({condition}) \Rightarrow {_expression(ldef.else_, renderer)}"
+            if ldef.else_
+            else ""
+        )
+    text = f"if {condition} then {then}"
+    return text + (f" else {_expression(ldef.else_, renderer)}" if ldef.else_ else "")
 
 
 def _domain(forall: str | None, where: str | None, renderer: TextRenderer) -> str:
@@ -253,6 +285,10 @@ def _latex_rows(f: Formulation) -> list[str]:
         rows.append(
             f"{lead}{_expression(con.expression, _LATEX)}{forall} && \\text{{({latex_escape(name)})}}"
         )
+    for name, ldef in f.logic.items():
+        domain = _domain(ldef.forall, ldef.where, _LATEX)
+        forall = rf" && \forall {domain}" if domain else " &&"
+        rows.append(f"& {_logic(ldef, _LATEX)}{forall} && \\text{{({latex_escape(name)})}}")
     for name, var in f.variables.items():
         rows.append("& " + _latex_var(name, var, f))
     for name, e in f.expressions.items():

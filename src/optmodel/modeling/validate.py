@@ -36,6 +36,7 @@ from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue, IssueCode, Severity
 from optmodel.modeling.load import decode_text, parse_document, prepare_document
 from optmodel.modeling.size_estimate import size_issues
+from optmodel.modeling.validate_big_m import check_big_m
 from optmodel.modeling.validate_bounds import (
     CheckedVariable,
     check_expression_bounds,
@@ -43,9 +44,10 @@ from optmodel.modeling.validate_bounds import (
 )
 from optmodel.modeling.validate_context import Declarations, IssueLog
 from optmodel.modeling.validate_data import CheckedConstraint, OutOfBudget, Probe
+from optmodel.modeling.validate_logic import check_logic
 from optmodel.modeling.validate_magnitudes import check_magnitudes
 
-_SECTIONS = ("sets", "parameters", "variables", "expressions", "constraints")
+_SECTIONS = ("sets", "parameters", "variables", "expressions", "constraints", "logic")
 
 
 @dataclass
@@ -172,7 +174,7 @@ def _set_aside(
             element.pop(loc[2], None)
         elif loc[1] in part:
             del part[loc[1]]
-            if top == "constraints":
+            if top in ("constraints", "logic"):
                 salvage.constraints_dropped = True
             else:
                 salvage.broken.add(str(loc[1]))
@@ -250,6 +252,9 @@ def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
         with _guarded(log, f"constraints.{name}"):
             if (constraint := elements.check_constraint(decl, name, log, used)) is not None:
                 constraints.append(constraint)
+    for name in formulation.logic:
+        with _guarded(log, f"logic.{name}"):
+            check_logic(decl, name, log, used)
     if not salvage.partial:
         elements.check_unused(formulation, used, log)
     # The unbounded check needs every constraint: a skipped one might be the limit it looks for.
@@ -272,6 +277,7 @@ def _check_with_data(
             check_expression_bounds(probe, var, log)
         for constraint in constraints:
             probe.check_constraint(constraint, log)
+        check_big_m(probe, constraints, log)
         if objective is not None:
             value = probe.check_objective(objective[1], log)
             if value is not None and complete and not probe.partial:
@@ -281,8 +287,8 @@ def _check_with_data(
 
 
 _ORDER = {"(document)": 0, "name": 1, "description": 1, "sets": 2, "parameters": 3, "variables": 4}
-_ORDER |= {"expressions": 5, "objective": 6, "constraints": 7}
+_ORDER |= {"expressions": 5, "objective": 6, "constraints": 7, "logic": 8}
 
 
 def _in_document_order(issues: list[Issue]) -> list[Issue]:
-    return sorted(issues, key=lambda i: _ORDER.get(i.path.split(".", 1)[0].split("[", 1)[0], 8))
+    return sorted(issues, key=lambda i: _ORDER.get(i.path.split(".", 1)[0].split("[", 1)[0], 9))

@@ -25,6 +25,7 @@ from optmodel.modeling.validate_context import (
 )
 from optmodel.modeling.validate_data import CheckedConstraint
 from optmodel.modeling.validate_expressions import ExpressionChecker
+from optmodel.modeling.validate_relations import operands, relation_or_report
 
 _BOUND_ADVICE = (
     "'{name}' is not bound here: write the variable's index as a domain, "
@@ -275,7 +276,7 @@ def check_objective(
             f"the objective '{ex.to_source(node)}' is a relation, not a value to {objective.sense}",
             "write only the quantity, e.g. sum(c[i] * x[i] for i in I); put the relation in a constraint",
         )
-        for operand in _operands(node):
+        for operand in operands(node):
             checker.value(operand, {})
     else:
         checker.value(node, {})
@@ -320,8 +321,8 @@ def check_constraint(
         return None
     checker = ExpressionChecker(decl, log, expression_path)
     checkers.append(checker)
-    relation = _relation(node, expression_path, log)
-    for operand in _operands(node):
+    relation = relation_or_report(node, expression_path, log)
+    for operand in operands(node):
         checker.value(operand, scope)
     used |= checker.variables_used
     unresolved = any(c.unresolved for c in checkers)
@@ -339,65 +340,19 @@ def check_constraint(
     return CheckedConstraint(name, clauses, where, relation, has_variables)
 
 
-def _relation(node: ex.Node, path: str, log: IssueLog) -> ex.Compare | None:
-    """The constraint's relation, or None after reporting why it is not one."""
-    source = ex.to_source(node)
-    if isinstance(node, ex.BoolOp):
-        log.add(
-            path,
-            IssueCode.NOT_A_CONSTRAINT,
-            f"'{source}' joins several conditions with '{node.op}'",
-            "write each relation as its own constraint",
-        )
-        return None
-    if not isinstance(node, ex.Compare):
-        log.add(
-            path,
-            IssueCode.NOT_A_CONSTRAINT,
-            f"'{source}' is not a relation",
-            "a constraint compares two sides with <=, >= or ==, e.g. sum(x[i] for i in I) <= cap",
-        )
-        return None
-    strict = [op for op in node.ops if op in ("<", ">")]
-    if strict:
-        log.add(
-            path,
-            IssueCode.STRICT_INEQUALITY,
-            f"strict inequality '{strict[0]}' in '{source}' cannot be enforced by a solver",
-            "use <= or >= (add a small margin to the right-hand side if strictness matters)",
-        )
-        return None
-    other = [op for op in node.ops if op not in ("<=", ">=", "==")]
-    if other:
-        log.add(
-            path,
-            IssueCode.NOT_A_CONSTRAINT,
-            f"'{other[0]}' is not a constraint relation (in '{source}')",
-            "use <=, >= or ==; 'x != v' needs a disjunction with a binary variable",
-        )
-        return None
-    return node
-
-
-def _operands(node: ex.Node) -> list[ex.Node]:
-    """The value parts of a (mis)written relation, so their names are checked too."""
-    if isinstance(node, ex.Compare):
-        return [
-            o
-            for k, o in enumerate(node.operands)
-            if k == 0 or node.ops[k - 1] not in ("in", "not in")
-        ]
-    if isinstance(node, ex.BoolOp | ex.Not):
-        return [o for child in node.children() for o in _operands(child)]
-    return [node]
-
-
 def check_unused(formulation: Formulation, used: set[str], log: IssueLog) -> None:
     """Variables in no constraint and not in the objective (a warning each)."""
     # Expressions that failed to parse may still mention a variable: don't call it unused then.
     texts = [
         formulation.objective.expression,
         *(c.expression for c in formulation.constraints.values()),
+        *(e.expression for e in formulation.expressions.values()),
+        *(
+            t
+            for ldef in formulation.logic.values()
+            for t in [ldef.if_, ldef.then, ldef.else_, *(ldef.either or [])]
+            if t
+        ),
     ]
     for name in formulation.variables:
         if name in used or any(
