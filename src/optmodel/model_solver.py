@@ -91,8 +91,13 @@ def run_formulation(
 
     start = time.perf_counter()
     try:
+        # The answer is read from the result; the compiled model needs no values written into it.
         result = solve_model(
-            compiled.model, solver=solver, options=options, symbols=compiled.symbols
+            compiled.model,
+            solver=solver,
+            options=options,
+            symbols=compiled.symbols,
+            load_solution=False,
         )
     except OptmodelError as exc:
         timings["solve_s"] = time.perf_counter() - start

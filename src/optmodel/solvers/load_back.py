@@ -7,28 +7,28 @@ reduced costs of an LP too (Pyomo's convention).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
 
 from optmodel.solvers.base import entry_at
-from optmodel.standard_form.labels import constraint_symbol, variable_symbol
+from optmodel.standard_form.labels import constraint_symbol
 
 if TYPE_CHECKING:
     from optmodel.solvers.base import SolveResult
-    from optmodel.symbols import SymbolMap
+    from optmodel.symbols import Symbol, SymbolMap
 
 
 def load_into_model(model: pyo.Block, result: SolveResult, symbols: SymbolMap | None) -> None:
     """Set every unfixed variable that ``result`` has a value for; fill import suffixes ``dual``/``rc``."""
     if not result.has_solution:
         return
-    for var in model.component_data_objects(pyo.Var, descend_into=True):
-        if var.fixed:
-            continue
-        value = _value(result.solution, variable_symbol(var, symbols))
-        if value is not None:
-            var.set_value(value, skip_validation=True)
+    for var, symbol in _variables(model, symbols):
+        if not var.fixed:
+            value = _value(result.solution, symbol)
+            if value is not None:
+                var.set_value(value, skip_validation=True)
     sens = result.sensitivity
     if sens is None:
         return
@@ -39,10 +39,21 @@ def load_into_model(model: pyo.Block, result: SolveResult, symbols: SymbolMap | 
             if value is not None:
                 duals[con] = value
     if costs is not None:
-        for var in model.component_data_objects(pyo.Var, descend_into=True):
-            value = _value(sens.reduced_costs, variable_symbol(var, symbols))
+        for var, symbol in _variables(model, symbols):
+            value = _value(sens.reduced_costs, symbol)
             if value is not None:
                 costs[var] = value
+
+
+def _variables(model: pyo.Block, symbols: SymbolMap | None) -> Iterator[tuple[Any, Symbol]]:
+    """(VarData, symbol) pairs, walked per component: asking each VarData for its name is slow."""
+    if symbols is not None:
+        yield from symbols.variables.items()
+        return
+    for component in model.component_objects(pyo.Var, descend_into=True):
+        name = component.name
+        for key, var in component.items():
+            yield var, (name, key)
 
 
 def _value(values: Any, symbol: tuple[str, Any] | None) -> float | None:

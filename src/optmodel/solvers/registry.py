@@ -132,13 +132,16 @@ def solve_model(
     solver: str = "auto",
     options: SolveOptions | None = None,
     symbols: SymbolMap | None = None,
+    *,
+    load_solution: bool = True,
 ) -> SolveResult:
     """Classify ``model``, pick the backend (``"auto"`` or a name), and solve.
 
     Infeasible, unbounded and time-limited solves come back as results. Raises
     :class:`SolverCapabilityError` when the named solver cannot handle the model's class and
     :class:`SolverUnavailableError` when the solver is missing. ``result.extra["problem_class"]`` records
-    the class. The solution is loaded into ``model`` (``pyo.value(model.x)``), as Pyomo's solvers do.
+    the class. The solution is loaded into ``model`` (``pyo.value(model.x)``), as Pyomo's solvers do, unless
+    ``load_solution`` is False (callers that read only the result skip that walk over the model).
     """
     options = options or SolveOptions()
     form = extract(model)
@@ -160,7 +163,8 @@ def solve_model(
         raise
     except Exception as exc:  # a library crash becomes one clear error, chained for debugging
         raise SolverError(f"solver {backend.name!r} failed: {type(exc).__name__}: {exc}") from exc
-    load_into_model(model, result, symbols)
+    if load_solution:
+        load_into_model(model, result, symbols)
     return replace(
         result, extra={**result.extra, "problem_class": classification.problem_class.value}
     )

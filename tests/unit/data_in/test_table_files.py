@@ -136,3 +136,15 @@ def test_a_document_from_an_llm_reads_no_files(folder: Path) -> None:
         i.path == "parameters.distance.table" and "read only for models loaded" in i.message
         for i in issues
     )
+
+
+def test_the_bundled_example_reads_its_csv_beside_it() -> None:
+    example = (
+        Path(__file__).resolve().parents[3] / "examples" / "tables" / "transportation_csv.yaml"
+    )
+
+    answer = optmodel.solve(example)
+
+    assert answer.objective == pytest.approx(
+        153.675
+    )  # GAMS trnsport, as examples/transportation.yaml
