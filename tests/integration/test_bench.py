@@ -100,6 +100,33 @@ def test_end_to_end_scores_right_and_wrong_answers(tmp_path: Path) -> None:
     assert all(run.attempts_path("nl4opt", r.method, r.problem_id).exists() for r in failed)
 
 
+def test_without_matplotlib_the_report_is_written_and_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replies = golden_answers()
+    config = BenchConfig(
+        datasets=("nl4opt",),
+        llm="scripted",
+        methods=("standard",),
+        out=tmp_path / "run",
+        ids=chosen_ids(replies, 2),
+        data_dir=DATA,
+        executor="thread",
+        workers=1,
+    )
+    run = run_benchmark(config, scripted(replies))
+    monkeypatch.setitem(
+        sys.modules, "matplotlib", None
+    )  # as on a machine without the [plots] extra
+
+    summary = write_reports(run)
+
+    assert summary.group("nl4opt", "standard").n == 2
+    report = (run.path / "report.md").read_text()
+    assert "nl4opt" in report and "pip install 'optmodel[plots]'" in report
+    assert not (run.path / "plots").exists()
+
+
 def test_batch_provider_round_trip_over_several_rounds(tmp_path: Path) -> None:
     from optmodel.errors import PendingBatchError
     from optmodel.llm.config import make_provider

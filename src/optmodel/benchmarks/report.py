@@ -9,6 +9,7 @@ from optmodel.atomic_files import write_atomically
 from optmodel.benchmarks.records import ResultRecord
 from optmodel.benchmarks.rundir import RunDirectory
 from optmodel.benchmarks.summary import GroupSummary, Summary, summarize
+from optmodel.errors import MissingExtraError
 
 
 def load_records(run: RunDirectory) -> list[ResultRecord]:
@@ -16,16 +17,28 @@ def load_records(run: RunDirectory) -> list[ResultRecord]:
 
 
 def write_reports(run: RunDirectory, *, plots: bool = True) -> Summary:
-    """Summarise the run's results into summary.json, report.md and (with matplotlib) plots/*.png."""
+    """Summarise the run's results into summary.json, report.md and (with matplotlib) plots/*.png.
+
+    Without matplotlib the report is written anyway, saying which extra adds the plots.
+    """
     records = load_records(run)
     summary = summarize(records)
     write_atomically(run.path / "summary.json", json.dumps(summary.to_dict(), indent=2))
     images: list[str] = []
+    note = ""
     if plots:
         from optmodel.benchmarks.plots import write_plots
 
-        images = write_plots(records, summary, run.path / "plots")
-    write_atomically(run.path / "report.md", render_markdown(summary, records, run, images))
+        try:
+            images = write_plots(records, summary, run.path / "plots")
+        except MissingExtraError as exc:
+            # The numbers matter more than the pictures: write the report without them.
+            note = f"
+_No plots: {exc}._
+"
+    write_atomically(
+        run.path / "report.md", render_markdown(summary, records, run, images) + note
+    )
     return summary
 
 
