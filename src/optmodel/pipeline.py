@@ -80,7 +80,7 @@ class Answer:
         return self._pandas(self.result.solution, name, "variable")
 
     def dual(self, name: str, key: Hashable | None = None) -> float:
-        """Shadow price of constraint ``name``: objective change per unit increase of its constant side."""
+        """Shadow price of constraint ``name``: objective change per unit increase of its bound."""
         return float(lookup(self.sensitivity.duals, name, key, "constraint"))
 
     def duals(self, name: str) -> float | pd.Series | pd.DataFrame:

@@ -84,12 +84,13 @@ Ranges = Mapping[str, "tuple[float, float] | Mapping[Hashable, tuple[float, floa
 class Sensitivity:
     """LP sensitivity at an optimal basis, in the Formulation's names (the solution's key convention).
 
-    ``duals``: per constraint, the change of the objective per unit increase of its constant side (the
-    right-hand side once the variables are moved left), the shadow price. ``slacks``: per constraint, the
+    ``duals``: per constraint, the shadow price: the change of the objective per unit increase of its
+    bound, the constant its variables are compared with (``450`` in ``sum(w[p]*make[p] for p in P) + 10 <=
+    450``; ``0`` when both sides hold variables). ``slacks``: per constraint, the
     distance from its activity to the nearest bound (0 when binding). ``reduced_costs``: per variable, the
     change of the objective per unit increase of the variable from its bound. ``cost_ranges``: per variable,
     the objective coefficients within which the solution stays optimal. ``rhs_ranges``: per constraint, the
-    constant-side values within which the duals stay valid.
+    values of its bound within which the duals stay valid.
     """
 
     duals: Solution = field(default_factory=dict)
