@@ -33,12 +33,8 @@ def write_reports(run: RunDirectory, *, plots: bool = True) -> Summary:
             images = write_plots(records, summary, run.path / "plots")
         except MissingExtraError as exc:
             # The numbers matter more than the pictures: write the report without them.
-            note = f"
-_No plots: {exc}._
-"
-    write_atomically(
-        run.path / "report.md", render_markdown(summary, records, run, images) + note
-    )
+            note = f"\n_No plots: {exc}._\n"
+    write_atomically(run.path / "report.md", render_markdown(summary, records, run, images) + note)
     return summary
 
 
