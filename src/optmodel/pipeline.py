@@ -71,6 +71,16 @@ class Answer:
             )
         return self.result.sensitivity
 
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        """The readings of the problem text the solved model states it made."""
+        return tuple(self.formulation.assumptions) if self.formulation else ()
+
+    @property
+    def verdict(self) -> str:
+        """The LLM's verification verdict on the solved model (ok, wrong, unreadable; '' if none)."""
+        return self.formulation_result.verdict if self.formulation_result else ""
+
     def value(self, name: str, key: Hashable | None = None) -> float:
         """Value of variable ``name``; pass ``key`` (a member, or a tuple of members) when it is indexed."""
         return self.result.value(name, key)

@@ -52,9 +52,15 @@ WRONG = (
 )
 
 
+VERIFY_MARK = "Its solution, in the problem's own terms"
+OK_VERDICT = '```json\n{"verdict": "ok"}\n```'
+
+
 def scripted(replies: dict[str, str]) -> ScriptedProvider:
     def answer(request: Any) -> str:
         text = request.messages[-1].content if request.messages[-1].role == "user" else ""
+        if VERIFY_MARK in text:
+            return OK_VERDICT
         for question, reply in replies.items():
             if question in text:
                 return reply
@@ -164,9 +170,11 @@ def test_batch_provider_round_trip_over_several_rounds(tmp_path: Path) -> None:
             assert rounds <= 5
             _answer_batch_files(batch_dir, answerer)
     records = load_records(RunDirectory(tmp_path / "run"))
-    assert len(records) == len(ids) and rounds == 2  # round 1: first tries; round 2: the repair
+    # round 1: first tries; round 2: the verification of the one that solved, and the other's repair
+    assert len(records) == len(ids) and rounds == 2
     assert sum(1 for r in records if r.correct["strict"]) == 1
-    assert sorted(r.attempts for r in records) == [1, 2]
+    assert sorted(r.attempts for r in records) == [2, 2]
+    assert sorted(r.extra["verdict"] for r in records) == ["", "ok"]
 
 
 def _answer_batch_files(batch_dir: Path, answerer: ScriptedProvider) -> None:
@@ -276,3 +284,59 @@ def test_audit_lists_exactly_the_known_label_errors() -> None:
     findings = audit(GOLDEN, DATA)
     assert len(findings) == len(manifest)
     assert {f.problem_id for f in findings if f.agrees is not True} == known
+
+
+def test_verify_method_corrects_a_wrong_reading_over_batch_rounds(tmp_path: Path) -> None:
+    """standard keeps a wrong first model; verify shows its plan, gets a correction, verifies it: 3 rounds."""
+    from optmodel.errors import PendingBatchError
+    from optmodel.llm.config import make_provider
+
+    replies = golden_answers()
+    ids = chosen_ids(replies, 2)[:1]  # a problem with a golden (right) model
+    batch_dir = tmp_path / "batch"
+    config = BenchConfig(
+        datasets=("nl4opt",),
+        llm=f"batch:{batch_dir}",
+        methods=("standard", "verify"),
+        out=tmp_path / "run",
+        ids=ids,
+        data_dir=DATA,
+        executor="thread",
+    )
+
+    def answer(request: Any) -> str:
+        last = request.messages[-1].content
+        if VERIFY_MARK not in last:
+            return WRONG  # every first try misreads the problem
+        if '"verdict"' in request.messages[-2].content:  # the plan of the corrected model
+            return OK_VERDICT
+        asked = "\n".join(m.content for m in request.messages if m.role == "user")
+        golden = next(reply for question, reply in replies.items() if question in asked)
+        verdict = {
+            "verdict": "wrong",
+            "discrepancies": ["x <= 1 is not in the text"],
+            "formulation": json.loads(golden.removeprefix("```json").removesuffix("```")),
+        }
+        return "```json\n" + json.dumps(verdict) + "\n```"
+
+    answerer = ScriptedProvider(rules=answer)
+    rounds = 0
+    while True:
+        try:
+            run_benchmark(config, make_provider(f"batch:{batch_dir}"), resume=rounds > 0)
+            break
+        except PendingBatchError:
+            rounds += 1
+            assert rounds <= 6
+            _answer_batch_files(batch_dir, answerer)
+    records = {r.method: r for r in load_records(RunDirectory(tmp_path / "run"))}
+    # standard's round; verify's first try is the same request (answered from the batch files), then the
+    # verification with its correction, then the verification of the correction
+    assert rounds == 3
+    assert records["standard"].correct["strict"] is False
+    assert records["verify"].correct["strict"] is True
+    assert records["verify"].attempts == 3 and records["verify"].extra["verdict"] == "ok"
+    log = json.loads(
+        RunDirectory(tmp_path / "run").attempts_path("nl4opt", "verify", ids[0]).read_text()
+    )
+    assert [a["verdict"] for a in log["attempts"]] == ["", "wrong", "ok"]

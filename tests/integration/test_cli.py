@@ -398,6 +398,10 @@ def test_solve_text_with_recorded_llm_labels_the_provider() -> None:
     out = flat(result.stdout)
     assert "(replayed responses, not a live model)" in out
     assert "objective 36" in out and "batches" in out
+    # Which problem was solved: the stated reading and the verification verdict.
+    assert "Assumptions" in out and "profit is counted in thousands of dollars" in out
+    assert "attempt 2: verification: ok" in out
+    assert "Verification: the LLM checked the solved plan against the text" in out
 
 
 def test_solve_text_json_output_reports_the_llm_and_the_repair() -> None:
@@ -409,9 +413,9 @@ def test_solve_text_json_output_reports_the_llm_and_the_repair() -> None:
     payload = json_output(result)
     assert RESULT_KEYS | {"model", "source"} <= set(payload)
     assert payload["source"] == "llm" and payload["llm"].startswith("recorded:")
-    assert (
-        payload["llm_calls"] == 2 and payload["reason"] == "solved"
-    )  # the first reply was repaired
+    # the first reply was repaired, the repaired model verified
+    assert payload["llm_calls"] == 3 and payload["reason"] == "solved"
+    assert payload["verdict"] == "ok" and payload["assumptions"] == []
     assert payload["objective"] == pytest.approx(153.675)
     assert payload["formulation"]["variables"]["ship"]["index"] == ["PLANTS", "MARKETS"]
 

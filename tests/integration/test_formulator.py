@@ -77,7 +77,9 @@ def test_repairs_broken_json_unknown_name_infeasibility_then_solves() -> None:
         reply(model(constraints__minimum={"expression": "sum(make[p] for p in P) >= 100"})),
         reply(model()),
     )
-    result = Formulator(llm, FormulatorConfig(max_attempts=5)).formulate(PROBLEM, "doors")
+    result = Formulator(llm, FormulatorConfig(verify=False, max_attempts=5)).formulate(
+        PROBLEM, "doors"
+    )
 
     assert result.ok and result.reason == "solved"
     assert result.result is not None and result.result.objective == pytest.approx(OPTIMUM)
@@ -93,7 +95,7 @@ def test_repairs_broken_json_unknown_name_infeasibility_then_solves() -> None:
 def test_unbounded_model_is_fed_back_with_the_runaway_variables() -> None:
     llm = ScriptedProvider()
     llm.enqueue(reply(model(constraints={})), reply(model()))
-    result = Formulator(llm, FormulatorConfig(max_attempts=3)).formulate(PROBLEM)
+    result = Formulator(llm, FormulatorConfig(verify=False, max_attempts=3)).formulate(PROBLEM)
     assert (
         result.ok
         and result.result is not None
@@ -109,7 +111,7 @@ def test_wrong_index_arity_is_reported_with_its_path() -> None:
         objective={"sense": "maximize", "expression": "sum(profit[p] * make[p, p] for p in P)"}
     )
     llm.enqueue(reply(bad), reply(model()))
-    result = Formulator(llm, FormulatorConfig(max_attempts=3)).formulate(PROBLEM)
+    result = Formulator(llm, FormulatorConfig(verify=False, max_attempts=3)).formulate(PROBLEM)
     assert result.ok
     assert result.attempts[0].stage == "validate"
     assert any(
@@ -125,14 +127,14 @@ def test_code_in_an_expression_is_rejected_not_run(tmp_path: Any) -> None:
     )
     llm = ScriptedProvider()
     llm.enqueue(reply(evil), reply(model()))
-    result = Formulator(llm, FormulatorConfig(max_attempts=2)).formulate(PROBLEM)
+    result = Formulator(llm, FormulatorConfig(verify=False, max_attempts=2)).formulate(PROBLEM)
     assert not marker.exists()
     assert result.attempts[0].stage == "validate" and result.ok
 
 
 def test_stops_within_the_attempt_budget_with_a_clear_reason() -> None:
     llm = ScriptedProvider(rules=lambda request: reply(model(constraints={})))  # always unbounded
-    result = Formulator(llm, FormulatorConfig(max_attempts=3)).formulate(PROBLEM)
+    result = Formulator(llm, FormulatorConfig(verify=False, max_attempts=3)).formulate(PROBLEM)
     assert not result.ok
     assert len(llm.requests) == 3
     assert "stopped after 3 attempt(s)" in result.reason and "unbounded" in result.reason
@@ -140,9 +142,9 @@ def test_stops_within_the_attempt_budget_with_a_clear_reason() -> None:
 
 def test_token_budget_stops_the_loop() -> None:
     llm = ScriptedProvider(rules=lambda request: "I am not sure how to model this.")
-    result = Formulator(llm, FormulatorConfig(max_attempts=10, max_total_tokens=1)).formulate(
-        PROBLEM
-    )
+    result = Formulator(
+        llm, FormulatorConfig(verify=False, max_attempts=10, max_total_tokens=1)
+    ).formulate(PROBLEM)
     assert len(llm.requests) == 1
     assert "token budget" in result.reason and result.formulation is None
 
@@ -175,7 +177,9 @@ def test_many_problems_go_out_as_one_batch_per_round() -> None:
     llm = CountingProvider()
     llm.enqueue(reply(model(constraints={})), reply(model()), reply(model()))
     problems = [Problem("a", PROBLEM), Problem("b", PROBLEM)]
-    results = Formulator(llm, FormulatorConfig(max_attempts=2)).formulate_many(problems)
+    results = Formulator(llm, FormulatorConfig(verify=False, max_attempts=2)).formulate_many(
+        problems
+    )
     assert calls == [2, 1]  # round 1: both problems; round 2: only the one that needs a repair
     assert [r.problem_id for r in results] == ["a", "b"] and all(r.ok for r in results)
 
@@ -189,6 +193,6 @@ def test_insights_reach_the_prompt_and_are_recorded() -> None:
 
     llm = ScriptedProvider()
     llm.enqueue(reply(model()))
-    result = Formulator(llm, insights=insights).formulate(PROBLEM)
+    result = Formulator(llm, FormulatorConfig(verify=False), insights=insights).formulate(PROBLEM)
     assert "Count products as integers" in llm.requests[0].messages[-1].content
     assert result.insight_ids == ("ins-7",)

@@ -9,8 +9,10 @@ from optmodel.llm.formulator import FormulatorConfig
 
 #: Names accepted by ``optmodel bench --method``; ``sc-K`` takes any K >= 2.
 METHOD_HELP = (
-    "standard: one call, no repair, no library; repair: our repair loop; "
-    "library: repair loop + experience library; sc-K: K samples with repair, majority vote"
+    "standard: one call, no repair, no verification, no library; "
+    "verify: standard + the verification turn (a verdict on the solved plan, a corrected model tried); "
+    "repair: repair loop + verification; library: repair + experience library; "
+    "sc-K: K samples with repair, majority vote"
 )
 
 
@@ -22,11 +24,15 @@ class Method:
 
 
 def parse_method(name: str, base: FormulatorConfig | None = None) -> Method:
-    """``standard``, ``repair``, ``library`` or ``sc-K`` on top of ``base`` (budgets, solver, tokens)."""
+    """``standard``, ``verify``, ``repair``, ``library`` or ``sc-K`` on top of ``base`` (budgets, solver, tokens)."""
     base = base or FormulatorConfig()
     repair_attempts = max(base.max_attempts, 2)
     if name == "standard":
         return Method(name, replace(base, max_attempts=1, samples=1))
+    if name == "verify":
+        return Method(
+            name, replace(base, max_attempts=repair_attempts, samples=1, verify=True, repair=False)
+        )
     if name == "repair":
         return Method(name, replace(base, max_attempts=repair_attempts, samples=1))
     if name == "library":

@@ -238,7 +238,12 @@ def make_record(
         solve_s=outcome.solve_s,
         total_s=max(total_s, outcome.llm_s + outcome.compile_s + outcome.solve_s),
         error=None if outcome.ok else outcome.reason,
-        extra={"insight_ids": list(outcome.insight_ids), "chosen_sample": outcome.chosen_sample},
+        extra={
+            "insight_ids": list(outcome.insight_ids),
+            "chosen_sample": outcome.chosen_sample,
+            "verdict": outcome.verdict,
+            "assumptions": list(outcome.assumptions),
+        },
     )
 
 
@@ -261,6 +266,8 @@ def _write_attempts(
                 "issues": [i.to_dict() for i in a.issues],
                 "objective": a.objective,
                 "status": a.status,
+                "verdict": a.verdict,
+                "discrepancies": list(a.discrepancies),
                 "tokens": [a.prompt_tokens, a.completion_tokens],
                 "llm_s": a.llm_s,
                 "cached": a.cached,

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from optmodel.benchmarks.methods import Method
     from optmodel.benchmarks.records import ResultRecord
     from optmodel.benchmarks.runner import RunProgress
+    from optmodel.experience_library import InsightStore
     from optmodel.llm.formulator import InsightSource
 
 
@@ -27,7 +28,7 @@ def bench(
     llm: str | None = LLM_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
     method: list[str] = typer.Option(
-        ["repair"], "--method", "-m", help="standard, repair, library, sc-K (repeatable)."
+        ["repair"], "--method", "-m", help="standard, verify, repair, library, sc-K (repeatable)."
     ),
     samples: int = typer.Option(
         1, "--samples", help="Also run self-consistency with this many samples (sc-K)."
@@ -48,7 +49,9 @@ def bench(
         None, "--data-dir", help="Dataset directory (default $OPTMODEL_DATA or the cache)."
     ),
     library: Path | None = typer.Option(
-        None, "--library", help="Experience library for --method library."
+        None,
+        "--library",
+        help="Experience library for --method library (default: the starter library shipped with optmodel).",
     ),
     retrieval: str = typer.Option(
         "lexical",
@@ -81,8 +84,6 @@ def bench(
     from optmodel.pipeline import resolve_llm
 
     methods = list(dict.fromkeys(method + ([f"sc-{samples}"] if samples > 1 else [])))
-    if library is None and "library" in methods:
-        raise typer.BadParameter("--method library needs --library PATH")
     config = BenchConfig(
         datasets=tuple(targets),
         llm=llm or "",
@@ -100,13 +101,15 @@ def bench(
     )
     provider = resolve_llm(llm, cache=False if no_cache else None)
     insights_for: Callable[[Method], InsightSource | None] | None = None
-    if library is not None:
+    if library is not None or "library" in methods:
         from optmodel.library_bridge import LibraryInsightSource
 
         if retrieval not in ("lexical", "taxonomy"):
             raise typer.BadParameter("--retrieval is lexical or taxonomy")
         source = LibraryInsightSource(
-            library, provider, shortlist_by="taxonomy" if retrieval == "taxonomy" else "lexical"
+            library or _shipped_library(),
+            provider,
+            shortlist_by="taxonomy" if retrieval == "taxonomy" else "lexical",
         )
 
         def insights_for(_method: Method) -> InsightSource | None:
@@ -161,6 +164,15 @@ def bench(
             f"above measure the connection, not the model. See {run.path / 'attempts'} for the errors.",
         )
         raise typer.Exit(ExitCode.LLM_FAILED)
+
+
+def _shipped_library() -> InsightStore:
+    """The starter library that ships with optmodel, in memory (a benchmark never edits the user's)."""
+    from optmodel.experience_library import InsightStore, load_starter_library
+
+    store = InsightStore(":memory:")
+    load_starter_library(store)
+    return store
 
 
 def _resume_command(out: Path) -> str:

@@ -12,6 +12,7 @@ from optmodel.cli.exit_codes import ExitCode
 from optmodel.cli.options import LLM_OPTION, NO_CACHE_OPTION, parse_solver_options
 
 if TYPE_CHECKING:
+    from optmodel.llm.formulator import Attempt, FormulationResult
     from optmodel.model_solver import ModelRun
     from optmodel.solvers.base import SolveOptions
 
@@ -193,7 +194,9 @@ def _solve_one(
             f"{outcome.calls_text()}, {outcome.prompt_tokens + outcome.completion_tokens} tokens[/dim]"
         )
         for attempt in outcome.attempts:
-            if attempt.stage != "ok":
+            if attempt.verdict:
+                _print_verdict(attempt)
+            if attempt.stage not in ("ok", "verify"):
                 console.print(f"  [dim]{escape(attempt_line(attempt))}[/dim]")
         if formulated is not None and show_model:
             from optmodel.modeling.render import render_text
@@ -207,6 +210,8 @@ def _solve_one(
         "cached_llm_calls": outcome.cached_calls,
         "reason": outcome.reason,
         "formulation": formulated.to_dict() if formulated else None,
+        "assumptions": list(outcome.assumptions),
+        "verdict": outcome.verdict,
     }
     if outcome.llm_failed:
         from optmodel.cli.output import err_console
@@ -225,8 +230,39 @@ def _solve_one(
         return ExitCode.INVALID_MODEL, payload
     if table:
         print_result(outcome.result, title=f"{path}: answer", formulation=formulated, duals=duals)
+        _print_reading(outcome)
     payload.update(outcome.result.to_dict(integer_variables(formulated)))
     return exit_code_for(outcome.result), payload
+
+
+_VERDICT_TEXT = {
+    "ok": "the LLM checked the solved plan against the text and found no discrepancy",
+    "wrong": "the LLM reported discrepancies with the text (listed above) that no corrected model "
+    "resolved; this answer may not be the problem's",
+    "unreadable": "the LLM's verdict could not be read",
+    "": "not verified",
+}
+
+
+def _print_verdict(attempt: Attempt) -> None:
+    from optmodel.cli.output import console
+
+    console.print(f"  [dim]attempt {attempt.number}: verification: {attempt.verdict}[/dim]")
+    for item in attempt.discrepancies:
+        console.print(f"    [dim]- {escape(item)}[/dim]")
+
+
+def _print_reading(outcome: FormulationResult) -> None:
+    """Which problem was solved: the stated readings of the text, and the verification verdict."""
+    from optmodel.cli.output import console
+
+    if outcome.assumptions:
+        console.print("[bold]Assumptions[/bold] (the reading of the text that was solved):")
+        for item in outcome.assumptions:
+            console.print(f"  - {escape(item)}")
+    console.print(
+        f"[bold]Verification:[/bold] {_VERDICT_TEXT.get(outcome.verdict, outcome.verdict)}"
+    )
 
 
 def _report_run(

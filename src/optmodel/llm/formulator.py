@@ -26,10 +26,12 @@ from optmodel.llm.feedback import (
 from optmodel.llm.prompting import FewShotExample, build_messages, default_examples, load_prompt
 from optmodel.llm.providers.base import LLMProvider
 from optmodel.llm.types import ChatMessage, CompletionRequest, CompletionResponse
+from optmodel.llm.verification import parse_verdict, verification_message
 from optmodel.model_solver import ModelRun, Stage, run_formulation
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue
 from optmodel.modeling.load import parse_document
+from optmodel.modeling.solution_report import solution_report
 from optmodel.solvers.base import SolveOptions, SolveResult
 
 
@@ -74,6 +76,10 @@ class FormulatorConfig:
     structured_output: bool = False
     """Ask the provider for output matching the Formulation's JSON Schema (where it supports it)."""
     seed: int = 0
+    verify: bool = True
+    """After a model solves, show the LLM its plan and ask for a verdict (uses the attempt budget)."""
+    repair: bool = True
+    """Feed failures back for another attempt; without it only a verification's correction is tried."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -97,7 +103,7 @@ class Attempt:
     messages: tuple[ChatMessage, ...]
     response: str
     stage: str
-    """extract, validate, compile, solve, check, infeasible, unbounded, llm-error or ok."""
+    """extract, validate, compile, solve, check, infeasible, unbounded, llm-error, verify or ok."""
     feedback: str = ""
     issues: tuple[Issue, ...] = ()
     objective: float | None = None
@@ -109,6 +115,9 @@ class Attempt:
     solve_s: float = 0.0
     cached: bool = False
     """The reply came from the response cache (or a recording), not from the LLM just now."""
+    verdict: str = ""
+    """For a verification call: ok, wrong or unreadable (its correction, if any, is this attempt's model)."""
+    discrepancies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,13 @@ class FormulationResult:
     reason: str
     chosen_sample: int | None = None
     insight_ids: tuple[str, ...] = ()
+    verdict: str = ""
+    """The verification verdict on the chosen model: ok, wrong, unreadable, or '' when not verified."""
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        """The readings of the text the chosen model states it made."""
+        return tuple(self.formulation.assumptions) if self.formulation else ()
 
     @property
     def ok(self) -> bool:
@@ -176,16 +192,24 @@ class Evaluation:
     formulation: Formulation | None
     parse_issues: tuple[Issue, ...]
     run: ModelRun | None
+    report: str = ""
+    """The solution in the problem's terms (asked for when the model will be verified)."""
 
 
-def evaluate_document(document: Any, solver: str, options: SolveOptions) -> Evaluation:
+def evaluate_document(
+    document: Any, solver: str, options: SolveOptions, report: bool = False
+) -> Evaluation:
     """Parse, validate, compile, solve and check one decoded document (top-level: runs in worker processes)."""
     formulation, issues = parse_document(document)
     if formulation is None:
         return Evaluation(None, tuple(issues), None)
     run = run_formulation(formulation, solver=solver, options=options)
+    text = ""
+    if report and run.ok and run.result is not None and run.result.has_solution:
+        data = run.compiled.data if run.compiled else None
+        text = solution_report(formulation, run.result.solution, run.result.objective, data)
     # The compiled Pyomo model is large and not needed by the caller.
-    return Evaluation(formulation, (), dataclasses.replace(run, compiled=None))
+    return Evaluation(formulation, (), dataclasses.replace(run, compiled=None), text)
 
 
 class _Conversation:
@@ -200,6 +224,10 @@ class _Conversation:
         self.reason = ""
         self.final: Evaluation | None = None
         self.last_solved: Evaluation | None = None
+        self.verifying = False
+        """The last request asked for a verdict, not for a model."""
+        self.verdict = ""
+        """The verdict on ``last_solved`` ('' until one is given)."""
 
 
 class Formulator:
@@ -290,7 +318,11 @@ class Formulator:
             max_tokens=self.config.max_tokens,
             temperature=self.config.sampling_temperature,
             seed=self.config.seed + conversation.sample,
-            json_schema=Formulation.json_schema() if self.config.structured_output else None,
+            json_schema=(
+                Formulation.json_schema()
+                if self.config.structured_output and not conversation.verifying
+                else None
+            ),
             sample_index=conversation.sample,
             request_id=f"{conversation.problem.id}/s{conversation.sample}/a{number}",
         )
@@ -320,6 +352,8 @@ class Formulator:
             conversation.reason = f"LLM error: {response.error}"
             return None
         conversation.messages.append(ChatMessage("assistant", response.text))
+        if conversation.verifying:
+            return self._record_verdict(conversation, attempt)
         extraction = extract_document(response.text)
         if extraction.document is None:
             feedback = extraction_feedback(extraction.error)
@@ -331,13 +365,36 @@ class Formulator:
         conversation.attempts.append(attempt)
         return extraction.document
 
+    def _record_verdict(self, conversation: _Conversation, attempt: Attempt) -> Any | None:
+        """Record a verification reply; return its corrected model to evaluate, if it brings one."""
+        conversation.verifying = False
+        verdict = parse_verdict(attempt.response)
+        conversation.verdict = verdict.verdict
+        attempt = dataclasses.replace(
+            attempt, verdict=verdict.verdict, discrepancies=verdict.discrepancies
+        )
+        if verdict.formulation is None:
+            feedback = verdict.error or (
+                "no corrected Formulation" if verdict.discrepancies else ""
+            )
+            conversation.attempts.append(
+                dataclasses.replace(attempt, stage="verify", feedback=feedback)
+            )
+            conversation.done = True
+            conversation.reason = "solved"
+            return None
+        conversation.attempts.append(attempt)
+        return verdict.formulation
+
     def _evaluate(self, documents: list[Any]) -> list[Evaluation]:
         solver, options = self.config.solver, self.config.solve_options
+        report = self.config.verify and self.config.max_attempts > 1
         if self.executor is None or len(documents) < 2:
-            return [evaluate_document(d, solver, options) for d in documents]
+            return [evaluate_document(d, solver, options, report) for d in documents]
+        n = len(documents)
         return list(
             self.executor.map(
-                evaluate_document, documents, [solver] * len(documents), [options] * len(documents)
+                evaluate_document, documents, [solver] * n, [options] * n, [report] * n
             )
         )
 
@@ -366,14 +423,22 @@ class Formulator:
         if run is not None and run.stage is Stage.DONE:
             conversation.final = evaluation
         if feedback is None:
+            conversation.last_solved = evaluation
+            conversation.verdict = ""
+            if evaluation.report and len(conversation.attempts) < self.config.max_attempts:
+                conversation.verifying = True
+                conversation.messages.append(
+                    ChatMessage("user", verification_message(evaluation.report))
+                )
+                return
             conversation.done = True
             conversation.reason = "solved"
-            conversation.last_solved = evaluation
             return
         self._ask_for_repair(conversation, feedback)
 
     def _ask_for_repair(self, conversation: _Conversation, feedback: Feedback) -> None:
-        if len(conversation.attempts) >= self.config.max_attempts:
+        out_of_budget = len(conversation.attempts) >= self.config.max_attempts
+        if out_of_budget or not self.config.repair:
             conversation.done = True
             conversation.reason = f"stopped after {len(conversation.attempts)} attempt(s); last problem: {feedback.summary}"
             return
@@ -405,6 +470,7 @@ class Formulator:
                 "solved",
                 chosen.sample,
                 insight_ids,
+                chosen.verdict,
             )
         # Nothing solved: report the furthest any sample got (e.g. an infeasible model), with its reason.
         best = next((c for c in conversations if c.final is not None), conversations[0])
@@ -431,9 +497,10 @@ def _majority(conversations: list[_Conversation]) -> _Conversation:
     def agree(a: float, b: float) -> bool:
         return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
 
-    def cleanliness(c: _Conversation) -> tuple[int, int, int]:
+    def cleanliness(c: _Conversation) -> tuple[int, int, int, int]:
         assert c.last_solved is not None and c.last_solved.run is not None
-        return (len(c.last_solved.run.warnings), len(c.attempts), c.sample)
+        doubted = int(c.verdict not in ("ok", ""))
+        return (doubted, len(c.last_solved.run.warnings), len(c.attempts), c.sample)
 
     values = [objective(c) for c in conversations]
     votes = [sum(agree(v, w) for w in values) for v in values]

@@ -61,9 +61,7 @@ def build_messages(
         messages.append(ChatMessage("assistant", f"```json\n{example.formulation_json}\n```"))
     user = f"Problem:\n{problem.strip()}"
     if insights.strip():
-        user = (
-            "Modeling insights that may apply to this problem (use them where they fit):\n"
-            f"{insights.strip()}\n\n{user}"
-        )
+        # The insight source writes its own header (see experience_library.format_for_prompt).
+        user = f"{insights.strip()}\n\n{user}"
     messages.append(ChatMessage("user", user))
     return messages

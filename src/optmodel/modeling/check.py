@@ -181,22 +181,9 @@ def check_solution(
         errors = errors_only(issues)
         if errors:
             raise FormulationError(errors)
-    check_distinct_names(formulation)
-    instances = {
-        name: variable_instances(name, vdef, data) for name, vdef in formulation.variables.items()
-    }
-    numbers, missing = _normalise_values(values, instances)
-    evaluator = _ValueEvaluator(data, numbers, instances)
+    instances, numbers, missing, evaluator = _prepare(formulation, values, data)
     bounds, integrality = _check_variables(instances, numbers, tol)
-    rows = [
-        row
-        for name, cdef in formulation.constraints.items()
-        for row in _check_constraint(
-            evaluator,
-            constraint_instances(name, cdef, data, formulation.variables),
-            cdef.expression,
-        )
-    ]
+    rows = _rows(formulation, data, evaluator)
     rows += [
         row
         for name, ldef in formulation.logic.items()
@@ -235,6 +222,39 @@ def _expression_values(evaluator: _ValueEvaluator) -> dict[str, float | dict[Key
                 at_keys[key] = math.nan
         values[name] = at_keys if expression.indexed else at_keys[None]
     return values
+
+
+def constraint_rows(formulation: Formulation, values: Values, data: ModelData) -> list[Violation]:
+    """Every constraint row at ``values`` with both sides (``amount`` 0 when it holds), in model order."""
+    return _rows(formulation, data, _prepare(formulation, values, data)[3])
+
+
+def _prepare(
+    formulation: Formulation, values: Values, data: ModelData
+) -> tuple[
+    dict[str, VariableInstances],
+    dict[str, dict[Key, float] | float | None],
+    list[str],
+    _ValueEvaluator,
+]:
+    check_distinct_names(formulation)
+    instances = {
+        name: variable_instances(name, vdef, data) for name, vdef in formulation.variables.items()
+    }
+    numbers, missing = _normalise_values(values, instances)
+    return instances, numbers, missing, _ValueEvaluator(data, numbers, instances)
+
+
+def _rows(formulation: Formulation, data: ModelData, evaluator: _ValueEvaluator) -> list[Violation]:
+    return [
+        row
+        for name, cdef in formulation.constraints.items()
+        for row in _check_constraint(
+            evaluator,
+            constraint_instances(name, cdef, data, formulation.variables),
+            cdef.expression,
+        )
+    ]
 
 
 def _normalise_values(

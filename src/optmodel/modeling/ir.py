@@ -203,6 +203,10 @@ class Formulation(BaseModel):
 
     name: str = "model"
     description: str | None = None
+    assumptions: list[str] = Field(
+        default_factory=list,
+        description="Every reading of the problem text that it leaves open, one plain sentence each.",
+    )
     sets: dict[str, SetDef] = Field(default_factory=dict)
     parameters: dict[str, ParamDef] = Field(default_factory=dict)
     variables: dict[str, VarDef]
@@ -234,6 +238,8 @@ class Formulation(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict in full form (no shorthands), without unset optional fields."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if not self.assumptions:
+            del data["assumptions"]
         # lb defaults to 0, so the null of a variable without a lower bound must be written out.
         for name, var in self.variables.items():
             if var.lb is None:

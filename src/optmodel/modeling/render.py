@@ -36,6 +36,8 @@ def render_text(formulation: Formulation) -> str:
     """Plain-text mathematics: sets, parameters, variables, objective and constraints."""
     f = formulation
     lines = [f.name] + ([f.description] if f.description else [])
+    if f.assumptions:
+        lines += ["", "Assumptions:"] + [f"  - {a}" for a in f.assumptions]
     if f.sets:
         lines += ["", "Sets:"]
         lines += [
@@ -77,6 +79,7 @@ def render_latex(formulation: Formulation) -> str:
     """A LaTeX fragment (needs amsmath): the model in an ``align*`` environment."""
     rows = _latex_rows(formulation)
     header = f"% {_one_line(formulation.name)}"
+    header += "".join(f"\n% assumes: {_one_line(a)}" for a in formulation.assumptions)
     return header + "\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
@@ -85,6 +88,8 @@ def render_markdown(formulation: Formulation) -> str:
     f = formulation
     lines = [f"# {_md_text(_one_line(f.name))}", ""]
     lines += [_md_text(f.description), ""] if f.description else []
+    if f.assumptions:
+        lines += ["**Assumptions**", *(f"- {_md_text(a)}" for a in f.assumptions), ""]
     if f.sets:
         lines.append("**Sets**")
         lines += [

@@ -222,3 +222,24 @@ def test_descriptions_follow_what_they_describe() -> None:
     assert "  cover: y ≥ 1  — at least one\n" in text
     f.name = "two\nlines"
     assert render_latex(f).startswith("% two lines\n")
+
+
+def test_assumptions_are_rendered_and_round_trip() -> None:
+    from optmodel.modeling.ir import Formulation
+    from optmodel.modeling.render import render_latex, render_markdown, render_text
+
+    stated = Formulation.model_validate(
+        {
+            "assumptions": ["cost is per truck-km, a truck carries at most 2 containers"],
+            "variables": {"x": {}},
+            "objective": {"sense": "min", "expression": "x"},
+        }
+    )
+    assert "Assumptions:\n  - cost is per truck-km" in render_text(stated)
+    assert "- cost is per truck-km" in render_markdown(stated)
+    assert "% assumes: cost is per truck-km" in render_latex(stated)
+    assert Formulation.model_validate(stated.to_dict()) == stated
+    plain = Formulation.model_validate(
+        {"variables": {"x": {}}, "objective": {"sense": "min", "expression": "x"}}
+    )
+    assert "assumptions" not in plain.to_dict() and "Assumptions" not in render_text(plain)
