@@ -146,3 +146,11 @@ def test_verification_requests_ask_for_no_formulation_schema() -> None:
 def test_verdict_replies_are_read_leniently(reply: str, verdict: str, has_model: bool) -> None:
     parsed = parse_verdict(reply)
     assert parsed.verdict == verdict and (parsed.formulation is not None) == has_model
+
+
+def test_a_correction_identical_to_the_verified_model_ends_the_turn() -> None:
+    llm = ScriptedProvider()
+    llm.enqueue(fenced(bakery()), fenced(bakery()))  # a reply of only the same Formulation
+    result = Formulator(llm, FormulatorConfig(max_attempts=4)).formulate(PROBLEM)
+    assert len(llm.requests) == 2 and result.attempts[-1].stage == "verify"
+    assert result.attempts[-1].feedback == "the same model"

@@ -146,7 +146,7 @@ def learn_cmd(
         report = learn(
             problems,
             _open(library, starter=True),
-            formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts)),
+            formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts, verify=False)),
             completer_for(provider),
             run_name=f"{dataset}:{split}",
             model=f"{provider.name}:{provider.model}",
@@ -188,7 +188,7 @@ def refine_cmd(
     with _pending_exits():
         report = refine(
             _open(library),
-            formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts)),
+            formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts, verify=False)),
             completer_for(provider),
             n_rewrites=rewrites,
         )

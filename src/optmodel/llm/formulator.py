@@ -373,6 +373,14 @@ class Formulator:
         attempt = dataclasses.replace(
             attempt, verdict=verdict.verdict, discrepancies=verdict.discrepancies
         )
+        solved = conversation.last_solved
+        # A "correction" that is the model just verified would only be verified again.
+        if (
+            verdict.formulation is not None
+            and solved is not None
+            and parse_document(verdict.formulation)[0] == solved.formulation
+        ):
+            verdict = dataclasses.replace(verdict, formulation=None, error="the same model")
         if verdict.formulation is None:
             feedback = verdict.error or (
                 "no corrected Formulation" if verdict.discrepancies else ""
