@@ -154,3 +154,4 @@ def test_a_correction_identical_to_the_verified_model_ends_the_turn() -> None:
     result = Formulator(llm, FormulatorConfig(max_attempts=4)).formulate(PROBLEM)
     assert len(llm.requests) == 2 and result.attempts[-1].stage == "verify"
     assert result.attempts[-1].feedback == "the same model"
+    assert result.verdict == "unreadable"  # no verdict was stated

@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 from optmodel.atomic_files import write_atomically
+from optmodel.benchmarks.labels import AUDITED_RULE, LabelCorrection, audited
 from optmodel.benchmarks.records import ResultRecord
 from optmodel.benchmarks.rundir import RunDirectory
+from optmodel.benchmarks.scoring import PredictionStatus
 from optmodel.benchmarks.summary import GroupSummary, Summary, summarize
 from optmodel.errors import MissingExtraError
 
@@ -16,12 +18,19 @@ def load_records(run: RunDirectory) -> list[ResultRecord]:
     return [ResultRecord.model_validate(r) for r in run.records()]
 
 
-def write_reports(run: RunDirectory, *, plots: bool = True) -> Summary:
+def write_reports(
+    run: RunDirectory, *, plots: bool = True, corrections: dict[str, LabelCorrection] | None = None
+) -> Summary:
     """Summarise the run's results into summary.json, report.md and (with matplotlib) plots/*.png.
+
+    With label ``corrections`` every record is also scored under the ``audited`` rule, shown beside the
+    raw accuracy.
 
     Without matplotlib the report is written anyway, saying which extra adds the plots.
     """
     records = load_records(run)
+    if corrections is not None:
+        records = audited(records, corrections)
     summary = summarize(records)
     write_atomically(run.path / "summary.json", json.dumps(summary.to_dict(), indent=2))
     images: list[str] = []
@@ -64,13 +73,15 @@ def render_markdown(
         "the other published rules alongside for comparison with each paper.",
         "",
     ]
-    other = [r for r in summary.rules if r != summary.default_rule]
+    shown = [summary.default_rule] + [AUDITED_RULE] * (AUDITED_RULE in summary.rules)
+    other = [r for r in summary.rules if r not in shown]
     header = [
         "dataset",
         "method",
         "n",
-        f"{summary.default_rule} (95% CI)",
+        *(f"{rule} (95% CI)" for rule in shown),
         *other,
+        "not proven",
         "exec rate",
         "calls/problem",
         "tokens/problem",
@@ -79,7 +90,18 @@ def render_markdown(
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for group in summary.groups:
-        lines.append("| " + " | ".join(_row(group, summary.default_rule, other)) + " |")
+        lines.append("| " + " | ".join(_row(group, shown, other)) + " |")
+    if AUDITED_RULE in summary.rules:
+        lines += [
+            "",
+            f"**{AUDITED_RULE}**: strict against the audited labels (a corrected reference, or any accepted "
+            "reading of an ambiguous text); the same as strict where no correction applies.",
+        ]
+    lines += [
+        "",
+        "**not proven**: answers from solves that stopped (e.g. at the time limit) with a feasible, not proven "
+        "optimal, solution; they are scored like any answer and listed below.",
+    ]
     lines += ["", "## By problem type and table presence", ""]
     lines.append("| dataset | method | subset | n | accuracy % |")
     lines.append("|---|---|---|---|---|")
@@ -109,31 +131,51 @@ def render_markdown(
             run.path
         )
         got = _num(record.objective, 6) if record.objective is not None else record.status or "-"
+        if record.status is PredictionStatus.FEASIBLE:
+            got += " (feasible, not proven)"
         lines.append(
             f"- [{record.problem_id}]({link}) · {record.method} · {record.failure.value} · "
             f"expected {_num(record.expected, 6) if record.expected is not None else record.expected_status}, got {got}"
+        )
+    unproven = [r for r in records if r.status is PredictionStatus.FEASIBLE]
+    lines += [
+        "",
+        f"## Answers from solves that stopped before proving optimality ({len(unproven)})",
+        "",
+    ]
+    for record in unproven:
+        verdict = record.correct.get(summary.default_rule)
+        lines.append(
+            f"- {record.problem_id} · {record.method} · {_num(record.objective, 6)} (feasible, not proven)"
+            f" · scored {'correct' if verdict else 'wrong' if verdict is False else 'unscored'}"
         )
     if images:
         lines += ["", "## Plots", ""] + [f"![{Path(i).stem}](plots/{Path(i).name})" for i in images]
     return "\n".join(lines) + "\n"
 
 
-def _row(group: GroupSummary, default: str, other: list[str]) -> list[str]:
-    main = group.accuracy.get(default)
-    main_text = "-"
-    if main is not None and main.accuracy is not None:
-        main_text = f"{_pct(main.accuracy)} ({_pct(main.ci_low)}–{_pct(main.ci_high)}) {main.correct}/{main.scored}"
+def _row(group: GroupSummary, shown: list[str], other: list[str]) -> list[str]:
     return [
         group.dataset,
         group.method,
         str(group.n),
-        main_text,
+        *(_with_interval(group, rule) for rule in shown),
         *[_pct(group.accuracy[r].accuracy) if r in group.accuracy else "-" for r in other],
+        str(group.not_proven),
         _pct(group.execution_rate),
         _num(group.llm_calls.mean, 2),
         _num(group.tokens_total.mean, 0),
         _num(group.time_s["total_s"].mean, 2),
     ]
+
+
+def _with_interval(group: GroupSummary, rule: str) -> str:
+    acc = group.accuracy.get(rule)
+    if acc is None or acc.accuracy is None:
+        return "-"
+    return (
+        f"{_pct(acc.accuracy)} ({_pct(acc.ci_low)}–{_pct(acc.ci_high)}) {acc.correct}/{acc.scored}"
+    )
 
 
 def _failure_names(summary: Summary) -> list[str]:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from optmodel.benchmarks.records import FailureCategory, ResultRecord
-from optmodel.benchmarks.scoring import DEFAULT_RULE, RULES, wilson_interval
+from optmodel.benchmarks.scoring import DEFAULT_RULE, RULES, PredictionStatus, wilson_interval
 
 _TIME_FIELDS = ("llm_s", "compile_s", "solve_s", "total_s")
 
@@ -64,6 +64,8 @@ class GroupSummary(_Frozen):
     accuracy: dict[str, RuleAccuracy]
     valid_models: int
     execution_rate: float | None
+    not_proven: int = 0
+    """Answers from solves that stopped with a feasible, not proven optimal, solution (e.g. a time limit)."""
     llm_calls: Stat
     tokens_in: Stat
     tokens_out: Stat
@@ -155,6 +157,7 @@ def _summarize_group(
         accuracy=accuracy,
         valid_models=valid,
         execution_rate=valid / len(done) if done else None,
+        not_proven=sum(1 for r in done if r.status is PredictionStatus.FEASIBLE),
         llm_calls=_stat(r.llm_calls for r in done),
         tokens_in=_stat(r.tokens_in for r in done),
         tokens_out=_stat(r.tokens_out for r in done),

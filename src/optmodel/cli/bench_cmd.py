@@ -13,6 +13,7 @@ from optmodel.cli.options import LLM_OPTION, NO_CACHE_OPTION
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from optmodel.benchmarks.labels import LabelCorrection
     from optmodel.benchmarks.methods import Method
     from optmodel.benchmarks.records import ResultRecord
     from optmodel.benchmarks.runner import RunProgress
@@ -64,13 +65,19 @@ def bench(
     time_limit: float = typer.Option(30.0, "--time-limit", help="Seconds per solve."),
     seed: int = typer.Option(0, "--seed"),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
+    labels: list[Path] = typer.Option(
+        [],
+        "--labels",
+        help="Label-correction file (YAML/JSON, repeatable): also score under the 'audited' rule.",
+    ),
 ) -> None:
     """Benchmark formulation methods on datasets, scored strictly; results resume after a kill."""
     if targets[0] == "compare":
         _compare(targets[1:])
         return
+    corrections = _corrections(labels)
     if targets[0] == "report":
-        _report(targets[1:], plots)
+        _report(targets[1:], plots, corrections)
         return
     if targets[0] == "audit":
         _audit(targets[1:], data_dir, time_limit)
@@ -147,15 +154,17 @@ def bench(
             err_console.print(str(exc), markup=False)
             err_console.print(f"then continue with: {_resume_command(config.out)}", markup=False)
             raise typer.Exit(ExitCode.PENDING) from exc
-    summary = write_reports(run, plots=plots)
+    summary = write_reports(run, plots=plots, corrections=corrections)
     for group in summary.groups:
-        acc = group.accuracy.get(summary.default_rule)
-        text = (
-            "-"
-            if acc is None or acc.accuracy is None
-            else f"{100 * acc.accuracy:.1f}% ({acc.correct}/{acc.scored})"
-        )
-        console.print(f"{group.dataset:>18} {group.method:>10}  {summary.default_rule} {text}")
+        texts = []
+        for rule in (summary.default_rule, "audited"):
+            acc = group.accuracy.get(rule)
+            if acc is not None and acc.accuracy is not None:
+                texts.append(f"{rule} {100 * acc.accuracy:.1f}% ({acc.correct}/{acc.scored})")
+        line = "  ".join(texts) or f"{summary.default_rule} -"
+        if group.not_proven:
+            line += f"  ({group.not_proven} feasible, not proven)"
+        console.print(f"{group.dataset:>18} {group.method:>10}  {line}")
     console.print(f"report: {run.path / 'report.md'}")
     records = run.records()
     if records and all(r.get("failure") == "llm_error" for r in records):
@@ -164,6 +173,14 @@ def bench(
             f"above measure the connection, not the model. See {run.path / 'attempts'} for the errors.",
         )
         raise typer.Exit(ExitCode.LLM_FAILED)
+
+
+def _corrections(paths: list[Path]) -> dict[str, LabelCorrection] | None:
+    if not paths:
+        return None
+    from optmodel.benchmarks.labels import load_corrections
+
+    return load_corrections(paths)
 
 
 def _shipped_library() -> InsightStore:
@@ -209,14 +226,14 @@ def _compare(paths: list[str]) -> None:
         console.print(f"  broken ({len(item.broken)}): {', '.join(item.broken) or '-'}")
 
 
-def _report(paths: list[str], plots: bool) -> None:
+def _report(paths: list[str], plots: bool, corrections: dict[str, LabelCorrection] | None) -> None:
     from optmodel.benchmarks.report import write_reports
     from optmodel.benchmarks.rundir import RunDirectory
     from optmodel.cli.output import console
 
     if len(paths) != 1:
-        raise typer.BadParameter("usage: optmodel bench report RUN")
-    write_reports(RunDirectory(Path(paths[0])), plots=plots)
+        raise typer.BadParameter("usage: optmodel bench report RUN [--labels FILE]")
+    write_reports(RunDirectory(Path(paths[0])), plots=plots, corrections=corrections)
     console.print(f"report: {Path(paths[0]) / 'report.md'}")
 
 

@@ -26,7 +26,7 @@ from optmodel.llm.feedback import (
 from optmodel.llm.prompting import FewShotExample, build_messages, default_examples, load_prompt
 from optmodel.llm.providers.base import LLMProvider
 from optmodel.llm.types import ChatMessage, CompletionRequest, CompletionResponse
-from optmodel.llm.verification import parse_verdict, verification_message
+from optmodel.llm.verification import Verdict, parse_verdict, verification_message
 from optmodel.model_solver import ModelRun, Stage, run_formulation
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue
@@ -369,18 +369,20 @@ class Formulator:
         """Record a verification reply; return its corrected model to evaluate, if it brings one."""
         conversation.verifying = False
         verdict = parse_verdict(attempt.response)
-        conversation.verdict = verdict.verdict
-        attempt = dataclasses.replace(
-            attempt, verdict=verdict.verdict, discrepancies=verdict.discrepancies
-        )
         solved = conversation.last_solved
-        # A "correction" that is the model just verified would only be verified again.
+        # A "correction" that is the model just verified would only be verified again; sent without a
+        # verdict, it says nothing either way.
         if (
             verdict.formulation is not None
             and solved is not None
             and parse_document(verdict.formulation)[0] == solved.formulation
         ):
-            verdict = dataclasses.replace(verdict, formulation=None, error="the same model")
+            unstated = "unreadable" if verdict.error else verdict.verdict
+            verdict = Verdict(unstated, verdict.discrepancies, None, "the same model")
+        conversation.verdict = verdict.verdict
+        attempt = dataclasses.replace(
+            attempt, verdict=verdict.verdict, discrepancies=verdict.discrepancies
+        )
         if verdict.formulation is None:
             feedback = verdict.error or (
                 "no corrected Formulation" if verdict.discrepancies else ""

@@ -39,7 +39,7 @@ def parse_verdict(text: str) -> Verdict:
         return Verdict("unreadable", error=extraction.error)
     if "verdict" not in doc:
         if "variables" in doc and "objective" in doc:
-            return Verdict("wrong", formulation=doc)
+            return Verdict("wrong", formulation=doc, error="no verdict, only a Formulation")
         return Verdict("unreadable", error='the reply has no "verdict"')
     raw = doc.get("discrepancies") or ()
     items = [raw] if isinstance(raw, str | dict) else list(raw) if isinstance(raw, list) else []

@@ -129,7 +129,14 @@ def test_cached_replies_are_labelled_in_the_output(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     problem = tmp_path / "p.txt"
     problem.write_text("Maximize twice x, x at most 4.", encoding="utf-8")
-    command = ["solve", str(problem), "--llm", f"openai:m@{chat_server.base_url}"]
+    command = [
+        "solve",
+        str(problem),
+        "--llm",
+        f"openai:m@{chat_server.base_url}",
+        "--attempts",
+        "1",
+    ]
     first = CliRunner().invoke(app, command)
     again = CliRunner().invoke(app, command)
     assert first.exit_code == again.exit_code == 0
