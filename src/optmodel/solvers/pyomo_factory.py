@@ -28,10 +28,22 @@ if TYPE_CHECKING:
 PREFIX = "pyomo:"
 
 #: Option names for threads and the relative MIP gap, for the solvers whose names we know.
-_THREADS = {"cbc": "threads", "gurobi": "Threads", "gurobi_direct": "Threads", "cplex": "threads"}
-_GAP = {"cbc": "ratio", "gurobi": "MIPGap", "gurobi_direct": "MIPGap", "cplex": "mipgap"}
-for _highs in ("highs", "appsi_highs"):
-    _THREADS[_highs], _GAP[_highs] = "threads", "mip_rel_gap"
+_THREADS = {
+    "cbc": "threads",
+    "gurobi": "Threads",
+    "gurobi_direct": "Threads",
+    "cplex": "threads",
+    "highs": "threads",
+    "appsi_highs": "threads",
+}
+_GAP = {
+    "cbc": "ratio",
+    "gurobi": "MIPGap",
+    "gurobi_direct": "MIPGap",
+    "cplex": "mipgap",
+    "highs": "mip_rel_gap",
+    "appsi_highs": "mip_rel_gap",
+}
 
 
 class PyomoSolverBackend:

@@ -7,8 +7,6 @@ hides the answer. The raw values stay in :attr:`SolveResult.solution`; this is f
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
-from typing import Any
 
 #: Magnitudes at or below this are zero (HiGHS drops matrix values below 1e-9 too).
 ZERO_TOLERANCE = 1e-9
@@ -41,17 +39,3 @@ def tidy_number(value: float | None, *, integer_variable: bool = False) -> float
     if abs(value - nearest) <= tolerance and abs(value) < 2**53:
         return int(nearest)
     return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
-
-
-def tidy_entries(
-    values: Mapping[str, Any], integer_variables: Collection[str] = ()
-) -> dict[str, Any]:
-    """A solution-shaped mapping (``{name: number | {key: number}}``) with every number tidied."""
-    tidied: dict[str, Any] = {}
-    for name, entry in values.items():
-        integer = name in integer_variables
-        if isinstance(entry, Mapping):
-            tidied[name] = {k: tidy_number(v, integer_variable=integer) for k, v in entry.items()}
-        else:
-            tidied[name] = tidy_number(entry, integer_variable=integer)
-    return tidied

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from optmodel.solvers.tidy import tidy_entries, tidy_number
+from optmodel.solvers.tidy import tidy_number
 
 
 @pytest.mark.parametrize(
@@ -36,10 +36,3 @@ def test_integer_variables_use_the_integrality_tolerance() -> None:
 def test_non_finite_and_missing_values_pass_through() -> None:
     assert tidy_number(None) is None
     assert tidy_number(math.inf) == math.inf
-
-
-def test_tidy_entries_keeps_the_shape() -> None:
-    assert tidy_entries({"x": {(1, "a"): 2.9999999999999996}, "n": 4.000001}, {"n"}) == {
-        "x": {(1, "a"): 3},
-        "n": 4,
-    }
