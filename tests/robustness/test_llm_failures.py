@@ -65,14 +65,22 @@ def test_three_endpoints_never_share_a_cached_answer(tmp_path: Path, llm_server)
     failing = llm_server(lambda body: (500, b"boom"))
     garbage = llm_server(lambda body: (200, b"not json at all"))
     problem = str(_problem(tmp_path))
-    first = CliRunner().invoke(app, ["solve", problem, "--llm", good.spec, "--output", "json"])
+    once = [
+        "--attempts",
+        "1",
+    ]  # one call per solve: no verification turn, so one cached reply to count
+    first = CliRunner().invoke(
+        app, ["solve", problem, "--llm", good.spec, "--output", "json", *once]
+    )
     assert first.exit_code == 0 and json.loads(first.stdout)["cached_llm_calls"] == 0
     for server in (failing, garbage):
         again = CliRunner().invoke(
-            app, ["solve", problem, "--llm", server.spec, "--output", "json"]
+            app, ["solve", problem, "--llm", server.spec, "--output", "json", *once]
         )
         assert again.exit_code == 9, again.output  # before the fix: the good server's cached reply
-    cached = CliRunner().invoke(app, ["solve", problem, "--llm", good.spec, "--output", "json"])
+    cached = CliRunner().invoke(
+        app, ["solve", problem, "--llm", good.spec, "--output", "json", *once]
+    )
     assert json.loads(cached.stdout)["cached_llm_calls"] == 1 and good.calls == 1
 
 
