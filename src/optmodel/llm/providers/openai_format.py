@@ -88,27 +88,30 @@ def read_chat_completion(body: Any) -> ChatCompletion:
         )
     if not isinstance(content, str):
         raise MalformedResponse(f"message content is a {type(content).__name__}, not text")
-    usage = body.get("usage")
-    if usage is not None and not isinstance(usage, dict):
-        raise MalformedResponse(f"'usage' is a {type(usage).__name__}, not an object")
-    usage = usage or {}
     model = body.get("model")
     return ChatCompletion(
-        text=content,
-        finish_reason=str(choice.get("finish_reason") or "stop"),
-        model=str(model) if model else None,
-        prompt_tokens=token_count(usage.get("prompt_tokens"), "usage.prompt_tokens"),
-        completion_tokens=token_count(usage.get("completion_tokens"), "usage.completion_tokens"),
+        content,
+        str(choice.get("finish_reason") or "stop"),
+        str(model) if model else None,
+        *token_counts(body.get("usage")),
     )
 
 
-def token_count(value: Any, field: str) -> int:
-    """A token count: absent or null is 0; anything but a non-negative integer is malformed."""
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise MalformedResponse(f"{field} is {value!r}, not a non-negative integer")
-    return value
+def token_counts(usage: Any) -> tuple[int, int]:
+    """(prompt, completion) tokens of a ``usage`` object; absent counts are 0, wrong types malformed."""
+    if usage is None:
+        return 0, 0
+    if not isinstance(usage, dict):
+        raise MalformedResponse(f"'usage' is a {type(usage).__name__}, not an object")
+    counts = []
+    for field in ("prompt_tokens", "completion_tokens"):
+        value = usage.get(field)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
+            raise MalformedResponse(f"usage.{field} is {value!r}, not a non-negative integer")
+        counts.append(value or 0)
+    return counts[0], counts[1]
 
 
 def to_response(

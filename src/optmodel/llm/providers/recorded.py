@@ -26,7 +26,7 @@ from optmodel.llm.providers.openai_format import (
     ChatCompletion,
     MalformedResponse,
     to_response,
-    token_count,
+    token_counts,
 )
 from optmodel.llm.types import CompletionRequest, CompletionResponse, request_fingerprint
 
@@ -170,16 +170,12 @@ def _read_recording(line: Any) -> tuple[str, ChatCompletion]:
         raise MalformedResponse("it has no 'key' string")
     if not isinstance(entry, dict):
         raise MalformedResponse("its 'response' is not an object")
-    text, usage, model = entry.get("text"), entry.get("usage"), entry.get("model")
+    text, model = entry.get("text"), entry.get("model")
     if not isinstance(text, str):
         raise MalformedResponse("its response has no 'text' string")
-    if usage is not None and not isinstance(usage, dict):
-        raise MalformedResponse(f"its 'usage' is a {type(usage).__name__}, not an object")
-    usage = usage or {}
     return key, ChatCompletion(
-        text=text,
-        finish_reason=str(entry.get("finish_reason") or "stop"),
-        model=str(model) if model else None,
-        prompt_tokens=token_count(usage.get("prompt_tokens"), "usage.prompt_tokens"),
-        completion_tokens=token_count(usage.get("completion_tokens"), "usage.completion_tokens"),
+        text,
+        str(entry.get("finish_reason") or "stop"),
+        str(model) if model else None,
+        *token_counts(entry.get("usage")),
     )
