@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from optmodel.errors import CompileError, FormulationError, OptmodelError
 from optmodel.modeling.issues import Issue, Severity
-from optmodel.solvers.base import SolveOptions, SolveResult
+from optmodel.solvers.base import SolveOptions, SolveResult, TerminationCondition
 
 if TYPE_CHECKING:
     from optmodel.modeling.compile import CompiledModel
@@ -56,6 +56,51 @@ class ModelRun:
         return tuple(i for i in self.issues if i.severity is Severity.WARNING)
 
 
+def solve_goals(compiled: CompiledModel, solver: str, options: SolveOptions) -> SolveResult:
+    """Solve the model; with several goals, lexicographically: each goal optimised while the ones before
+    it stay within their tolerance of their optimum. The result is the last solve's, with
+    ``objective`` the first goal's value and ``objectives`` every goal's."""
+    import pyomo.environ as pyo
+
+    from optmodel.solvers.registry import solve_model
+
+    goals = compiled.goals
+    def solve() -> SolveResult:
+        return solve_model(
+            compiled.model,
+            solver=solver,
+            options=options,
+            symbols=compiled.symbols,
+            load_solution=False,
+        )
+
+    result = solve()
+    if len(goals) < 2:
+        return result
+    values: dict[str, float] = {}
+    model = compiled.model
+    for number, goal in enumerate(goals):
+        component = model.component(goal.component)
+        if number > 0:
+            previous = model.component(goals[number - 1].component)
+            previous.deactivate()
+            component.activate()
+            result = solve()
+        if result.termination is not TerminationCondition.OPTIMAL or result.objective is None:
+            return dataclasses.replace(result, objectives=values)
+        values[goal.name] = float(result.objective)
+        if number + 1 < len(goals):
+            slack = goals[number + 1].tolerance * max(1.0, abs(result.objective))
+            held = (
+                component.expr <= result.objective + slack
+                if goal.sense == "minimize"
+                else component.expr >= result.objective - slack
+            )
+            model.add_component(f"_hold_{goal.component}", pyo.Constraint(expr=held))
+    first = values[goals[0].name]
+    return dataclasses.replace(result, objective=first, objectives=values)
+
+
 def run_formulation(
     formulation: Formulation,
     solver: str = "auto",
@@ -69,7 +114,6 @@ def run_formulation(
     from optmodel.modeling.check import check_solution
     from optmodel.modeling.compile import compile_formulation
     from optmodel.modeling.validate import validate
-    from optmodel.solvers.registry import solve_model
 
     options = options or SolveOptions()
     timings: dict[str, float] = {}
@@ -92,13 +136,7 @@ def run_formulation(
     start = time.perf_counter()
     try:
         # The answer is read from the result; the compiled model needs no values written into it.
-        result = solve_model(
-            compiled.model,
-            solver=solver,
-            options=options,
-            symbols=compiled.symbols,
-            load_solution=False,
-        )
+        result = solve_goals(compiled, solver, options)
     except OptmodelError as exc:
         timings["solve_s"] = time.perf_counter() - start
         return ModelRun(

@@ -35,7 +35,7 @@ from optmodel.modeling.instances import (
     VariableInstances,
     check_distinct_names,
     constraint_instances,
-    objective_tree,
+    goal_tree,
     variable_instances,
 )
 from optmodel.modeling.ir import Formulation
@@ -47,12 +47,22 @@ from optmodel.modeling.pyomo_expressions import (
     SignAwareBuilder,
     has_nonsmooth,
 )
+from optmodel.modeling.pyomo_relations import pyomo_relation, ranged
 from optmodel.modeling.size_estimate import size_issues
 from optmodel.symbols import SymbolMap
 
 _DOMAINS = {"continuous": pyo.Reals, "integer": pyo.Integers, "binary": pyo.Binary}
-#: Relative tolerance for deciding constant rows (0.1 + 0.2 == 0.3 holds).
-_CONSTANT_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One objective of a lexicographic sequence and its Pyomo ``Objective`` component."""
+
+    name: str
+    sense: str
+    component: str
+    #: Relative slack the goals after it may cost this one.
+    tolerance: float
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class CompiledModel:
     variable_components: Mapping[str, str]
     #: Named expression -> the name of its Pyomo ``Expression`` component.
     expression_components: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: The objective and the further goals, in priority order (only the first is active).
+    goals: tuple[Goal, ...] = ()
 
     def var(self, name: str) -> Any:
         """The Pyomo ``Var`` component of Formulation variable ``name``."""
@@ -166,6 +178,7 @@ class _Compiler:
         self.var_symbols: ComponentMap = ComponentMap()
         self.con_symbols: ComponentMap = ComponentMap()
         self.instances: dict[str, VariableInstances] = {}
+        self.goals: list[Goal] = []
         self.vardata: dict[str, Any] = {}
         modeller = NonsmoothModeller(self.model)
         self.plain = PyomoExpressionBuilder(data, self.vardata, self.instances, modeller)
@@ -193,7 +206,9 @@ class _Compiler:
         if blocks:
             transform(self.model, blocks)
         symbols = SymbolMap(variables=self.var_symbols, constraints=self.con_symbols)
-        return CompiledModel(self.model, symbols, f, self.data, py_vars, py_exprs)
+        return CompiledModel(
+            self.model, symbols, f, self.data, py_vars, py_exprs, tuple(self.goals)
+        )
 
     # --- variables -------------------------------------------------------------------------------
     def _add_variable(self, inst: VariableInstances, py_name: str) -> None:
@@ -241,15 +256,24 @@ class _Compiler:
     # --- objective -------------------------------------------------------------------------------
     def _add_objective(self, py_name: str) -> None:
         objective = self.formulation.objective
-        tree = objective_tree(self.formulation)
-        sign = 1 if objective.sense == "minimize" else -1
-        value = self._evaluate(tree, {}, sign, "objective.expression", "")
-        if is_number(value) and not math.isfinite(value):
-            raise CompileError(
-                f"the objective is the constant {value}", path="objective.expression"
-            )
-        sense = pyo.minimize if sign > 0 else pyo.maximize
-        self._construct(py_name, pyo.Objective(expr=value, sense=sense), "objective.expression")
+        stages = [("objective", objective.sense, objective.expression, "objective.expression", 0.0)]
+        stages += [
+            (g.name, g.sense, g.expression, f"objective.then[{k}].expression", g.tolerance)
+            for k, g in enumerate(objective.then)
+        ]
+        for number, (name, sense_word, source, path, tolerance) in enumerate(stages):
+            tree = goal_tree(source, path)
+            sign = 1 if sense_word == "minimize" else -1
+            value = self._evaluate(tree, {}, sign, path, "")
+            if is_number(value) and not math.isfinite(value):
+                raise CompileError(f"the objective is the constant {value}", path=path)
+            sense = pyo.minimize if sign > 0 else pyo.maximize
+            component_name = py_name if number == 0 else self.names.claim(f"goal_{name}", "obj")
+            component = pyo.Objective(expr=value, sense=sense)
+            self._construct(component_name, component, path)
+            if number > 0:
+                component.deactivate()  # the lexicographic solve activates one goal at a time
+            self.goals.append(Goal(name, sense_word, component_name, tolerance))
 
     # --- constraints -----------------------------------------------------------------------------
     def _add_constraint(self, inst: ConstraintInstances, py_name: str) -> None:
@@ -291,7 +315,7 @@ class _Compiler:
             hi = self._evaluate(hi_node, env, 0, path, at)
             if is_number(lo) and is_number(hi):
                 body = self._evaluate(operands[1], env, 0, path, at)
-                return self._keep(_ranged(lo, body, hi), relation, path, at)
+                return self._keep(ranged(lo, body, hi), relation, path, at)
             cache = {0: lo, 2: hi} if ops[0] == "<=" else {0: hi, 2: lo}
         else:
             cache = {}
@@ -303,7 +327,7 @@ class _Compiler:
                 if nonsmooth or position not in cache:
                     cache[position] = self._evaluate(operands[position], env, sign, path, at)
                 sides.append(cache[position])
-            rows += self._keep(_relation(sides[0], op, sides[1]), relation, path, at)
+            rows += self._keep(pyomo_relation(sides[0], op, sides[1]), relation, path, at)
         return rows
 
     def _keep(self, row: Any, relation: ex.Compare, path: str, at: str) -> list[Any]:
@@ -353,37 +377,3 @@ class _Compiler:
                 self.model.del_component(name)
             raise CompileError(f"Pyomo rejected the expression: {error}", path=path) from error
         return component
-
-
-def _relation(left: Any, op: str, right: Any) -> Any:
-    """A Pyomo relation, or True/False when it is decided without variables."""
-    if is_number(left) and is_number(right):
-        scale = _CONSTANT_TOL * max(1.0, abs(left), abs(right))
-        if op == "<=":
-            return bool(left <= right + scale)
-        if op == ">=":
-            return bool(left >= right - scale)
-        return bool(abs(left - right) <= scale)
-    if op == ">=":
-        left, right, op = right, left, "<="
-    if op == "<=":
-        if is_number(right) and math.isinf(right):
-            return right > 0
-        if is_number(left) and math.isinf(left):
-            return left < 0
-        return left <= right
-    if (is_number(left) and math.isinf(left)) or (is_number(right) and math.isinf(right)):
-        return False
-    return left == right
-
-
-def _ranged(lo: float, body: Any, hi: float) -> Any:
-    if is_number(body):
-        return _relation(lo, "<=", body) is True and _relation(body, "<=", hi) is True
-    if lo == math.inf or hi == -math.inf or lo > hi:
-        return False
-    if lo == -math.inf:
-        return True if hi == math.inf else body <= hi
-    if hi == math.inf:
-        return body >= lo
-    return body == lo if lo == hi else pyo.inequality(lo, body, hi)

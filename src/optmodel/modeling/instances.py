@@ -326,9 +326,13 @@ def as_relation(tree: ex.Node, path: str) -> ex.Compare:
 
 def objective_tree(formulation: Formulation) -> ex.Node:
     """The parsed objective expression; a comparison is rejected."""
-    path = "objective.expression"
+    return goal_tree(formulation.objective.expression, "objective.expression")
+
+
+def goal_tree(source: str, path: str) -> ex.Node:
+    """The parsed expression of an objective or a further goal; a comparison is rejected."""
     try:
-        tree = ex.parse(formulation.objective.expression)
+        tree = ex.parse(source)
     except ExpressionError as error:
         raise _error(error, path) from error
     if isinstance(tree, ex.Compare | ex.BoolOp | ex.Not):

@@ -138,9 +138,34 @@ class VarDef(_Element):
         return value
 
 
-class ObjectiveDef(_Element):
+class GoalDef(_Element):
+    """A further objective, optimised after the ones before it are held at their optimum (lexicographic)."""
+
+    name: str = Field(description="How the goal's value is reported.")
     sense: Literal["minimize", "maximize"]
     expression: str
+    tolerance: float = Field(
+        default=1e-6, ge=0, description="Relative slack allowed on the earlier objectives' optimum."
+    )
+
+    @field_validator("sense", mode="before")
+    @classmethod
+    def _normalise_sense(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return _SENSES.get(value.strip().lower(), value)
+        return value
+
+
+class ObjectiveDef(_Element):
+    """The objective; ``then`` lists further goals in priority order (lexicographic optimisation).
+
+    A weighted objective is one expression (``2 * cost + delay`` over named expressions, whose values are
+    reported).
+    """
+
+    sense: Literal["minimize", "maximize"]
+    expression: str
+    then: list[GoalDef] = Field(default_factory=list)
 
     @field_validator("sense", mode="before")
     @classmethod

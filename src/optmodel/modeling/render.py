@@ -59,6 +59,10 @@ def render_text(formulation: Formulation) -> str:
         ]
     objective = f"{f.objective.sense} {_expression(f.objective.expression, _TEXT)}"
     lines += ["", "Objective:", _described(objective, f.objective.description)]
+    lines += [
+        _described(f"then {g.sense} {_expression(g.expression, _TEXT)} ({g.name})", g.description)
+        for g in f.objective.then
+    ]
     if f.constraints:
         lines += ["", "Subject to:"]
         for name, con in f.constraints.items():
@@ -283,6 +287,12 @@ def _var_text(name: str, var: VarDef, formulation: Formulation) -> str:
 def _latex_rows(f: Formulation) -> list[str]:
     sense = r"\min" if f.objective.sense == "minimize" else r"\max"
     rows = [rf"{sense} \quad & {_expression(f.objective.expression, _LATEX)}"]
+    for goal in f.objective.then:
+        then = r"\min" if goal.sense == "minimize" else r"\max"
+        rows.append(
+            rf"\text{{then }} {then} \quad & {_expression(goal.expression, _LATEX)}"
+            rf" && && \text{{({latex_escape(goal.name)})}}"
+        )
     for k, (name, con) in enumerate(f.constraints.items()):
         lead = r"\text{s.t.} \quad & " if k == 0 else "& "
         domain = _domain(con.forall, con.where, _LATEX)

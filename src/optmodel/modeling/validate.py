@@ -247,6 +247,9 @@ def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
     if not salvage.objective_replaced:
         with _guarded(log, "objective"):
             objective = elements.check_objective(decl, log, used)
+    for number in range(len(formulation.objective.then)):
+        with _guarded(log, f"objective.then[{number}]"):
+            elements.check_goal(decl, number, log, used)
     constraints: list[CheckedConstraint] = []
     for name in formulation.constraints:
         with _guarded(log, f"constraints.{name}"):

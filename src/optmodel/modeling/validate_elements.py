@@ -294,6 +294,26 @@ def check_objective(
     return objective.sense, node
 
 
+def check_goal(decl: Declarations, number: int, log: IssueLog, used: set[str]) -> None:
+    """A further (lexicographic) goal: a value over declared names, like the objective."""
+    goal = decl.formulation.objective.then[number]
+    path = f"objective.then[{number}].expression"
+    node = parse_or_report(goal.expression, path, log)
+    if node is None:
+        return
+    if isinstance(node, ex.Compare | ex.BoolOp | ex.Not):
+        log.add(
+            path,
+            IssueCode.TYPE_MISMATCH,
+            f"the goal '{ex.to_source(node)}' is a relation, not a value to {goal.sense}",
+            "write only the quantity; put relations under 'constraints'",
+        )
+        return
+    checker = ExpressionChecker(decl, log, path)
+    checker.value(node, {})
+    used |= checker.variables_used
+
+
 def check_constraint(
     decl: Declarations, name: str, log: IssueLog, used: set[str]
 ) -> CheckedConstraint | None:

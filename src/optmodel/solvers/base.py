@@ -127,6 +127,8 @@ class SolveResult:
     sensitivity: Sensitivity | None = None
     #: The Formulation's named expressions at the solution, shaped like ``solution`` (set by the checker).
     expressions: Solution = field(default_factory=dict)
+    #: Each objective's value, in priority order, when there are several (lexicographic goals).
+    objectives: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # The one place every backend's result passes: an "optimal" objective of inf or NaN is a numerical
@@ -196,6 +198,8 @@ class SolveResult:
                 }
                 for name, key, dual in entries(sens.duals)
             ]
+        if self.objectives:
+            payload["objectives"] = {k: tidy_number(v) for k, v in self.objectives.items()}
         if self.expressions:
             payload["expressions"] = [
                 {"name": name, "index": _index_list(key), "value": tidy_number(val)}
