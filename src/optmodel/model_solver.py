@@ -65,6 +65,7 @@ def solve_goals(compiled: CompiledModel, solver: str, options: SolveOptions) -> 
     from optmodel.solvers.registry import solve_model
 
     goals = compiled.goals
+
     def solve() -> SolveResult:
         return solve_model(
             compiled.model,
