@@ -182,14 +182,11 @@ def _result(
     objective = float(info.objective_function_value) if has_solution else None
     best_bound, gap = _bound_and_gap(info, form, objective, termination)
     values = np.asarray(highs.getSolution().col_value) if has_solution else None
+    columns = [variable_symbol(var, symbols) for var in form.variables]  # named once for both
     sensitivity = None
     if termination is TerminationCondition.OPTIMAL and not form.integer.any():
-        sensitivity = lp_sensitivity(
-            highs,
-            [variable_symbol(var, symbols) for var in form.variables],
-            [constraint_symbol(con, symbols) for con in form.constraints],
-            form.row_constant,
-        )
+        rows = [constraint_symbol(con, symbols) for con in form.constraints]
+        sensitivity = lp_sensitivity(highs, columns, rows, form.row_constant)
     return SolveResult(
         termination=termination,
         status=solution_status,
@@ -198,7 +195,7 @@ def _result(
         objective=objective,
         best_bound=best_bound,
         gap=gap,
-        solution=solution_values(form.variables, values, form.fixed, symbols, form.integer)
+        solution=solution_values(form.variables, values, form.fixed, symbols, form.integer, columns)
         if values is not None
         else {},
         message=f"HiGHS model status: {highs.modelStatusToString(status)}",

@@ -74,22 +74,26 @@ def solution_values(
     fixed: Mapping[Any, float],
     symbols: SymbolMap | None,
     integer: np.ndarray | None = None,
+    column_symbols: Sequence[Symbol | None] | None = None,
 ) -> dict[str, float | dict[Hashable, float]]:
     """Column values (and fixed variables) keyed by symbol; scalars map to a float, indexed to ``{key: v}``.
 
     Integer columns (``integer`` mask) within 1e-6 of an integer are snapped to it. With a SymbolMap,
-    variables it does not name (auxiliaries added by a compiler) are left out.
+    variables it does not name (auxiliaries added by a compiler) are left out. ``column_symbols`` (one per
+    column) saves naming the columns again when the caller has named them already.
     """
     column_values = np.asarray(values, dtype=np.float64).copy()
     if integer is not None and len(column_values):
         snap = integer & (np.abs(column_values - np.round(column_values)) <= INTEGER_SNAP)
         column_values[snap] = np.round(column_values[snap])
     column_values += 0.0  # -0.0 -> 0.0
-    pairs: Iterable[tuple[Any, float]] = [
-        *zip(variables, column_values.tolist(), strict=True),
-        *fixed.items(),
+    if column_symbols is None:
+        column_symbols = [variable_symbol(var, symbols) for var in variables]
+    pairs: Iterable[tuple[Symbol | None, float]] = [
+        *zip(column_symbols, column_values.tolist(), strict=True),
+        *((variable_symbol(var, symbols), value) for var, value in fixed.items()),
     ]
-    return by_symbol((variable_symbol(var, symbols), float(value)) for var, value in pairs)
+    return by_symbol((symbol, float(value)) for symbol, value in pairs)
 
 
 def file_safe_names(labels: Iterable[str], prefix: str) -> list[str]:
