@@ -114,6 +114,8 @@ class Evaluator:
             return -value if node.op == "-" else value
         if isinstance(node, ex.Call):
             return self.call(node, env)
+        if isinstance(node, ex.Over):
+            return self.extremum(node, list(self.expand(node.body, node.generators, env)))
         if isinstance(node, ex.Sum):
             return self.add_all(self.expand(node.body, node.generators, env))
         if isinstance(node, ex.Compare):
@@ -236,6 +238,17 @@ class Evaluator:
             except (ValueError, OverflowError) as exc:
                 raise EvaluationError(f"{ex.to_source(node)}: {exc}") from exc
         return self.call_nonconstant(node.func, args)
+
+    def extremum(self, node: ex.Over, terms: list[Any]) -> Any:
+        """The largest (max) or smallest (min) of a generator's terms."""
+        if not terms:
+            raise EvaluationError(
+                f"{ex.to_source(node)} has no terms (its sets or filters leave nothing)",
+                "check the sets and the 'if' filter, or use a sum, which is 0 when empty",
+            )
+        if all(is_number(t) for t in terms):
+            return max(terms) if node.func == "max" else min(terms)
+        return self.call_nonconstant(node.func, terms)
 
     def set_function(self, node: ex.Call, env: Mapping[str, Any]) -> Any:
         """len/first/last/ord/prev/next(_cyclic) of a set (see :mod:`~optmodel.modeling.ordered_sets`)."""

@@ -4,7 +4,8 @@ Nothing is ever ``eval``-ed: :func:`parse` walks Python's syntax tree and accept
 
 - numbers, string literals (set members such as ``'A'``), names of sets, parameters, variables and index names;
 - ``+ - * / **``, ``%`` on numbers (index arithmetic), unary minus, parentheses; indexing ``x[i, j]`` (index items may be arithmetic: ``s[t - 1]``);
-- ``sum(body for i in I for (j, k) in ARCS if cond)``; the functions in :data:`FUNCTIONS`;
+- ``sum(body for i in I for (j, k) in ARCS if cond)``, ``max(...)`` / ``min(...)`` over generators the same
+  way; the functions in :data:`FUNCTIONS`;
 - comparisons ``<= >= == != < >`` (chains like ``lo <= e <= hi``), ``in`` / ``not in`` on sets, ``and or not``;
 - conditional values ``a if cond else b`` whose condition involves no variables; ``inf``;
 - positions in a set, in the order its members are written: ``first(T)``, ``last(T)``, ``ord(t, T)`` (1-based),
@@ -141,6 +142,13 @@ class Sum(Node):
     def children(self) -> tuple[Node, ...]:
         conds = tuple(c for g in self.generators for c in g.conditions)
         return (self.body, *conds)
+
+
+@dataclass(frozen=True)
+class Over(Sum):
+    """``max(body for i in I if cond)`` / ``min(...)``: the largest or smallest term over the generators."""
+
+    func: str = "max"
 
 
 @dataclass(frozen=True)
@@ -412,9 +420,9 @@ class _Converter:
             and len(node.args) == 1
             and isinstance(node.args[0], ast.GeneratorExp)
         ):
-            raise self.fail(
-                node, f"{func}() over a generator is not supported", f"list the terms: {func}(a, b)"
-            )
+            over = self.sum(node)
+            assert isinstance(over, Sum)
+            return Over(over.body, over.generators, func)
         return Call(func, tuple(self.convert(a) for a in node.args))
 
     def sum(self, node: ast.Call) -> Node:
@@ -503,7 +511,7 @@ def to_source(node: Node) -> str:
             + "".join(f" if {to_source(c)}" for c in g.conditions)
             for g in node.generators
         )
-        return f"sum({to_source(node.body)} {gens})"
+        return f"{node.func if isinstance(node, Over) else 'sum'}({to_source(node.body)} {gens})"
     if isinstance(node, Compare):
         parts = [to_source(node.operands[0])]
         for op, operand in zip(node.ops, node.operands[1:], strict=True):

@@ -39,7 +39,10 @@ def has_nonsmooth(node: ex.Node) -> bool:
     entry = _NONSMOOTH_CACHE.get(id(node))
     if entry is not None and entry[0] is node:
         return entry[1]
-    found = any(isinstance(n, ex.Call) and n.func in _NONSMOOTH for n in ex.walk(node))
+    found = any(
+        isinstance(n, ex.Over) or (isinstance(n, ex.Call) and n.func in _NONSMOOTH)
+        for n in ex.walk(node)
+    )
     if len(_NONSMOOTH_CACHE) > 65536:
         _NONSMOOTH_CACHE.clear()
     _NONSMOOTH_CACHE[id(node)] = (node, found)
@@ -122,6 +125,17 @@ class SignAwareBuilder(PyomoExpressionBuilder):
     """
 
     def eval(self, node: ex.Node, env: Mapping[str, Any]) -> Any:
+        if isinstance(node, ex.Over):
+            sign = self.sign
+            keeps = (node.func == "max" and sign > 0) or (node.func == "min" and sign < 0)
+            saved, self.sign = self.sign, sign if keeps else 0
+            try:
+                terms = list(self.expand(node.body, node.generators, env))
+            finally:
+                self.sign = saved
+            if not terms or all(is_number(t) for t in terms):
+                return self.extremum(node, terms)
+            return self.modeller.apply(node.func, terms, sign, ex.to_source(node))
         if isinstance(node, ex.Unary) and node.op == "-":
             return -self.evaluate(node.operand, env, -self.sign)
         if isinstance(node, ex.Binary) and node.op != "+":

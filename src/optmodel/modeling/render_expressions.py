@@ -182,6 +182,9 @@ class TextRenderer:
         return text
 
     def sum(self, node: ex.Sum) -> str:
+        if isinstance(node, ex.Over):
+            domain = ", ".join(self.generator(g) for g in node.generators)
+            return f"{node.func}_{{{domain}}} {self.child(node.body, _MUL)}"
         heads = "".join(f"Σ_{{{self.generator(g)}}} " for g in node.generators)
         return heads + self.child(node.body, _MUL)
 
@@ -289,6 +292,9 @@ class LatexRenderer(TextRenderer):
         return text
 
     def sum(self, node: ex.Sum) -> str:
+        if isinstance(node, ex.Over):
+            domain = ", ".join(self.generator(g) for g in node.generators)
+            return rf"\{node.func}_{{{domain}}} " + self.child(node.body, _MUL)
         heads = "".join(rf"\sum_{{{self.generator(g)}}} " for g in node.generators)
         return heads + self.child(node.body, _MUL)
 

@@ -90,7 +90,7 @@ class Probe(Evaluator):
 
     # --- evaluator hooks --------------------------------------------------------------------------
     def eval(self, node: ex.Node, env: Mapping[str, Any]) -> Any:
-        if isinstance(node, ex.Sum):
+        if isinstance(node, ex.Sum) and not isinstance(node, ex.Over):
             terms = list(self.expand(node.body, node.generators, env))
             stats = self.sum_stats.setdefault(node, [0, 0])
             stats[0] += 1

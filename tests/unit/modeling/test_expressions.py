@@ -77,7 +77,7 @@ REJECTED = [
     ("lambda: 1", "lambdas"),
     ("[x[i] for i in I]", "comprehensions are only allowed inside sum"),
     ("{i for i in I}", "comprehensions are only allowed inside sum"),
-    ("min(x[i] for i in I)", "over a generator"),
+    ("min(x[i] for i in range(3))", "may only iterate over a declared set"),
     ("f'{x}'", "JoinedStr"),
     ("(y := 3)", "NamedExpr"),
     ("max(*I)", "starred"),
