@@ -21,7 +21,8 @@ import torch
 from optmodel.llm.providers.hf_decoding import (
     RowPlan,
     RowwiseLogitsProcessor,
-    unpack_bitmask,
+    apply_bitmask,
+    best_per_row,
     unpack_bitmask_tensor,
 )
 from optmodel.llm.providers.token_constraint import (
@@ -208,15 +209,14 @@ def _is_partial_utf8(data: bytes | None) -> bool:
     return False
 
 
-def test_bitmask_unpacking_matches_token_ids_on_both_paths() -> None:
+def test_bitmask_application_matches_token_ids_on_both_paths() -> None:
     bitmask = np.zeros((2, 2), dtype=np.int32)
     bitmask[0, 0] = 1 << 3
     bitmask[1, 1] = (1 << 4) - (1 << 31)  # bit 31 is the sign bit
-    scores = torch.zeros((2, 64))
-    for allowed in (
-        unpack_bitmask(bitmask, scores),
-        unpack_bitmask_tensor(torch.from_numpy(bitmask), 64),
-    ):
-        assert allowed.shape == (2, 64)
-        assert allowed[0].nonzero().flatten().tolist() == [3]
-        assert allowed[1].nonzero().flatten().tolist() == [36, 63]
+    scores = torch.randn((2, 60))
+    apply_bitmask(bitmask, scores)  # the CPU path
+    unpacked = unpack_bitmask_tensor(torch.from_numpy(bitmask), 60)  # the GPU path's unpacking
+    for row, allowed in enumerate(([3], [36])):
+        assert torch.isfinite(scores[row]).nonzero().flatten().tolist() == allowed
+        assert unpacked[row].nonzero().flatten().tolist() == allowed
+    assert best_per_row(scores)[1] == [3, 36]

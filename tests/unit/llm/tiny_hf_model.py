@@ -80,16 +80,18 @@ def build_tiny_model(
     initializer_range: float | None = 0.5,
     seed: int = 0,
     tokenizer: Any = None,
+    dtype: Any = None,
 ) -> Path:
     """Train the tokenizer, build the random model, save both to ``directory`` and return it.
 
     ``shape`` overrides the model's sizes (the throughput benchmark builds a Qwen2.5-0.5B-sized one);
     a ``vocab_size`` of None there means the tokenizer's own size. A given ``tokenizer`` (a fast HF
-    tokenizer, e.g. a real vocabulary) is used instead of training one.
+    tokenizer, e.g. a real vocabulary) is used instead of training one. A ``dtype`` (bf16 for the GPU
+    benchmark) builds the weights in that dtype, on the GPU when there is one.
     """
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
     if tokenizer is None:
         bpe = Tokenizer(models.BPE())
@@ -104,6 +106,9 @@ def build_tiny_model(
         tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>")
     if chat_template:
         tokenizer.chat_template = CHAT_TEMPLATE
+    # Named explicitly: otherwise loading next to a Qwen2 config adds Qwen2's own pad/unk token.
+    tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
+    tokenizer.unk_token = tokenizer.unk_token or tokenizer.eos_token
     sizes = {**TINY_SHAPE, **(shape or {})}
     sizes["vocab_size"] = sizes["vocab_size"] or len(tokenizer)
     # Large random weights (0.5) give outputs that differ from prompt to prompt in the tests.
@@ -116,8 +121,17 @@ def build_tiny_model(
         **extra,
     )
     torch.manual_seed(seed)
-    model = Qwen2ForCausalLM(config)
+    if dtype is None:
+        model = Qwen2ForCausalLM(config)
+    else:  # large shapes: initialise on the GPU, in the target dtype
+        with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
+            model = Qwen2ForCausalLM(config).to(dtype)
     directory.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
+    loaded = len(AutoTokenizer.from_pretrained(directory))
+    if loaded > sizes["vocab_size"]:
+        raise ValueError(
+            f"the saved tokenizer has {loaded} tokens, the model {sizes['vocab_size']}"
+        )
     return directory

@@ -35,6 +35,7 @@ V = TypeVar("V")
 _BYTES_PER_MEMO_ENTRY = 1024
 _BYTES_PER_LEXER_STATE = 2048  # llguidance's own estimate: 1-2 kB per lexer state
 _ASCII = [chr(c) for c in range(0x20, 0x7F)]
+_CLOSERS = list('"}],0:1')
 
 
 def import_llguidance() -> Any:
@@ -83,10 +84,15 @@ class TokenVocabulary:
 
     @classmethod
     def from_tokenizer(cls, tokenizer: Any, size: int, eos_ids: Sequence[int]) -> TokenVocabulary:
-        """Wrap a fast Hugging Face tokenizer; ``size`` is the model's output rows (padding included)."""
+        """Wrap a fast Hugging Face tokenizer; ``size`` is the model's output rows (padding included).
+
+        A tokenizer with more tokens than the model has rows keeps them all here; the model never
+        scores the extra ones, so they are never picked.
+        """
         import_llguidance()
         from llguidance.hf import from_tokenizer
 
+        size = max(size, len(tokenizer))
         ll_tokenizer = from_tokenizer(tokenizer, n_vocab=size, eos_token=list(eos_ids))
         token_bytes = [
             None if ll_tokenizer.is_special_token(i) else ll_tokenizer.decode_bytes([i]) or None
@@ -131,7 +137,8 @@ class SchemaConstraint:
         self._steps: _Memo[tuple[State, str], State | None] = _Memo(budget // _BYTES_PER_MEMO_ENTRY)
         self._costs: _Memo[State, int] = _Memo(budget // _BYTES_PER_MEMO_ENTRY)
         chars = {c for n in self.grammar.graph.nodes for t in (*n.keys, *n.literals) for c in t}
-        self.closing_chars = _ASCII + sorted(chars.difference(_ASCII))
+        # Closing characters, the usual ends of a JSON value first (tried in this order).
+        self.closing_chars = list(dict.fromkeys([*_CLOSERS, *_ASCII, *sorted(chars)]))
 
     def memo_entries(self) -> int:
         return len(self._steps.data) + len(self._costs.data)
@@ -242,6 +249,7 @@ class RowConstraint:
         if schema.grammar.is_complete(self.state):
             return []
         best: tuple[int, list[int]] | None = None
+        lowest = schema.cost(self.state)
         for char in schema.closing_chars:
             after = schema.step(self.state, char)
             tokens = None if after is None else vocabulary.tokens_for(char)
@@ -250,6 +258,8 @@ class RowConstraint:
             total = len(tokens) + schema.cost(after)
             if best is None or total < best[0]:
                 best = (total, tokens)
+                if total <= lowest:  # no completion is shorter than the cost
+                    break
         if best is None:
             self.broken = True
             return []
