@@ -163,6 +163,7 @@ def test_self_consistency_picks_the_majority_objective() -> None:
     result = Formulator(llm, FormulatorConfig(samples=3, max_attempts=1)).formulate(PROBLEM)
     assert result.result is not None and result.result.objective == pytest.approx(OPTIMUM)
     assert {r.sample_index for r in llm.requests} == {0, 1, 2}
+    assert result.agreement == (2, 3)  # the top cluster is not unanimous
     assert all(r.temperature > 0 for r in llm.requests)
 
 

@@ -97,6 +97,12 @@ def render_markdown(
             f"**{AUDITED_RULE}**: strict against the audited labels (a corrected reference, or any accepted "
             "reading of an ambiguous text); the same as strict where no correction applies.",
         ]
+    for group in summary.groups:
+        if group.unanimous is not None:
+            lines.append(
+                f"\n{group.dataset} · {group.method}: the top objective cluster was unanimous on "
+                f"{group.unanimous} of {group.completed} problems."
+            )
     lines += [
         "",
         "**not proven**: answers from solves that stopped (e.g. at the time limit) with a feasible, not proven "

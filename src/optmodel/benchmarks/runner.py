@@ -242,6 +242,7 @@ def make_record(
             "insight_ids": list(outcome.insight_ids),
             "chosen_sample": outcome.chosen_sample,
             "verdict": outcome.verdict,
+            "agreement": list(outcome.agreement),
             "assumptions": list(outcome.assumptions),
         },
     )

@@ -65,6 +65,8 @@ class GroupSummary(_Frozen):
     valid_models: int
     execution_rate: float | None
     not_proven: int = 0
+    unanimous: int | None = None
+    """Self-consistency: problems whose every sample solved to the chosen objective (None: one sample)."""
     """Answers from solves that stopped with a feasible, not proven optimal, solution (e.g. a time limit)."""
     llm_calls: Stat
     tokens_in: Stat
@@ -158,6 +160,7 @@ def _summarize_group(
         valid_models=valid,
         execution_rate=valid / len(done) if done else None,
         not_proven=sum(1 for r in done if r.status is PredictionStatus.FEASIBLE),
+        unanimous=_unanimous(done),
         llm_calls=_stat(r.llm_calls for r in done),
         tokens_in=_stat(r.tokens_in for r in done),
         tokens_out=_stat(r.tokens_out for r in done),
@@ -171,6 +174,12 @@ def _summarize_group(
 
 
 _FAILURE_ORDER = {category.value: position for position, category in enumerate(FailureCategory)}
+
+
+def _unanimous(records: Sequence[ResultRecord]) -> int | None:
+    if not any(r.sample_count > 1 for r in records):
+        return None
+    return sum(1 for r in records if r.extra.get("agreement", [0])[0] == r.sample_count)
 
 
 def _stat(values: Iterable[float]) -> Stat:

@@ -133,6 +133,8 @@ class FormulationResult:
     insight_ids: tuple[str, ...] = ()
     verdict: str = ""
     """The verification verdict on the chosen model: ok, wrong, unreadable, or '' when not verified."""
+    agreement: tuple[int, int] = (0, 0)
+    """Self-consistency: samples whose objective agrees with the chosen one, of the samples that solved."""
 
     @property
     def assumptions(self) -> tuple[str, ...]:
@@ -469,7 +471,7 @@ class Formulator:
         attempts = tuple(a for c in conversations for a in c.attempts)
         solved = [c for c in conversations if c.last_solved is not None]
         if solved:
-            chosen = _majority(solved)
+            chosen, votes = _majority(solved)
             evaluation = chosen.last_solved
             assert evaluation is not None and evaluation.run is not None
             return FormulationResult(
@@ -481,6 +483,7 @@ class Formulator:
                 chosen.sample,
                 insight_ids,
                 chosen.verdict,
+                (votes, len(solved)),
             )
         # Nothing solved: report the furthest any sample got (e.g. an infeasible model), with its reason.
         best = next((c for c in conversations if c.final is not None), conversations[0])
@@ -496,8 +499,12 @@ class Formulator:
         )
 
 
-def _majority(conversations: list[_Conversation]) -> _Conversation:
-    """Pick the sample whose objective value most samples agree on; ties go to cleaner models."""
+def _majority(conversations: list[_Conversation]) -> tuple[_Conversation, int]:
+    """The sample whose objective value most samples agree on (relative tolerance 1e-6), and how many agree.
+
+    Among equally voted clusters the cleaner model wins: no doubting verdict, then fewer warnings, then
+    fewer attempts.
+    """
 
     def objective(c: _Conversation) -> float:
         assert c.last_solved is not None and c.last_solved.run is not None
@@ -516,7 +523,7 @@ def _majority(conversations: list[_Conversation]) -> _Conversation:
     votes = [sum(agree(v, w) for w in values) for v in values]
     top = max(votes)
     candidates = [c for c, v in zip(conversations, votes, strict=True) if v == top]
-    return min(candidates, key=cleanliness)
+    return min(candidates, key=cleanliness), top
 
 
 __all__ = [

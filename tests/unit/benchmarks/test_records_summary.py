@@ -205,3 +205,22 @@ def test_a_group_without_scored_problems_has_no_accuracy() -> None:
     strict = unknown.groups[0].accuracy["strict"]
     assert (strict.scored, strict.accuracy, strict.ci_low) == (0, None, None)
     assert not math.isnan(unknown.groups[0].execution_rate or 0.0)
+
+
+def test_self_consistency_groups_count_unanimous_top_clusters() -> None:
+    def sc(problem: str, agreeing: int, samples: int = 3) -> ResultRecord:
+        return ResultRecord(
+            problem_id=problem,
+            dataset="d",
+            method=f"sc-{samples}" if samples > 1 else "repair",
+            sample_count=samples,
+            correct={"strict": True},
+            status="optimal",  # type: ignore[arg-type]
+            objective=1.0,
+            expected=1.0,
+            extra={"agreement": [agreeing, samples]},
+        )
+
+    summary = summarize([sc("a", 3), sc("b", 2), sc("c", 1), sc("a", 1, samples=1)])
+    assert summary.group("d", "sc-3").unanimous == 1
+    assert summary.group("d", "repair").unanimous is None
