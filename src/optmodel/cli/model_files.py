@@ -5,10 +5,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-MATH_PROGRAM_SUFFIXES = (".lp", ".mps")
-
 
 def is_math_program(path: Path) -> bool:
+    from optmodel.pipeline import MATH_PROGRAM_SUFFIXES
+
     return path.suffix.lower() in MATH_PROGRAM_SUFFIXES
 
 

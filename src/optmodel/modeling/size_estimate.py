@@ -26,9 +26,11 @@ from collections.abc import Iterable
 
 from optmodel.errors import ExpressionError
 from optmodel.modeling import expressions as ex
+from optmodel.modeling.evaluate import Evaluator
 from optmodel.modeling.ir import Formulation, index_sets
 from optmodel.modeling.issues import Issue, IssueCode
 from optmodel.modeling.limits import Limits, current_limits
+from optmodel.modeling.model_data import ModelData
 
 
 def _product(sizes: Iterable[float]) -> float:
@@ -53,10 +55,16 @@ class _Estimator:
     def scalar(self, end: int | str) -> float | None:
         if isinstance(end, int):
             return float(end)
-        param = self.formulation.parameters.get(end.strip())
-        if param is not None and isinstance(param.value, int | float):
-            return float(param.value)
-        return None  # an expression: resolve_data evaluates it and caps the range itself
+        scalars = {
+            name: float(p.value)
+            for name, p in self.formulation.parameters.items()
+            if isinstance(p.value, int | float) and not isinstance(p.value, bool)
+        }
+        try:  # e.g. "n * 1000": the scalars suffice; anything else is left to resolve_data's own cap
+            value = Evaluator(ModelData(scalars=scalars)).eval(ex.parse(end), {})
+        except Exception:
+            return None
+        return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
     def estimate_sets(self) -> None:
         for name, set_def in self.formulation.sets.items():

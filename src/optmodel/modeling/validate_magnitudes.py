@@ -36,6 +36,8 @@ def too_large(value: Any, *, infinite_ok: bool = False) -> bool:
 
 
 def magnitude_message(what: str, value: Any) -> str:
+    if is_number(value) and not math.isfinite(float(value)):
+        return f"{what} is {value!r}, not a finite number"
     return f"{what} is {value!r}, beyond the largest magnitude allowed ({current_limits().max_magnitude:g})"
 
 

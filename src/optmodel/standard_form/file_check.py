@@ -34,7 +34,6 @@ class _MpsState:
     seen: set[str] = field(default_factory=set)
     rows: set[str] = field(default_factory=set)
     columns: set[str] = field(default_factory=set)
-    in_marker: bool = False
     last_column: str = ""
 
     def fail(self, number: int, message: str) -> ModelFileError:
@@ -157,7 +156,6 @@ def _column_line(state: _MpsState, number: int, fields: list[str]) -> None:
         marker = fields[2].strip("'\"").upper()
         if marker not in ("INTORG", "INTEND"):
             raise state.fail(number, f"unknown MARKER {fields[2]!r} (INTORG or INTEND)")
-        state.in_marker = marker == "INTORG"
         return
     if len(fields) not in (3, 5):
         raise state.fail(

@@ -72,6 +72,15 @@ def test_a_dense_table_without_default_is_refused_but_a_sparse_one_is_not() -> N
     assert [p for p, _ in _too_large(reading_all)] == ["constraints.c.expression"]
 
 
+def test_range_ends_computed_from_scalars_are_estimated() -> None:
+    model = _model(
+        parameters={"n": 1000},
+        sets={"I": {"range": [1, "n * 1000"]}},
+        constraints={"c": {"expression": "x + sum(1 for i in I for j in I) <= 5"}},
+    )
+    assert [p for p, _ in _too_large(model)] == ["constraints.c.expression"]
+
+
 def test_compile_refuses_too_large_models_too() -> None:
     formulation = load_formulation(_model(sets={"I": {"range": [1, 10**9]}}))
     with pytest.raises(FormulationError, match="model-too-large"):
