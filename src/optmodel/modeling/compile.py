@@ -183,6 +183,7 @@ class _Compiler:
         modeller = NonsmoothModeller(self.model)
         self.plain = PyomoExpressionBuilder(data, self.vardata, self.instances, modeller)
         self.signed = SignAwareBuilder(data, self.vardata, self.instances, modeller)
+        self.signed.piecewise_vars = self.plain.piecewise_vars
 
     def build(self) -> CompiledModel:
         f = self.formulation

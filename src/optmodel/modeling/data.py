@@ -22,6 +22,7 @@ from optmodel.modeling.ir import Formulation, ParamDef, SetDef
 from optmodel.modeling.issues import Issue, IssueCode
 from optmodel.modeling.limits import current_limits
 from optmodel.modeling.named import resolve_expressions
+from optmodel.modeling.piecewise import resolve_piecewise
 from optmodel.modeling.tables import table_entries
 
 _CODES = {
@@ -98,6 +99,7 @@ def resolve_data(formulation: Formulation) -> tuple[ModelData, list[Issue]]:
             )
         )
     issues += resolve_expressions(formulation, data)
+    issues += resolve_piecewise(formulation, data)
     return data, issues
 
 

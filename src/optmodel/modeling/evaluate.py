@@ -87,6 +87,26 @@ class Evaluator:
             )
         return self.eval(expression.tree, env)
 
+    def piecewise(self, name: str, key: Key | None) -> Any:
+        """Piecewise function ``name`` at ``key``: interpolated for a number, else the subclass decides."""
+        function = self.data.piecewise[name]
+        env = function.envs.get(key)
+        if env is None or function.indexed != (key is not None):
+            raise EvaluationError(
+                f"piecewise function '{name}' has no entry for {key!r}",
+                f"'{name}' is defined for {function.domain or 'no index'}",
+                code="unknown-key",
+            )
+        x = self.eval(function.of, env)
+        if is_number(x):
+            return function.at(key, x)
+        return self.piecewise_nonconstant(name, key, x)
+
+    def piecewise_nonconstant(self, name: str, key: Key | None, x: Any) -> Any:
+        raise EvaluationError(
+            f"piecewise function '{name}' of a non-constant argument is not supported here"
+        )
+
     def add_all(self, terms: Iterable[Any]) -> Any:
         total: Any = 0
         for term in terms:
@@ -150,6 +170,8 @@ class Evaluator:
             return self.variable(name, None)
         if name in self.data.expressions:
             return self.named(name, None)
+        if name in self.data.piecewise:
+            return self.piecewise(name, None)
         if name == "inf":
             return math.inf
         if name in self.data.tables:
@@ -181,6 +203,8 @@ class Evaluator:
             return self.variable(name, key)
         if name in self.data.expressions:
             return self.named(name, key)
+        if name in self.data.piecewise:
+            return self.piecewise(name, key)
         if name in self.data.scalars:
             raise EvaluationError(
                 f"parameter '{name}' is a scalar and cannot be indexed", code="index-arity"

@@ -353,6 +353,7 @@ def check_distinct_names(formulation: Formulation) -> None:
         ("parameters", formulation.parameters),
         ("variables", formulation.variables),
         ("expressions", formulation.expressions),
+        ("piecewise", formulation.piecewise),
     ):
         for name in names:
             if name in seen:

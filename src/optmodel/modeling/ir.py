@@ -221,6 +221,20 @@ class ExpressionDef(_Element):
     expression: str
 
 
+class PiecewiseDef(_Element):
+    """A piecewise-linear function of an expression, used by name like a named expression.
+
+    ``{"index": "i in I", "of": "buy[i]", "points": [0, 100, 200], "values": [0, 500, 900]}`` is ``cost[i]``:
+    linear between consecutive (point, value) pairs, defined from the first point to the last. Points and
+    values are numbers or expressions over parameters and the index. Compiled with Pyomo's ``Piecewise``.
+    """
+
+    index: str = Field(default="", description="Index domain, e.g. 'i in I' (empty: a scalar).")
+    of: str = Field(description="The argument: an expression of the variables.")
+    points: list[float | str] = Field(description="Breakpoints, increasing.")
+    values: list[float | str] = Field(description="The function's value at each breakpoint.")
+
+
 class Formulation(BaseModel):
     """A complete optimization model. Element dicts keep the order in which they were written."""
 
@@ -236,6 +250,7 @@ class Formulation(BaseModel):
     parameters: dict[str, ParamDef] = Field(default_factory=dict)
     variables: dict[str, VarDef]
     expressions: dict[str, ExpressionDef] = Field(default_factory=dict)
+    piecewise: dict[str, PiecewiseDef] = Field(default_factory=dict)
     objective: ObjectiveDef
     constraints: dict[str, ConstraintDef] = Field(default_factory=dict)
     logic: dict[str, LogicDef] = Field(default_factory=dict)

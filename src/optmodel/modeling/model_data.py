@@ -6,6 +6,7 @@ the solution checker) reads the same object.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,34 @@ class NamedExpression:
         return bool(self.domain.strip())
 
 
+@dataclass(frozen=True)
+class PiecewiseData:
+    """A piecewise-linear function over its resolved index: breakpoints and values per key."""
+
+    name: str
+    of: ex.Node
+    domain: str
+    envs: dict[Key, dict[str, Any]]
+    points: dict[Key, list[float]]
+    values: dict[Key, list[float]]
+
+    @property
+    def indexed(self) -> bool:
+        return bool(self.domain.strip())
+
+    def at(self, key: Key, x: float) -> float:
+        """The function's value at ``x``; EvaluationError outside its breakpoints."""
+        points, values = self.points[key], self.values[key]
+        if not points[0] - 1e-9 <= x <= points[-1] + 1e-9:
+            raise EvaluationError(
+                f"{self.name} is defined on [{points[0]:g}, {points[-1]:g}], not at {x:g}",
+                "extend its points, or bound its argument",
+            )
+        k = min(max(bisect.bisect_right(points, x) - 1, 0), len(points) - 2)
+        share = (x - points[k]) / (points[k + 1] - points[k])
+        return values[k] + share * (values[k + 1] - values[k])
+
+
 @dataclass
 class ModelData:
     """Concrete sets and parameters of a Formulation, in declaration order."""
@@ -49,6 +78,7 @@ class ModelData:
     table_index: dict[str, list[str]] = field(default_factory=dict)
     defaults: dict[str, float] = field(default_factory=dict)
     expressions: dict[str, NamedExpression] = field(default_factory=dict)
+    piecewise: dict[str, PiecewiseData] = field(default_factory=dict)
     _members: dict[str, frozenset[Member]] = field(default_factory=dict, repr=False)
     _positions: dict[str, dict[Member, int]] = field(default_factory=dict, repr=False)
 

@@ -43,14 +43,14 @@ def resolve_expressions(formulation: Formulation, data: ModelData) -> list[Issue
             )
             continue
         try:
-            envs = _bindings(definition.index, data)
+            envs = bindings(definition.index, data)
         except (EvaluationError, ExpressionError, RecursionError):
             continue  # reported by validation at expressions.NAME.index
         data.expressions[name] = NamedExpression(name, tree, definition.index, envs)
     return issues
 
 
-def _bindings(domain: str, data: ModelData) -> dict[Key, dict[str, Any]]:
+def bindings(domain: str, data: ModelData) -> dict[Key, dict[str, Any]]:
     if not domain.strip():
         return {None: {}}
     clauses = [(c.targets, c.set_name) for c in ex.parse_domain(domain)]

@@ -67,6 +67,8 @@ class PyomoExpressionBuilder(Evaluator):
         self.sign = 0
         #: Named expression -> its Pyomo ``Expression`` (indexed: a dict by key), once the compiler built it.
         self.named_components: dict[str, Any] = {}
+        #: (piecewise function, key) -> the variable holding its value (shared by both builders).
+        self.piecewise_vars: dict[tuple[str, Key | None], Any] = {}
 
     def evaluate(self, node: ex.Node, env: Mapping[str, Any], sign: int = 0) -> Any:
         """Evaluate ``node``; ``sign`` > 0 where a larger value is worse, < 0 where smaller is, else 0."""
@@ -99,6 +101,25 @@ class PyomoExpressionBuilder(Evaluator):
             return super().named(name, key)
         finally:
             self.sign = saved
+
+    def piecewise_nonconstant(self, name: str, key: Key | None, x: Any) -> Any:
+        """A variable tied to ``x`` by Pyomo's ``Piecewise`` (binary incremental form, exact anywhere)."""
+        cached = self.piecewise_vars.get((name, key))
+        if cached is not None:
+            return cached
+        function = self.data.piecewise[name]
+        points, values = function.points[key], function.values[key]
+        model = self.modeller.model
+        block = pyo.Block()
+        model.add_component(f"_piecewise_{len(self.piecewise_vars)}", block)
+        block.x = pyo.Var(bounds=(points[0], points[-1]))
+        block.y = pyo.Var(bounds=(min(values), max(values)))
+        block.link = pyo.Constraint(expr=block.x == x)
+        block.curve = pyo.Piecewise(
+            block.y, block.x, pw_pts=points, f_rule=values, pw_constr_type="EQ", pw_repn="INC"
+        )
+        self.piecewise_vars[(name, key)] = block.y
+        return block.y
 
     def add_all(self, terms: Iterable[Any]) -> Any:
         return pyo.quicksum(terms)

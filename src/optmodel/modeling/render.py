@@ -19,7 +19,7 @@ from typing import Any
 
 from optmodel.errors import ExpressionError
 from optmodel.modeling import expressions as ex
-from optmodel.modeling.ir import Formulation, LogicDef, ParamDef, SetDef, VarDef
+from optmodel.modeling.ir import Formulation, LogicDef, ParamDef, PiecewiseDef, SetDef, VarDef
 from optmodel.modeling.render_expressions import (
     LatexRenderer,
     TextRenderer,
@@ -51,11 +51,15 @@ def render_text(formulation: Formulation) -> str:
         ]
     lines += ["", "Variables:"]
     lines += [_described(_var_text(name, v, f), v.description) for name, v in f.variables.items()]
-    if f.expressions:
+    if f.expressions or f.piecewise:
         lines += ["", "Expressions:"]
         lines += [
             _described(_definition(name, e.index, e.expression, _TEXT), e.description)
             for name, e in f.expressions.items()
+        ]
+        lines += [
+            _described(_definition(name, p.index, _piecewise_call(p), _TEXT), p.description)
+            for name, p in f.piecewise.items()
         ]
     objective = f"{f.objective.sense} {_expression(f.objective.expression, _TEXT)}"
     lines += ["", "Objective:", _described(objective, f.objective.description)]
@@ -250,6 +254,15 @@ def _definition(name: str, index: str, expression: str, renderer: TextRenderer) 
     return text + (rf" && \forall {domain}" if latex else f", for all {domain}")
 
 
+def _piecewise_call(p: PiecewiseDef) -> str:
+    """``piecewise of x through (p1 → v1), ...`` (shown as written: it is not an expression)."""
+    pairs = [
+        f"({point if isinstance(point, str) else f'{point:g}'} → {value if isinstance(value, str) else f'{value:g}'})"
+        for point, value in zip(p.points, p.values, strict=False)
+    ]
+    return f"piecewise of {p.of} through {', '.join(pairs)}"
+
+
 def _param_text(name: str, p: ParamDef, formulation: Formulation) -> str:
     if p.expression is not None:
         index = p.index if isinstance(p.index, str) else ""
@@ -308,6 +321,8 @@ def _latex_rows(f: Formulation) -> list[str]:
         rows.append("& " + _latex_var(name, var, f))
     for name, e in f.expressions.items():
         rows.append("& " + _definition(name, e.index, e.expression, _LATEX))
+    for name, p in f.piecewise.items():
+        rows.append("& " + _definition(name, p.index, _piecewise_call(p), _LATEX))
     return rows
 
 

@@ -44,10 +44,11 @@ from optmodel.modeling.validate_bounds import (
 )
 from optmodel.modeling.validate_context import Declarations, IssueLog
 from optmodel.modeling.validate_data import CheckedConstraint, OutOfBudget, Probe
+from optmodel.modeling.validate_definitions import check_named_expression, check_piecewise
 from optmodel.modeling.validate_logic import check_logic
 from optmodel.modeling.validate_magnitudes import check_magnitudes
 
-_SECTIONS = ("sets", "parameters", "variables", "expressions", "constraints", "logic")
+_SECTIONS = ("sets", "parameters", "variables", "expressions", "piecewise", "constraints", "logic")
 
 
 @dataclass
@@ -241,7 +242,10 @@ def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
                 variables[name] = checked
     for name in formulation.expressions:
         with _guarded(log, f"expressions.{name}"):
-            elements.check_named_expression(decl, name, log)
+            check_named_expression(decl, name, log)
+    for name in formulation.piecewise:
+        with _guarded(log, f"piecewise.{name}"):
+            check_piecewise(decl, name, log)
     used: set[str] = set()
     objective = None
     if not salvage.objective_replaced:
@@ -290,7 +294,7 @@ def _check_with_data(
 
 
 _ORDER = {"(document)": 0, "name": 1, "description": 1, "sets": 2, "parameters": 3, "variables": 4}
-_ORDER |= {"expressions": 5, "objective": 6, "constraints": 7, "logic": 8}
+_ORDER |= {"expressions": 5, "piecewise": 5, "objective": 6, "constraints": 7, "logic": 8}
 
 
 def _in_document_order(issues: list[Issue]) -> list[Issue]:

@@ -132,13 +132,13 @@ class Declarations:
             return "table" if f.parameters[name].index_sets else "scalar"
         if name in f.variables:
             return "variable"
-        if name in f.expressions:
+        if name in f.expressions or name in f.piecewise:
             return "expression"
         return None
 
     def names(self) -> list[str]:
         f = self.formulation
-        return [*f.sets, *f.parameters, *f.variables, *f.expressions]
+        return [*f.sets, *f.parameters, *f.variables, *f.expressions, *f.piecewise]
 
     def expression_variables(self, name: str) -> set[str]:
         """Variables a named expression uses, through the expressions it uses too (best effort)."""
@@ -148,15 +148,20 @@ class Declarations:
         stack = [name]
         while stack:
             current = stack.pop()
-            if current in seen or current not in f.expressions:
+            if current in seen or (current not in f.expressions and current not in f.piecewise):
                 continue
             seen.add(current)
+            source = (
+                f.expressions[current].expression
+                if current in f.expressions
+                else f.piecewise[current].of
+            )
             try:
-                names = ex.free_names(ex.parse(f.expressions[current].expression))
+                names = ex.free_names(ex.parse(source))
             except (ExpressionError, RecursionError):
                 continue
             found |= names & set(f.variables)
-            stack += list(names & set(f.expressions))
+            stack += list(names & (set(f.expressions) | set(f.piecewise)))
         return found
 
     def set_dim(self, name: str, _seen: frozenset[str] = frozenset()) -> int | None:
@@ -194,7 +199,8 @@ class Declarations:
         targets); None if invalid."""
         if name not in self._var_domains:
             f = self.formulation
-            index = (f.variables[name] if name in f.variables else f.expressions[name]).index
+            owner = f.variables.get(name) or f.expressions.get(name) or f.piecewise[name]
+            index = owner.index
             domain: tuple[ex.DomainClause, ...] | None
             if isinstance(index, str):
                 try:

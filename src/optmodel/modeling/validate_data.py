@@ -141,6 +141,9 @@ class Probe(Evaluator):
                 )
         return Linear.opaque(args)
 
+    def piecewise_nonconstant(self, name: str, key: Key | None, x: Any) -> Any:
+        return Linear.opaque([x])
+
     def in_index(self, name: str, key: Key) -> bool:
         domain = self.decl.var_domain(name)
         if domain is None:

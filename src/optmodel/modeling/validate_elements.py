@@ -42,6 +42,7 @@ def check_names(formulation: Formulation, log: IssueLog) -> None:
         ("parameters", "parameter"),
         ("variables", "variable"),
         ("expressions", "expression"),
+        ("piecewise", "piecewise function"),
     )
     for section, word in sections:
         for name in getattr(formulation, section):
@@ -233,32 +234,6 @@ def check_variable(decl: Declarations, name: str, log: IssueLog) -> CheckedVaria
     return CheckedVariable(name, var.type, lb, ub)
 
 
-def check_named_expression(decl: Declarations, name: str, log: IssueLog) -> None:
-    """A named expression's index and body (a value over variables, parameters and its index names)."""
-    definition = decl.formulation.expressions[name]
-    path = f"expressions.{name}"
-    scope: dict[str, Any] = {}
-    if definition.index.strip():
-        clauses = parse_domain_or_report(definition.index, f"{path}.index", log)
-        if clauses is not None:
-            scope = ExpressionChecker(decl, log, f"{path}.index").domain(clauses, {})
-    if log.has_error(f"{path}.index"):
-        decl.broken.add(name)
-    node = parse_or_report(definition.expression, f"{path}.expression", log)
-    if node is None:
-        decl.broken.add(name)
-        return
-    if isinstance(node, ex.Compare | ex.BoolOp | ex.Not):
-        log.add(
-            f"{path}.expression",
-            IssueCode.TYPE_MISMATCH,
-            f"the named expression '{name}' is a condition, not a value",
-            "write the quantity only; put relations under 'constraints'",
-        )
-        return
-    ExpressionChecker(decl, log, f"{path}.expression").value(node, scope)
-
-
 def check_objective(
     decl: Declarations, log: IssueLog, used: set[str]
 ) -> tuple[str, ex.Node] | None:
@@ -367,6 +342,7 @@ def check_unused(formulation: Formulation, used: set[str], log: IssueLog) -> Non
         formulation.objective.expression,
         *(c.expression for c in formulation.constraints.values()),
         *(e.expression for e in formulation.expressions.values()),
+        *(p.of for p in formulation.piecewise.values()),
         *(
             t
             for ldef in formulation.logic.values()

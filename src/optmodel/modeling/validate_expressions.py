@@ -281,6 +281,7 @@ class ExpressionChecker:
         self.unresolved = True
         if name in self.decl.formulation.variables:
             self.variables_used.add(name)  # it is used, just not checkable
+        self.variables_used |= self.decl.expression_variables(name)
 
     def use_variable(self, name: str, constant: str | None) -> None:
         self.variables_used.add(name)

@@ -1,0 +1,59 @@
+"""Static checks of named definitions over the variables: named expressions and piecewise functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.issues import IssueCode
+from optmodel.modeling.validate_context import (
+    Declarations,
+    IssueLog,
+    parse_domain_or_report,
+    parse_or_report,
+)
+from optmodel.modeling.validate_expressions import ExpressionChecker
+
+
+def check_named_expression(decl: Declarations, name: str, log: IssueLog) -> None:
+    """A named expression's index and body (a value over variables, parameters and its index names)."""
+    definition = decl.formulation.expressions[name]
+    path = f"expressions.{name}"
+    scope: dict[str, Any] = {}
+    if definition.index.strip():
+        clauses = parse_domain_or_report(definition.index, f"{path}.index", log)
+        if clauses is not None:
+            scope = ExpressionChecker(decl, log, f"{path}.index").domain(clauses, {})
+    if log.has_error(f"{path}.index"):
+        decl.broken.add(name)
+    node = parse_or_report(definition.expression, f"{path}.expression", log)
+    if node is None:
+        decl.broken.add(name)
+        return
+    if isinstance(node, ex.Compare | ex.BoolOp | ex.Not):
+        log.add(
+            f"{path}.expression",
+            IssueCode.TYPE_MISMATCH,
+            f"the named expression '{name}' is a condition, not a value",
+            "write the quantity only; put relations under 'constraints'",
+        )
+        return
+    ExpressionChecker(decl, log, f"{path}.expression").value(node, scope)
+    if name not in decl.data.expressions or log.has_error(path):
+        decl.broken.add(name)  # its uses are not checked again
+
+
+def check_piecewise(decl: Declarations, name: str, log: IssueLog) -> None:
+    """A piecewise function's index and argument (its breakpoints are checked with the data)."""
+    definition = decl.formulation.piecewise[name]
+    path = f"piecewise.{name}"
+    scope: dict[str, Any] = {}
+    if definition.index.strip():
+        clauses = parse_domain_or_report(definition.index, f"{path}.index", log)
+        if clauses is not None:
+            scope = ExpressionChecker(decl, log, f"{path}.index").domain(clauses, {})
+    node = parse_or_report(definition.of, f"{path}.of", log)
+    if node is not None:
+        ExpressionChecker(decl, log, f"{path}.of").value(node, scope)
+    if name not in decl.data.piecewise or log.has_error(path):
+        decl.broken.add(name)  # its uses are not checked again
