@@ -60,8 +60,10 @@ def run() -> None:
     from optmodel.errors import OptmodelError
 
     for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _stop_on_signal)
+        number = getattr(signal, name, None)
+        # Only replace the default (silent death); an ignored SIGHUP (nohup) stays ignored.
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            signal.signal(number, _stop_on_signal)
     try:
         app()
     except KeyboardInterrupt:
