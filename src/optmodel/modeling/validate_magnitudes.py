@@ -80,10 +80,15 @@ def _expressions(formulation: Formulation) -> Iterator[tuple[str, str]]:
     for name, set_def in formulation.sets.items():
         if set_def.where:
             yield f"sets.{name}.where", set_def.where
+    for name, param in formulation.parameters.items():
+        if param.expression:
+            yield f"parameters.{name}.expression", param.expression
     for name, var in formulation.variables.items():
         for field in ("lb", "ub"):
             if isinstance(getattr(var, field), str):
                 yield f"variables.{name}.{field}", getattr(var, field)
+    for name, named in formulation.expressions.items():
+        yield f"expressions.{name}.expression", named.expression
     yield "objective.expression", formulation.objective.expression
     for name, con in formulation.constraints.items():
         yield f"constraints.{name}.expression", con.expression

@@ -41,6 +41,8 @@ def test_huge_literals_data_and_bounds_are_reported(value: float) -> None:
 
 def test_computed_coefficients_are_checked_too() -> None:
     assert _too_large(_model(objective="1e10 * 1e10 * x")) == ["objective.expression"]
+    named = _model(expressions={"big": {"expression": "1e20 * x"}}, objective="big")
+    assert "expressions.big.expression" in _too_large(named)
 
 
 def test_infinity_that_means_no_limit_is_allowed() -> None:
