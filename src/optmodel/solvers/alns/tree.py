@@ -83,15 +83,20 @@ class _Host:
 
     def improving(self, event: Any) -> None:
         self.keep(np.asarray(event.data_out.mip_solution, dtype=float), TREE)
+        self.interrupt(event)
 
-    def interrupt(self, event: Any) -> None:
-        if self.remaining() < DEADLINE_MARGIN:
+    def interrupt(self, event: Any) -> bool:
+        """Ask HiGHS to stop once the deadline is near; every callback asks (HiGHS offers the
+        interrupt callback only between nodes, and its root phase can outlast its time limit)."""
+        late = self.remaining() < DEADLINE_MARGIN
+        if late:
             event.data_in.user_interrupt = True
+        return late
 
     def user_solution(self, event: Any) -> None:
         self.offers += 1
         self.offer_times.append(round(time.perf_counter() - self.start, 3))
-        if self.incumbent is None or not self.worker.poll_ready():
+        if self.interrupt(event) or self.incumbent is None or not self.worker.poll_ready():
             return
         if self.ready_at is None:
             self.ready_at = round(time.perf_counter() - self.start, 3)
