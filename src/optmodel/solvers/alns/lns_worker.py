@@ -44,7 +44,7 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 def serve(inbox: Connection, outbox: Connection) -> None:
-    """Answer ``load`` once, then ``step`` requests until ``stop`` or end of input."""
+    """Answer ``load`` once, then ``step`` requests until end of input (the parent kills it when done)."""
     try:
         message = inbox.recv()
         from optmodel.solvers.alns.lns_steps import LnsSteps
