@@ -3,44 +3,19 @@
 A second ``Highs.run()`` started inside a callback of the host, in the same process, returns ``kNotset``
 at once, so the sub-MIPs run here, in a child that holds its own ``Highs`` (model sent once, bounds fixed
 and restored per step). Messages are pickles over the child's stdin/stdout (its fd 1 is pointed at
-/dev/null first, so nothing a library prints can corrupt them). The child dies with its parent: Linux
-``PR_SET_PDEATHSIG``, a parent-pid watchdog thread, and end-of-file on stdin.
+/dev/null first, so nothing a library prints can corrupt them). The child dies with its parent
+(:func:`optmodel.parent_death.end_with_parent`: Linux ``PR_SET_PDEATHSIG`` plus a watchdog thread) and
+ends at end-of-file on stdin.
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
 import sys
-import threading
-import time
 from multiprocessing.connection import Connection
 from typing import Any
 
-#: ``prctl`` option number (linux/prctl.h).
-PR_SET_PDEATHSIG = 1
-WATCHDOG_PERIOD = 0.5
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Exit as soon as ``parent_pid`` is gone, whatever killed it."""
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # the watchdog below still applies
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent_pid:
-                os._exit(0)
-            time.sleep(WATCHDOG_PERIOD)
-
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(0)
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+from optmodel.parent_death import end_with_parent
 
 
 def serve(inbox: Connection, outbox: Connection) -> None:
@@ -72,7 +47,7 @@ def serve(inbox: Connection, outbox: Connection) -> None:
 
 
 def main() -> None:
-    die_with_parent(int(sys.argv[1]))
+    end_with_parent(int(sys.argv[1]))
     out_fd = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # HiGHS prints its banner to the C stdout
