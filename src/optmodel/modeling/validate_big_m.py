@@ -3,9 +3,9 @@
 A constraint such as ``x[i] <= M * y[i]`` or ``s[j] + p[j] <= s[k] + M * (1 - z)`` is meant to be
 switched off when its binary says so. Switched off, it must still allow every value the variables' bounds
 allow; where it does not, M is smaller than the bound it must dominate and the model silently cuts off
-solutions. Only rows where a binary is multiplied by a literal number or a scalar parameter named like
-``M`` / ``bigM`` / ``big_m`` are judged (other products of a binary, like ``cap[i] * open[i]``, are
-usually meant to limit).
+solutions. Only rows where a binary is multiplied by a scalar parameter named like ``M`` / ``bigM`` /
+``big_m``, by a number in ``c * (1 - b)``, or by a number of 1000 or more are judged (other products of a
+binary, like ``cap[i] * open[i]``, are usually meant to limit).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from optmodel.modeling.validate_data import DATA_FAILURES, CheckedConstraint, Pr
 from optmodel.modeling.validate_linear import Linear
 
 _M_NAME = re.compile(r"^(big_?m|m)(_\w*)?$", re.IGNORECASE)
+#: A literal coefficient of a binary at least this large is read as a big-M.
+_LARGE = 1000
 #: Instances judged per constraint: a too-small M shows at the first few as well as at all of them.
 _INSTANCES = 200
 
@@ -96,14 +98,22 @@ def _binaries(decl: Declarations) -> set[str]:
 
 
 def _has_big_m_product(relation: ex.Compare, binaries: set[str]) -> bool:
+    """A binary times an M-named parameter, ``c * (1 - b)``, or ``c * b`` with c >= 1000: a big-M by intent.
+
+    ``cap[i] * open[i]`` or ``50 * open[i]`` usually state a real capacity, so they are not judged.
+    """
     for node in ex.walk(relation):
         if not (isinstance(node, ex.Binary) and node.op == "*"):
             continue
         for factor, other in ((node.left, node.right), (node.right, node.left)):
-            literal = isinstance(factor, ex.Const) and not isinstance(factor.value, str)
-            named = isinstance(factor, ex.Name) and bool(_M_NAME.match(factor.id))
-            if (literal or named) and _mentions(other, binaries):
+            if not _mentions(other, binaries):
+                continue
+            if isinstance(factor, ex.Name) and _M_NAME.match(factor.id):
                 return True
+            if isinstance(factor, ex.Const) and not isinstance(factor.value, str):
+                relaxing = isinstance(other, ex.Binary) and other.op == "-"
+                if relaxing or abs(factor.value) >= _LARGE:
+                    return True
     return False
 
 

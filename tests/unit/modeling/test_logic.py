@@ -173,6 +173,16 @@ def test_a_hand_written_big_m_below_the_bound_is_a_warning() -> None:
     assert "i=1" in warnings[0].message and "30" in warnings[0].hint  # x[1] may reach 80 > 50
     document["parameters"]["M"] = 80
     assert not [i for i in validate(document) if i.code is IssueCode.WEAK_BIG_M]
+    # A literal in the relaxing form s + 10 <= t + 60 * (1 - z) is a big-M too: s may reach 100, t be 0.
+    document["variables"] |= {"s": {"ub": 100}, "t": {"ub": 100}, "z": {"type": "binary"}}
+    document["constraints"]["order"] = {"expression": "s + 10 <= t + 60 * (1 - z)"}
+    document["objective"]["expression"] += " + s + t + z"
+    warned = [i.path for i in validate(document) if i.code is IssueCode.WEAK_BIG_M]
+    assert warned == ["constraints.order.expression"]
+    # A stated capacity such as 50 * use[i] is not read as a big-M.
+    document["constraints"]["order"]["expression"] = "s + 10 <= t + 110 * (1 - z)"
+    document["constraints"]["link"]["expression"] = "x[i] <= 50 * use[i]"
+    assert not [i for i in validate(document) if i.code is IssueCode.WEAK_BIG_M]
 
 
 def test_the_checker_judges_logic_at_the_solution() -> None:
