@@ -44,9 +44,9 @@ def _a_poor_solution(data: MipData) -> np.ndarray:
     return x
 
 
-def test_tree_mode_is_the_default_and_reports_the_hosts_bound_and_gap() -> None:
+def test_tree_mode_reports_the_hosts_bound_and_gap() -> None:
     data = facility(n_customers=10, n_facilities=6, seed=3)
-    result = solve_mip(data, AlnsConfig(time_limit=20, seed=1))
+    result = solve_mip(data, AlnsConfig(time_limit=20, seed=1, mode="tree"))
     assert result.extra["mode"] == "tree"
     assert result.status is SolutionStatus.OPTIMAL
     assert result.objective == pytest.approx(_optimum(data), rel=1e-6)
@@ -59,7 +59,8 @@ def test_tree_mode_is_the_default_and_reports_the_hosts_bound_and_gap() -> None:
 
 
 def test_time_limited_tree_run_keeps_an_honest_gap(gen_ip054: Path) -> None:
-    result = solve_mps(gen_ip054, SolveOptions(time_limit=3, seed=0, threads=1))
+    options = SolveOptions(time_limit=3, seed=0, threads=1, solver_options={"mode": "tree"})
+    result = solve_mps(gen_ip054, options)
     assert result.status is SolutionStatus.FEASIBLE  # HiGHS does not close gen-ip054 in 3 s
     assert result.best_bound is not None and result.best_bound < result.objective  # minimisation
     assert result.gap == pytest.approx(
@@ -165,7 +166,7 @@ def test_integer_columns_are_exact_integers_in_the_result(tmp_path: Path) -> Non
 
 
 def test_mode_settings_are_validated() -> None:
-    assert AlnsConfig().mode == "tree"
+    assert AlnsConfig().mode == "lns"
     assert AlnsConfig(sub_solver="cpsat").mode == "lns"
     assert AlnsConfig(deterministic=True, max_iterations=3).mode == "lns"
     with pytest.raises(ValueError, match="mode must be one of"):

@@ -11,8 +11,9 @@ DETERMINISTIC_NODE_LIMIT = 1000
 #: Bandit policies (MABWiser learning policies) by the names users pass.
 POLICIES = ("thompson", "ucb", "epsilon_greedy", "softmax")
 SUB_SOLVERS = ("highs", "cpsat")
-#: "tree": HiGHS solves the full model and the LNS runs inside it as a primal heuristic (default);
-#: "lns": the stand-alone LNS (a capped initial HiGHS solve, then sub-MIPs only).
+#: "lns": the stand-alone LNS (a capped initial HiGHS solve, then sub-MIPs only) — the default, because it
+#: measured level with plain HiGHS where "tree" lost (benchmarks/results/alns_v2_30s, 30 s, 14 instances);
+#: "tree": HiGHS solves the full model and the LNS runs inside it as a primal heuristic.
 MODES = ("tree", "lns")
 #: Every destroy operator, in the order they are registered with the ALNS.
 OPERATORS = (
@@ -36,8 +37,7 @@ class AlnsConfig:
     """
 
     time_limit: float = 60.0
-    #: None picks "tree", or "lns" when ``sub_solver="cpsat"`` or ``deterministic`` asks for it.
-    mode: str | None = None
+    mode: str = "lns"
     #: Tree mode: the most sub-MIPs may take, as a share of the wall time so far (0.5 lost to plain
     #: HiGHS on the instances whose root heuristics need the time; see benchmarks/results/alns_v2_30s).
     lns_share: float = 0.2
@@ -66,9 +66,6 @@ class AlnsConfig:
     threads: int = 1
 
     def __post_init__(self) -> None:
-        if self.mode is None:
-            lns = self.sub_solver != "highs" or self.deterministic
-            object.__setattr__(self, "mode", "lns" if lns else "tree")
         problems = []
         if self.time_limit <= 0:
             problems.append(f"time_limit must be positive, got {self.time_limit}")
