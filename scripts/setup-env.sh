@@ -18,7 +18,7 @@ case "$profile" in
   test)
     # Pin torch first: an unpinned torch pulls gigabytes of CUDA packages.
     "${pip[@]}" "torch==2.13.0"
-    "${pip[@]}" -e ".[dev,scip,hf,openai,bandit,plots,parquet,ray]"
+    "${pip[@]}" -e ".[dev,scip,hf,openai,bandit,plots,parquet,ray,bench]"
     # The real-vocabulary tests (optmodel[realvocab]); mistral-common without its dependencies, whose
     # numpy pin would downgrade the suite's numpy: only its tokenizer file is read.
     "${pip[@]}" "llama-models>=0.3" "sentencepiece>=0.2" "tiktoken>=0.7"

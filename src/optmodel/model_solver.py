@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,8 +19,11 @@ from optmodel.modeling.issues import Issue, Severity
 from optmodel.solvers.base import SolveOptions, SolveResult, TerminationCondition
 
 if TYPE_CHECKING:
+    from optmodel.modeling.check import CheckReport, Values
     from optmodel.modeling.compile import CompiledModel
+    from optmodel.modeling.evaluate import ModelData
     from optmodel.modeling.ir import Formulation
+    from optmodel.modeling.matrix import MatrixModel
 
 #: A solution counts as satisfying the Formulation when no constraint is violated by more than this
 #: (relative to the constraint's magnitude, see ``check_solution``).
@@ -46,6 +49,8 @@ class ModelRun:
     result: SolveResult | None = None
     compiled: CompiledModel | None = None
     timings: Mapping[str, float] = field(default_factory=dict)
+    #: How the model was built: "matrix" (the linear fast path), "pyomo" (the reference), "" (not built).
+    build_path: str = ""
 
     @property
     def ok(self) -> bool:
@@ -106,51 +111,83 @@ def run_formulation(
     formulation: Formulation,
     solver: str = "auto",
     options: SolveOptions | None = None,
+    *,
+    matrix: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> ModelRun:
     """Validate, compile, solve and check ``formulation``; report the first stage that fails.
 
     ``stage`` is ``DONE`` when the solver returned a result (optimal, infeasible, unbounded or time-limited)
     and, if it returned a solution, the solution satisfies every constraint of the Formulation.
+
+    The data is resolved once, by validation. A linear model whose solver takes a standard form goes the
+    matrix fast path (built over index arrays, checked on the same arrays); everything else, or everything
+    with ``matrix=False``, goes through the Pyomo model, which is the reference. ``run.build_path`` says
+    which. ``progress`` is told each stage as it starts.
     """
-    from optmodel.modeling.check import check_solution
-    from optmodel.modeling.compile import compile_formulation
-    from optmodel.modeling.validate import validate
+    from optmodel.modeling.compile import CompiledModel
+    from optmodel.modeling.validate import validate_resolved
 
     options = options or SolveOptions()
+    tell = progress or (lambda _: None)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    issues = tuple(validate(formulation))
+    tell("validate")
+    found, data = validate_resolved(formulation)
+    issues = tuple(found)
     timings["validate_s"] = time.perf_counter() - start
     if any(i.severity is Severity.ERROR for i in issues):
         return ModelRun(formulation, Stage.VALIDATE, issues, timings=timings)
 
     start = time.perf_counter()
-    try:
-        compiled = compile_formulation(formulation)
-    except FormulationError as exc:
-        return ModelRun(formulation, Stage.VALIDATE, tuple(exc.issues), str(exc), timings=timings)
-    except CompileError as exc:
-        message = f"{exc} (hint: {exc.hint})" if exc.hint else str(exc)
-        return ModelRun(formulation, Stage.COMPILE, issues, message, timings=timings)
+    tell("build")
+    fast = _fast_path(formulation, data, solver, tell) if matrix and data is not None else None
+    if fast is not None and data is not None:
+        compiled = CompiledModel.on_demand(formulation, data)
+        path = "matrix"
+    else:
+        try:
+            compiled = _compile(formulation, data)
+        except FormulationError as exc:
+            return ModelRun(
+                formulation, Stage.VALIDATE, tuple(exc.issues), str(exc), timings=timings
+            )
+        except CompileError as exc:
+            message = f"{exc} (hint: {exc.hint})" if exc.hint else str(exc)
+            return ModelRun(formulation, Stage.COMPILE, issues, message, timings=timings)
+        path = "pyomo"
     timings["compile_s"] = time.perf_counter() - start
 
     start = time.perf_counter()
+    tell("solve")
     try:
-        # The answer is read from the result; the compiled model needs no values written into it.
-        result = solve_goals(compiled, solver, options)
+        result = _solve(compiled, fast, solver, options)
     except OptmodelError as exc:
         timings["solve_s"] = time.perf_counter() - start
         return ModelRun(
-            formulation, Stage.SOLVE, issues, str(exc), compiled=compiled, timings=timings
+            formulation,
+            Stage.SOLVE,
+            issues,
+            str(exc),
+            compiled=compiled,
+            timings=timings,
+            build_path=path,
         )
     timings["solve_s"] = time.perf_counter() - start
 
     if not result.has_solution:
         return ModelRun(
-            formulation, Stage.DONE, issues, result=result, compiled=compiled, timings=timings
+            formulation,
+            Stage.DONE,
+            issues,
+            result=result,
+            compiled=compiled,
+            timings=timings,
+            build_path=path,
         )
     start = time.perf_counter()
-    report = check_solution(formulation, result.solution, data=compiled.data)
+    tell("check")
+    report = _check(compiled, fast, result.solution)
     timings["check_s"] = time.perf_counter() - start
     result = dataclasses.replace(
         result, max_violation=report.max_violation, expressions=report.expression_values
@@ -160,4 +197,46 @@ def run_formulation(
     if max(report.max_relative_violation, report.max_integrality_violation) > VIOLATION_TOLERANCE:
         stage = Stage.CHECK
         error = report.summary()
-    return ModelRun(formulation, stage, issues, error, result, compiled, timings)
+    return ModelRun(formulation, stage, issues, error, result, compiled, timings, path)
+
+
+def _fast_path(
+    formulation: Formulation, data: ModelData, solver: str, progress: Callable[[str], None]
+) -> MatrixModel | None:
+    """The model's standard form built over index arrays, or None when the reference path must build it."""
+    from optmodel.modeling.matrix import NotVectorizable, build_matrix
+    from optmodel.solvers.registry import takes_standard_form
+
+    if not takes_standard_form(solver):
+        return None
+    try:
+        return build_matrix(formulation, data, progress)
+    except NotVectorizable:
+        return None
+
+
+def _compile(formulation: Formulation, data: ModelData | None) -> CompiledModel:
+    from optmodel.modeling.compile import compile_formulation
+
+    return compile_formulation(formulation, data)
+
+
+def _solve(
+    compiled: CompiledModel, fast: MatrixModel | None, solver: str, options: SolveOptions
+) -> SolveResult:
+    from optmodel.solvers.registry import solve_standard_form
+
+    if fast is not None:
+        return solve_standard_form(fast.form, solver=solver, options=options, symbols=fast.symbols)
+    # The answer is read from the result; the compiled model needs no values written into it.
+    # The answer is read from the result; the compiled model needs no values written into it.
+    return solve_goals(compiled, solver, options)
+
+
+def _check(compiled: CompiledModel, fast: MatrixModel | None, solution: Values) -> CheckReport:
+    from optmodel.modeling.check import check_solution
+    from optmodel.modeling.matrix import check_matrix_solution
+
+    if fast is not None:
+        return check_matrix_solution(fast, solution)
+    return check_solution(compiled.formulation, solution, data=compiled.data)

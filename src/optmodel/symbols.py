@@ -5,7 +5,7 @@ It sits outside both ``modeling`` (which builds it) and ``solvers`` (which reads
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,3 +33,24 @@ def format_symbol(symbol: Symbol) -> str:
         return name
     parts = key if isinstance(key, tuple) else (key,)
     return f"{name}[{','.join(str(p) for p in parts)}]"
+
+
+class SelfSymbols(Mapping[Any, Symbol]):
+    """The symbol map of a model whose columns and rows *are* their symbols (the matrix fast path's
+    :class:`~optmodel.standard_form.StandardForm`): every symbol maps to itself, without a 500k-entry dict."""
+
+    def __getitem__(self, key: Any) -> Symbol:
+        if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str):
+            return key
+        raise KeyError(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return (
+            key if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str) else default
+        )
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0

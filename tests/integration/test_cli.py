@@ -139,6 +139,17 @@ def test_solve_json_numbers_are_free_of_float_noise(tmp_path: Path) -> None:
     assert re.search(r'"value": 3\s', invoke("solve", model, "--output", "json").stdout)
 
 
+def test_solve_shows_the_time_of_each_stage_and_how_the_model_was_built() -> None:
+    payload = json_output(invoke("solve", EXAMPLES / "transportation.yaml", "--output", "json"))
+    assert list(payload["stages_s"]) == ["read", "validate", "build", "solve", "check"]
+    assert all(seconds >= 0 for seconds in payload["stages_s"].values())
+    assert payload["build_path"] == "matrix"  # a linear model takes the fast path
+    nonlinear = json_output(invoke("solve", EXAMPLES / "can_design.yaml", "--output", "json"))
+    assert nonlinear["build_path"] == "pyomo"
+    out = flat(invoke("solve", EXAMPLES / "transportation.yaml").stdout)
+    assert "stages read" in out and "(matrix), solve" in out and "check" in out
+
+
 def test_lp_and_mps_written_from_a_formulation_solve_to_the_same_objective(tmp_path: Path) -> None:
     lp, mps = tmp_path / "knapsack.lp", tmp_path / "knapsack.mps"
     original = invoke(

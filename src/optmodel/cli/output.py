@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -94,6 +95,30 @@ def nonzero_values(result: SolveResult) -> list[tuple[str, str, float]]:
     ]
 
 
+def stage_seconds(read_s: float, timings: Mapping[str, float]) -> dict[str, float]:
+    """Seconds per stage of a run (read, validate, build, solve, check), for the table and for JSON."""
+    stages = {"read": read_s}
+    for stage, key in (
+        ("validate", "validate_s"),
+        ("build", "compile_s"),
+        ("solve", "solve_s"),
+        ("check", "check_s"),
+    ):
+        if key in timings:
+            stages[stage] = timings[key]
+    return stages
+
+
+@contextlib.contextmanager
+def stage_progress(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the stage under way (and the build's progress); silent when not enabled."""
+    if not enabled:
+        yield lambda _: None
+        return
+    with err_console.status("reading") as status:
+        yield lambda stage: status.update(escape(stage))
+
+
 def print_result(
     result: SolveResult,
     *,
@@ -101,6 +126,8 @@ def print_result(
     formulation: Formulation | None = None,
     max_rows: int = 200,
     duals: bool = False,
+    stages: Mapping[str, float] | None = None,
+    build_path: str = "",
 ) -> None:
     status_colour = "green" if result.has_solution else "red"
     console.print(f"[bold]{escape(title)}[/bold]")
@@ -113,6 +140,13 @@ def print_result(
         console.print(f"  best bound  {_fmt(result.best_bound)}  (gap {result.gap:.3%})")
     console.print(f"  solver      {result.solver} {result.solver_version}".rstrip())
     console.print(f"  time        {result.wall_time:.3f} s")
+    if stages:
+        shown = ", ".join(
+            f"{stage} {seconds:.3f} s"
+            + (f" ({build_path})" if stage == "build" and build_path else "")
+            for stage, seconds in stages.items()
+        )
+        console.print(f"  stages      {shown}")
     if result.max_violation is not None:
         console.print(f"  max constraint violation  {result.max_violation:.3g}")
     if result.conflicts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -161,6 +162,7 @@ def _solve_one(
             **answer.result.to_dict(),
         }
     if suffix in MODEL_SUFFIXES:
+        started = time.perf_counter()
         try:
             formulation = load_formulation(path)
         except FormulationError as exc:
@@ -174,10 +176,15 @@ def _solve_one(
                 "model": str(path),
                 "issues": [i.to_dict() for i in issues],
             }
+        from optmodel.cli.output import stage_progress
         from optmodel.model_solver import run_formulation
 
-        run = run_formulation(formulation, solver=solver, options=options)
-        return _report_run(path, run, table, write_lp, write_mps, "formulation", duals)
+        read_s = time.perf_counter() - started
+        with stage_progress(table) as progress:
+            run = run_formulation(formulation, solver=solver, options=options, progress=progress)
+        return _report_run(
+            path, run, table, write_lp, write_mps, "formulation", duals, read_s=read_s
+        )
     # Anything else is a problem in plain language.
     from optmodel.cli.formulate_cmd import attempt_line, run_formulator
 
@@ -273,6 +280,7 @@ def _report_run(
     write_mps: Path | None,
     source: str,
     duals: bool = False,
+    read_s: float = 0.0,
 ) -> tuple[ExitCode, dict[str, Any]]:
     from optmodel.cli.output import (
         err_console,
@@ -280,13 +288,17 @@ def _report_run(
         integer_variables,
         print_issues,
         print_result,
+        stage_seconds,
     )
     from optmodel.model_solver import Stage
 
+    stages = stage_seconds(read_s, run.timings)
     payload: dict[str, Any] = {
         "model": str(path),
         "source": source,
         "issues": [i.to_dict() for i in run.issues],
+        "stages_s": stages,
+        "build_path": run.build_path,
     }
     if run.stage is Stage.VALIDATE:
         print_issues(run.issues, title=f"{path}: the model has problems")
@@ -306,7 +318,14 @@ def _report_run(
         payload["error"] = run.error
         return ExitCode.ERROR, payload
     if table:
-        print_result(run.result, title=str(path), formulation=run.formulation, duals=duals)
+        print_result(
+            run.result,
+            title=str(path),
+            formulation=run.formulation,
+            duals=duals,
+            stages=stages,
+            build_path=run.build_path,
+        )
         if run.stage is Stage.CHECK:
             err_console.print(
                 f"[yellow]warning[/yellow] the solution violates the model: {escape(str(run.error))}"

@@ -15,11 +15,11 @@ from optmodel.modeling.logic import logic_instances
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import math
 import re
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyomo.environ as pyo
@@ -66,23 +66,62 @@ class Goal:
 
 
 @dataclass(frozen=True)
+class _Built:
+    model: pyo.ConcreteModel
+    symbols: SymbolMap
+    variable_components: Mapping[str, str]
+    expression_components: Mapping[str, str]
+    goals: tuple[Goal, ...]
+
+
+@dataclass(frozen=True)
 class CompiledModel:
     """A Pyomo model compiled from a Formulation, with the way back to the Formulation's names.
 
     ``symbols`` maps every user variable's ``VarData`` and every constraint row's ``ConstraintData`` to
     ``(name, key)``; auxiliary components (``_aux_*``, from abs/min/max) are deliberately left out.
+    The Pyomo model of :meth:`on_demand` is built on first use (a model solved by the matrix fast path
+    never needs it).
     """
 
-    model: pyo.ConcreteModel
-    symbols: SymbolMap
     formulation: Formulation
     data: ModelData
-    #: Formulation variable name -> Pyomo component name (they differ when a name is unsafe for Pyomo).
-    variable_components: Mapping[str, str]
-    #: Named expression -> the name of its Pyomo ``Expression`` component.
-    expression_components: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    #: The objective and the further goals, in priority order (only the first is active).
-    goals: tuple[Goal, ...] = ()
+    built: _Built | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def on_demand(cls, formulation: Formulation, data: ModelData) -> CompiledModel:
+        """A compiled model whose Pyomo model is built when first asked for (may raise CompileError then)."""
+        return cls(formulation, data)
+
+    @functools.cached_property
+    def _parts(self) -> _Built:
+        if self.built is not None:
+            return self.built
+        check_distinct_names(self.formulation)
+        return _Compiler(self.formulation, self.data).build().built  # type: ignore[return-value]
+
+    @property
+    def model(self) -> pyo.ConcreteModel:
+        return self._parts.model
+
+    @property
+    def symbols(self) -> SymbolMap:
+        return self._parts.symbols
+
+    @property
+    def variable_components(self) -> Mapping[str, str]:
+        """Formulation variable name -> Pyomo component name (they differ when a name is unsafe for Pyomo)."""
+        return self._parts.variable_components
+
+    @property
+    def expression_components(self) -> Mapping[str, str]:
+        """Named expression -> the name of its Pyomo ``Expression`` component."""
+        return self._parts.expression_components
+
+    @property
+    def goals(self) -> tuple[Goal, ...]:
+        """The objective and the further goals, in priority order (only the first is active)."""
+        return self._parts.goals
 
     def var(self, name: str) -> Any:
         """The Pyomo ``Var`` component of Formulation variable ``name``."""
@@ -208,7 +247,7 @@ class _Compiler:
             transform(self.model, blocks)
         symbols = SymbolMap(variables=self.var_symbols, constraints=self.con_symbols)
         return CompiledModel(
-            self.model, symbols, f, self.data, py_vars, py_exprs, tuple(self.goals)
+            f, self.data, _Built(self.model, symbols, py_vars, py_exprs, tuple(self.goals))
         )
 
     # --- variables -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 from optmodel.errors import ExpressionError
@@ -274,8 +275,11 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
         code = IssueCode.AMBIGUOUS_DATA if error.code == "ambiguous" else IssueCode.SCHEMA
         issues.append(Issue(f"{path}.values", code, str(error), error.hint))
         return
-    for raw_key, value in entries:
-        key = _match_key(raw_key, param.index_sets, lookup, data)
+    exact = _exact_keys([k for k, _ in entries], _exact_lookups(param.index_sets, lookup, data))
+    for n, (raw_key, value) in enumerate(entries):
+        key = None if exact is None else exact[n]
+        if key is None:
+            key = _match_key(raw_key, param.index_sets, lookup, data)
         if key is None:
             issues.append(
                 Issue(
@@ -286,12 +290,18 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
                 )
             )
             continue
-        number = _number(value, f"{path}.values[{', '.join(map(str, raw_key))}]", issues)
+        if value.__class__ is float or value.__class__ is int:  # the common case, without a call
+            number: float | None = float(value)
+        else:
+            number = _number(value, f"{path}.values[{', '.join(map(str, raw_key))}]", issues)
         if number is not None:
             table[key] = number
     data.tables[name] = table
     data.table_index[name] = list(param.index_sets)
-    if name not in data.defaults:
+    complete = len(table) == math.prod(
+        len(data.sets[s]) for s in param.index_sets
+    )  # keys are members
+    if name not in data.defaults and not complete:
         expected = itertools.product(*(data.sets[s] for s in param.index_sets))
         missing = [k for k in (_flatten_key(e) for e in expected) if k not in table]
         if missing:
@@ -304,6 +314,38 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
                     'add the missing entries, or give a "default" for entries not listed',
                 )
             )
+
+
+def _exact_lookups(
+    index: list[str], lookup: list[dict[str, Member]], data: ModelData
+) -> list[dict[Member, Member]] | None:
+    """Per index set, members by themselves: the common key written exactly as the member is found at once.
+
+    Only for one-dimensional sets whose members print differently (else the text match decides)."""
+    if not all(
+        data.dimen(s) == 1 and len(data.sets[s]) == len(names)
+        for s, names in zip(index, lookup, strict=True)
+    ):
+        return None
+    return [{m: m for m in data.sets[s]} for s in index]
+
+
+def _exact_keys(
+    raw_keys: list[tuple[Any, ...]], exact: list[dict[Member, Member]] | None
+) -> list[Key | None] | None:
+    """Keys of the entries written exactly as members (str or int parts), column by column; None where not."""
+    if not raw_keys or exact is None or set(map(len, raw_keys)) != {len(exact)}:
+        return None
+    matched: list[list[Any]] = [
+        [members.get(v) if v.__class__ is str or v.__class__ is int else None for v in column]
+        for column, members in zip(zip(*raw_keys, strict=True), exact, strict=True)
+    ]
+    if len(matched) == 1:
+        return matched[0]
+    keys: list[Key | None] = list(zip(*matched, strict=True))
+    if any(None in column for column in matched):
+        keys = [None if None in k else k for k in keys]  # type: ignore[operator]
+    return keys
 
 
 def _flatten_key(parts: tuple[Any, ...]) -> Key:

@@ -130,7 +130,8 @@ def _nested(raw: dict[str, Any], index: list[str], data: ModelData) -> Iterator[
 
 def _nested_from(raw: dict[str, Any], depth: int, prefix: tuple[Any, ...]) -> Iterator[Entry]:
     for key, value in raw.items():
-        parts = prefix + tuple(_split_key(key))
+        # Most keys are plain members: no list to split them into (this runs once per table entry).
+        parts = prefix + (tuple(_split_key(key)) if key.__class__ is str and "," in key else (key,))
         if isinstance(value, dict) and len(parts) < depth:
             yield from _nested_from(value, depth, parts)
         else:

@@ -77,12 +77,21 @@ def validate(
     Shape problems come back as ``SCHEMA`` issues; the elements they concern are left out of the other
     checks. Never raises.
     """
+    return validate_resolved(source, base_dir=base_dir)[0]
+
+
+def validate_resolved(
+    source: Formulation | Mapping[str, Any] | str | Path, *, base_dir: Path | None = None
+) -> tuple[list[Issue], ModelData | None]:
+    """:func:`validate`, and the data it resolved (None when the document did not get that far), so a
+    caller compiling the model next does not resolve big tables a second time."""
     log = IssueLog()
+    data: ModelData | None = None
     with _guarded(log, "(document)"):
         formulation, salvage = _load(source, log, base_dir)
         if formulation is not None:
-            _check(formulation, salvage, log)
-    return _in_document_order(log.issues)
+            data = _check(formulation, salvage, log)
+    return _in_document_order(log.issues), data
 
 
 def format_issues(issues: Sequence[Issue]) -> str:
@@ -215,15 +224,18 @@ def _guarded(log: IssueLog, path: str) -> Iterator[None]:
 
 
 # --- checks -----------------------------------------------------------------------------------------
-def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
+def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> ModelData | None:
+    """Run every check; the resolved data, or None when it was not (fully) resolved."""
     too_large = size_issues(formulation)
     if too_large:  # nothing else can be checked without building what is too large to build
         log.extend(too_large)
-        return
+        return None
     data = ModelData()
     data_issues: list[Issue] = []
+    resolved = None
     with _guarded(log, "(data)"):
         data, data_issues = resolve_data(formulation)
+        resolved = data
     decl = Declarations(formulation, data, set(salvage.broken))
     elements.check_names(formulation, log)
     for position, name in enumerate(formulation.sets):
@@ -269,6 +281,7 @@ def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> None:
     complete &= len(constraints) == len(formulation.constraints)
     with _guarded(log, "(data)"):
         _check_with_data(Probe(decl), variables, constraints, objective, complete, log)
+    return resolved
 
 
 def _check_with_data(

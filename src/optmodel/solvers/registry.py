@@ -23,7 +23,7 @@ from optmodel.solvers.classify import Classification, ProblemClass, classify_for
 from optmodel.solvers.load_back import load_into_model
 from optmodel.solvers.pyomo_factory import PREFIX as PYOMO_PREFIX
 from optmodel.solvers.pyomo_factory import PyomoSolverBackend
-from optmodel.standard_form import extract
+from optmodel.standard_form import StandardForm, extract
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
@@ -145,6 +145,47 @@ def solve_model(
     """
     options = options or SolveOptions()
     form = extract(model)
+    backend, classification = _route(form, solver)
+    if getattr(backend, "solve_form", None) is not None:
+        result = _solve_form(backend, classification, form, options, symbols)
+    else:
+        result = _solved(backend, classification, lambda: backend.solve(model, options, symbols))
+    if load_solution:
+        load_into_model(model, result, symbols)
+    return result
+
+
+def solve_standard_form(
+    form: StandardForm,
+    solver: str = "auto",
+    options: SolveOptions | None = None,
+    symbols: SymbolMap | None = None,
+) -> SolveResult:
+    """:func:`solve_model` for a model given as its standard form (the matrix fast path).
+
+    Raises :class:`SolverCapabilityError` when the chosen backend needs a Pyomo model (see
+    :func:`takes_standard_form`).
+    """
+    backend, classification = _route(form, solver)
+    if getattr(backend, "solve_form", None) is None:
+        raise SolverCapabilityError(f"solver {backend.name!r} needs a Pyomo model")
+    return _solve_form(backend, classification, form, options or SolveOptions(), symbols)
+
+
+def takes_standard_form(solver: str) -> bool:
+    """Whether ``solver`` (or what ``"auto"`` picks for LP/MILP) can solve a standard form directly."""
+    if solver == "auto":
+        return True
+    if solver.startswith(PYOMO_PREFIX):
+        return False
+    try:
+        backend = get_backend(solver)
+    except OptmodelError:
+        return False
+    return getattr(backend, "solve_form", None) is not None
+
+
+def _route(form: StandardForm, solver: str) -> tuple[SolverBackend, Classification]:
     classification = classify_form(form)
     backend = choose_backend(classification) if solver == "auto" else get_backend(solver)
     if not backend.available():
@@ -153,18 +194,29 @@ def solve_model(
             or f"solver {backend.name!r} is registered but its library is not installed"
         )
     check_capability(backend, classification)
+    return backend, classification
+
+
+def _solve_form(
+    backend: SolverBackend,
+    classification: Classification,
+    form: StandardForm,
+    options: SolveOptions,
+    symbols: SymbolMap | None,
+) -> SolveResult:
+    solve_form = backend.solve_form  # type: ignore[attr-defined]
+    return _solved(backend, classification, lambda: solve_form(form, options, symbols))
+
+
+def _solved(
+    backend: SolverBackend, classification: Classification, solve: Callable[[], SolveResult]
+) -> SolveResult:
     try:
-        solve_form = getattr(backend, "solve_form", None)
-        if solve_form is not None:
-            result: SolveResult = solve_form(form, options, symbols)
-        else:
-            result = backend.solve(model, options, symbols)
+        result = solve()
     except OptmodelError:
         raise
     except Exception as exc:  # a library crash becomes one clear error, chained for debugging
         raise SolverError(f"solver {backend.name!r} failed: {type(exc).__name__}: {exc}") from exc
-    if load_solution:
-        load_into_model(model, result, symbols)
     return replace(
         result, extra={**result.extra, "problem_class": classification.problem_class.value}
     )

@@ -1,0 +1,322 @@
+"""A linear Formulation (LP/MILP) straight to its :class:`StandardForm`, over index arrays, without Pyomo.
+
+It reads the one resolved :class:`ModelData` and the same variable instances as the Pyomo compiler, and
+builds exactly the rows, bounds, integrality and objective that extracting the compiled Pyomo model gives
+(up to row and column order). Anything else raises :class:`NotVectorizable`; the caller then uses the
+reference path, which handles it or reports the error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from optmodel.errors import CompileError, ExpressionError
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.evaluate import Key, ModelData, as_key
+from optmodel.modeling.instances import check_distinct_names, objective_tree, variable_instances
+from optmodel.modeling.ir import ConstraintDef, Formulation
+from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, root_frame
+from optmodel.modeling.matrix.vectorize import Linear, VariableLayout, Vectorizer, as_linear
+from optmodel.standard_form import StandardForm
+from optmodel.symbols import SelfSymbols, Symbol, SymbolMap
+
+_NONSMOOTH = frozenset({"abs", "min", "max"})
+#: The compiler's tolerance for deciding rows without variables (0.1 + 0.2 == 0.3 holds).
+_CONSTANT_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class RelationRows:
+    """One constraint's instances with each operand of its relation as a linear batch (for the check)."""
+
+    name: str
+    source: str
+    keys: list[Key]
+    ops: tuple[str, ...]
+    operands: list[Linear]
+
+
+@dataclass(frozen=True)
+class MatrixModel:
+    """The standard form of a linear Formulation, with what maps it back to the Formulation's names."""
+
+    form: StandardForm
+    symbols: SymbolMap
+    layouts: dict[str, VariableLayout]
+    relations: list[RelationRows]
+
+
+def build_matrix(
+    formulation: Formulation, data: ModelData, progress: Callable[[str], None] | None = None
+) -> MatrixModel:
+    """The standard form of ``formulation`` over ``data``; raises NotVectorizable for what it does not handle.
+
+    ``progress`` is told which constraint family is being built (big models take seconds).
+    """
+    try:
+        return _Builder(formulation, data, progress or (lambda _: None)).build()
+    except (CompileError, ExpressionError) as error:
+        raise NotVectorizable(str(error)) from error
+    except (ArithmeticError, TypeError, ValueError, IndexError, KeyError) as error:
+        raise NotVectorizable(f"{type(error).__name__}: {error}") from error
+
+
+class _Builder:
+    def __init__(
+        self, formulation: Formulation, data: ModelData, progress: Callable[[str], None]
+    ) -> None:
+        self.formulation = formulation
+        self.progress = progress
+        self.data = data
+        self.index = DataIndex(data)
+        self.layouts: dict[str, VariableLayout] = {}
+        self.row_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # rows, cols, coefs
+        self.lower: list[np.ndarray] = []
+        self.upper: list[np.ndarray] = []
+        self.row_symbols: list[Symbol] = []
+        self.relations: list[RelationRows] = []
+
+    def build(self) -> MatrixModel:
+        f = self.formulation
+        check_distinct_names(f)
+        columns, col_lower, col_upper, integer = self._variables()
+        n_cols = len(columns)
+        vectorizer = Vectorizer(self.index, self.layouts)
+        self.vectorizer = vectorizer
+        tree = objective_tree(f)
+        objective = as_linear(vectorizer.value(tree, root_frame()), 1)
+        offset = float(objective.const[0])
+        if not math.isfinite(offset):
+            raise NotVectorizable("the objective's constant is not finite")
+        for number, (name, cdef) in enumerate(f.constraints.items(), start=1):
+            self.progress(f"build: constraint {number}/{len(f.constraints)} ({name})")
+            self._constraint(name, cdef)
+        rows, cols, coefs = (
+            np.concatenate([p[i] for p in self.row_parts])
+            if self.row_parts
+            else np.empty(0, dtype=np.int64)
+            for i in range(3)
+        )
+        start, index, value = _csr(
+            rows, cols, coefs.astype(np.float64), len(self.row_symbols), n_cols
+        )
+        form = StandardForm(
+            variables=columns,
+            col_lower=col_lower,
+            col_upper=col_upper,
+            integer=integer,
+            binary=integer & (col_lower >= 0.0) & (col_upper <= 1.0),
+            constraints=self.row_symbols,
+            row_lower=np.concatenate(self.lower) if self.lower else np.empty(0),
+            row_upper=np.concatenate(self.upper) if self.upper else np.empty(0),
+            row_start=start,
+            row_index=index,
+            row_value=value,
+            row_nonlinear={},
+            sense=1 if f.objective.sense == "minimize" else -1,
+            objective_linear=np.bincount(
+                objective.cols, weights=objective.coefs, minlength=n_cols
+            ).astype(np.float64),
+            objective_offset=offset,
+            objective_nonlinear=None,
+            has_objective=True,
+        )
+        symbols = SymbolMap(variables=SelfSymbols(), constraints=SelfSymbols())
+        return MatrixModel(form, symbols, self.layouts, self.relations)
+
+    # --- variables -------------------------------------------------------------------------------
+    def _variables(self) -> tuple[list[Symbol], np.ndarray, np.ndarray, np.ndarray]:
+        columns: list[Symbol] = []
+        lowers, uppers, integers = [], [], []
+        for name, vdef in self.formulation.variables.items():
+            inst = variable_instances(name, vdef, self.data)
+            sizes = [len(self.data.sets[s]) for s in inst.sets]
+            product = inst.indexed and len(inst.keys) == math.prod(sizes)
+            self.layouts[name] = VariableLayout(
+                len(columns), inst.sets, inst.keys, inst.indexed, product
+            )
+            columns.extend(zip(itertools.repeat(name), inst.keys))
+            lower = _bound_array(inst.lower, -math.inf)
+            upper = _bound_array(inst.upper, math.inf)
+            if (
+                inst.kind == "binary"
+            ):  # Pyomo's Binary domain intersects the declared bounds with [0, 1]
+                lower, upper = np.maximum(lower, 0.0), np.minimum(upper, 1.0)
+            lowers.append(lower)
+            uppers.append(upper)
+            integers.append(np.full(len(inst.keys), inst.kind != "continuous"))
+        return (
+            columns,
+            np.concatenate(lowers) if lowers else np.empty(0),
+            np.concatenate(uppers) if uppers else np.empty(0),
+            np.concatenate(integers) if integers else np.empty(0, dtype=bool),
+        )
+
+    # --- constraints -----------------------------------------------------------------------------
+    def _constraint(self, name: str, cdef: ConstraintDef) -> None:
+        relation = ex.parse(cdef.expression)
+        if not isinstance(relation, ex.Compare) or not all(
+            op in ex.RELATIONS for op in relation.ops
+        ):
+            raise NotVectorizable("not a constraint relation")
+        frame, targets = self._domain(cdef)
+        keys = self._keys(targets, frame)
+        # With abs/min/max anywhere the compiler never merges a chain into one ranged row.
+        nonsmooth = any(isinstance(n, ex.Call) and n.func in _NONSMOOTH for n in ex.walk(relation))
+        values = [
+            _constant_if_empty(self.vectorizer.value(node, frame)) for node in relation.operands
+        ]
+        operands = [as_linear(v, frame.size) for v in values]
+        self.relations.append(RelationRows(name, cdef.expression, keys, relation.ops, operands))
+        ops = relation.ops
+        symbols = [(name, key) for key in keys]
+        if (
+            len(ops) == 2
+            and ops[0] == ops[1]
+            and ops[0] in ("<=", ">=")
+            and not nonsmooth
+            and not isinstance(values[0], Linear)
+            and not isinstance(values[2], Linear)
+        ):
+            lo, hi = (operands[0], operands[2]) if ops[0] == "<=" else (operands[2], operands[0])
+            self._ranged(lo.const, operands[1], hi.const, symbols)
+            return
+        if len(ops) == 2 and ops[0] == ops[1] and ops[0] in ("<=", ">=") and not nonsmooth:
+            # The compiler decides per instance: an end without variables there would make a ranged row.
+            for end in (values[0], values[2]):
+                if (
+                    isinstance(end, Linear)
+                    and not np.bincount(end.rows, minlength=frame.size).all()
+                ):
+                    raise NotVectorizable(
+                        "a chain whose ends have variables in some instances only"
+                    )
+        for n, op in enumerate(ops):
+            left, right = operands[n], operands[n + 1]
+            body = Linear(
+                np.concatenate([left.rows, right.rows]),
+                np.concatenate([left.cols, right.cols]),
+                np.concatenate([left.coefs, -right.coefs]),
+                left.const - right.const,
+            )
+            lower = np.full(frame.size, -math.inf) if op == "<=" else -body.const
+            upper = np.full(frame.size, math.inf) if op == ">=" else -body.const
+            structural = np.bincount(body.rows, minlength=frame.size) > 0
+            _decide_constant_rows(left.const, op, right.const, ~structural)
+            self._add_rows(body, lower, upper, structural, symbols)
+
+    def _ranged(self, lo: np.ndarray, body: Linear, hi: np.ndarray, symbols: list[Symbol]) -> None:
+        structural = np.bincount(body.rows, minlength=len(lo)) > 0
+        constant = ~structural
+        _decide_constant_rows(lo, "<=", body.const, constant)
+        _decide_constant_rows(body.const, "<=", hi, constant)
+        ends = lo[structural], hi[structural]
+        if (ends[0] > ends[1]).any() or np.isposinf(ends[0]).any() or np.isneginf(ends[1]).any():
+            raise NotVectorizable("a range that no value satisfies")
+        free = np.isneginf(lo) & np.isposinf(hi)  # -inf <= e <= inf: the compiler adds no row
+        self._add_rows(body, lo - body.const, hi - body.const, structural & ~free, symbols)
+
+    def _add_rows(
+        self,
+        body: Linear,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        keep: np.ndarray,
+        symbols: list[Symbol],
+    ) -> None:
+        if (
+            not (np.isfinite(lower[keep]) | np.isneginf(lower[keep])).all()
+            or not (np.isfinite(upper[keep]) | np.isposinf(upper[keep])).all()
+        ):
+            raise NotVectorizable("a row with an infinite or NaN constant")
+        if not (np.isfinite(body.const[keep])).all() or not np.isfinite(body.coefs).all():
+            raise NotVectorizable("an infinite or NaN coefficient")
+        kept = np.flatnonzero(keep)
+        renumber = np.full(len(keep), -1, dtype=np.int64)
+        renumber[kept] = np.arange(len(kept)) + len(self.row_symbols)
+        self.row_parts.append((renumber[body.rows], body.cols, body.coefs))
+        self.lower.append(lower[kept].astype(np.float64))
+        self.upper.append(upper[kept].astype(np.float64))
+        self.row_symbols.extend(symbols[i] for i in kept.tolist())
+
+    def _domain(self, cdef: ConstraintDef) -> tuple[Frame, list[str]]:
+        frame = root_frame()
+        targets: list[str] = []
+        clauses = ex.parse_domain(cdef.forall) if cdef.forall and cdef.forall.strip() else ()
+        where = (ex.parse(cdef.where),) if cdef.where and cdef.where.strip() else ()
+        for n, clause in enumerate(clauses):
+            if clause.set_name not in self.data.sets:
+                raise NotVectorizable(f"unknown set {clause.set_name!r}")
+            conditions = where if n == len(clauses) - 1 else ()
+            frame, _ = self.vectorizer.bind(frame, clause.targets, clause.set_name, conditions)
+            targets.extend(clause.targets)
+        if len(set(targets)) != len(targets):
+            raise NotVectorizable("an index name bound twice")
+        if where and not clauses:
+            frame = frame.take(np.flatnonzero(self.vectorizer.truth(where[0], frame)))
+        return frame, targets
+
+    def _keys(self, targets: list[str], frame: Frame) -> list[Key]:
+        if not targets:
+            return [None] * frame.size
+        columns = [self.vectorizer.name(t, frame).tolist() for t in targets]
+        if len(columns) == 1:
+            return columns[0]
+        return [as_key(k) for k in zip(*columns, strict=True)]
+
+
+def _constant_if_empty(value: Any) -> Any:
+    """A sum over variables that selects no term is the number its constant is, as in the reference."""
+    if isinstance(value, Linear) and not len(value.rows):
+        return value.const
+    return value
+
+
+def _bound_array(values: list[float | None], missing: float) -> np.ndarray:
+    return np.array([missing if v is None else v for v in values], dtype=np.float64)
+
+
+def _decide_constant_rows(left: np.ndarray, op: str, right: np.ndarray, rows: np.ndarray) -> None:
+    """Rows without variables are dropped when they hold (within the compiler's tolerance); else decline."""
+    if not rows.any():
+        return
+    a, b = np.broadcast_to(left, rows.shape)[rows], np.broadcast_to(right, rows.shape)[rows]
+    with np.errstate(all="ignore"):
+        scale = _CONSTANT_TOL * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+        if op == "<=":
+            holds = a <= b + scale
+        elif op == ">=":
+            holds = a >= b - scale
+        else:
+            holds = np.abs(a - b) <= scale
+    if not (holds & np.isfinite(a) & np.isfinite(b)).all():
+        raise NotVectorizable("a constraint instance without variables that does not hold")
+
+
+def _csr(
+    rows: np.ndarray, cols: np.ndarray, coefs: np.ndarray, n_rows: int, n_cols: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row-wise arrays with repeated (row, column) entries summed and zero coefficients dropped."""
+    keys = rows.astype(np.int64) * max(n_cols, 1) + cols
+    order = np.argsort(keys, kind="stable")
+    keys, coefs = keys[order], coefs[order]
+    if len(keys):
+        firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        keys, coefs = keys[firsts], np.add.reduceat(coefs, firsts)
+    nonzero = coefs != 0.0
+    keys, coefs = keys[nonzero], coefs[nonzero]
+    row_of = keys // max(n_cols, 1)
+    start = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of, minlength=n_rows), out=start[1:])
+    return start.astype(np.int32), (keys % max(n_cols, 1)).astype(np.int32), coefs
+
+
+def describe(model: MatrixModel) -> dict[str, Any]:
+    form = model.form
+    return {"columns": form.n_cols, "rows": form.n_rows, "nonzeros": len(form.row_value)}

@@ -1,0 +1,184 @@
+"""Index bindings as arrays: a :class:`Frame` holds, for every row, which member each index name is bound to.
+
+A constraint family ``forall i in I, j in J`` is one frame of ``|I| * |J|`` rows; a ``sum`` inside it expands
+each row into the rows of its generators and reduces back through :attr:`Frame.origin`. Members are stored as
+codes (positions in their set), so table and variable lookups over the sets they are indexed by are array
+arithmetic, not dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from optmodel.modeling.evaluate import Member, ModelData
+
+#: Rows a frame may have before the fast path gives the model back to the reference path.
+MAX_ROWS = 30_000_000
+
+
+class NotVectorizable(Exception):
+    """The fast path does not handle this construct (or its data); the reference Pyomo path will."""
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Index name -> member per row: ``codes`` into ``set_name``; ``component`` k of tuple members, or None."""
+
+    set_name: str
+    codes: np.ndarray
+    component: int | None
+    #: Names unpacked from one domain clause share it (``(i, j) in ARCS``).
+    clause: int
+
+
+@dataclass(frozen=True)
+class Frame:
+    size: int
+    names: Mapping[str, Bound]
+    #: Row of the enclosing frame each row came from (the reduction map of a sum).
+    origin: np.ndarray
+
+    def take(self, rows: np.ndarray) -> Frame:
+        """The sub-frame of ``rows`` (its origin maps back into this frame)."""
+        names = {
+            n: Bound(b.set_name, b.codes[rows], b.component, b.clause)
+            for n, b in self.names.items()
+        }
+        return Frame(len(rows), names, rows)
+
+
+def root_frame() -> Frame:
+    return Frame(1, {}, np.zeros(1, dtype=np.int64))
+
+
+class SetIndex:
+    """One resolved set as arrays: members, codes, component values, groups for equality joins."""
+
+    def __init__(self, members: list[Member]) -> None:
+        self.members = members
+        self.size = len(members)
+        self._values: dict[int | None, np.ndarray] = {}
+        self._groups: dict[int | None, dict[Any, np.ndarray]] = {}
+        self.width = len(members[0]) if members and isinstance(members[0], tuple) else 1
+
+    def values(self, component: int | None) -> np.ndarray:
+        """Member (or component) values: int64 when all are integers, else objects."""
+        cached = self._values.get(component)
+        if cached is None:
+            items = self.members if component is None else [m[component] for m in self.members]  # type: ignore[index]
+            if items and all(type(v) is int for v in items):
+                cached = np.array(items, dtype=np.int64)
+            else:
+                cached = np.empty(len(items), dtype=object)
+                cached[:] = items
+            self._values[component] = cached
+        return cached
+
+    def group(self, component: int | None) -> dict[Any, np.ndarray]:
+        """Value -> codes of the members having it (in set order)."""
+        cached = self._groups.get(component)
+        if cached is None:
+            lists: dict[Any, list[int]] = {}
+            items = self.members if component is None else [m[component] for m in self.members]  # type: ignore[index]
+            for code, value in enumerate(items):
+                lists.setdefault(value, []).append(code)
+            cached = {v: np.array(c, dtype=np.int64) for v, c in lists.items()}
+            self._groups[component] = cached
+        return cached
+
+
+class DataIndex:
+    """Array views of the one resolved :class:`ModelData`, built on first use and kept for the build."""
+
+    def __init__(self, data: ModelData) -> None:
+        self.data = data
+        self._sets: dict[str, SetIndex] = {}
+        self._dense: dict[str, np.ndarray | None] = {}
+        self._clauses = 0
+
+    def set(self, name: str) -> SetIndex:
+        index = self._sets.get(name)
+        if index is None:
+            if name not in self.data.sets:
+                raise NotVectorizable(f"unknown set {name!r}")
+            index = self._sets[name] = SetIndex(self.data.sets[name])
+        return index
+
+    def new_clause(self) -> int:
+        self._clauses += 1
+        return self._clauses
+
+    def dense_table(self, name: str) -> np.ndarray | None:
+        """The table over the product of its index sets, NaN where absent without a default; None if too sparse."""
+        if name in self._dense:
+            return self._dense[name]
+        table = self.data.tables[name]
+        sets = [self.set(s) for s in self.data.table_index[name]]
+        size = int(np.prod([s.size for s in sets], dtype=np.float64))
+        dense: np.ndarray | None = None
+        if size <= max(4 * len(table), 1_000_000):
+            dense = np.full(size, self.data.defaults.get(name, np.nan))
+            dense[_flat_positions(list(table), sets)] = np.fromiter(
+                table.values(), dtype=np.float64, count=len(table)
+            )
+        self._dense[name] = dense
+        return dense
+
+
+def _flat_positions(keys: list[Any], sets: list[SetIndex]) -> np.ndarray:
+    """Positions of (flattened) table keys in the product of their index sets."""
+    if len(sets) == 1 and sets[0].width == 1:
+        columns: list[Any] = [keys]
+    else:
+        columns = (
+            list(zip(*keys, strict=True))
+            if keys
+            else [[] for _ in range(sum(s.width for s in sets))]
+        )
+    position = np.zeros(len(keys), dtype=np.int64)
+    at = 0
+    for index in sets:
+        width = index.width
+        parts = columns[at] if width == 1 else list(zip(*columns[at : at + width], strict=True))
+        at += width
+        codes = {m: c for c, m in enumerate(index.members)}
+        position = position * index.size + np.fromiter(
+            map(codes.__getitem__, parts), dtype=np.int64, count=len(keys)
+        )
+    return position
+
+
+def expand(
+    frame: Frame,
+    targets: tuple[str, ...],
+    set_index: SetIndex,
+    set_name: str,
+    clause: int,
+    rows: np.ndarray | None = None,
+    member_codes: np.ndarray | None = None,
+) -> Frame:
+    """Every row of ``frame`` crossed with every member of the set (or the given row/member pairs)."""
+    if rows is None or member_codes is None:
+        total = frame.size * set_index.size
+        if total > MAX_ROWS:
+            raise NotVectorizable(f"{total} index combinations")
+        rows = np.repeat(np.arange(frame.size, dtype=np.int64), set_index.size)
+        member_codes = np.tile(np.arange(set_index.size, dtype=np.int64), frame.size)
+    names = {
+        n: Bound(b.set_name, b.codes[rows], b.component, b.clause) for n, b in frame.names.items()
+    }
+    if len(targets) == 1:
+        names[targets[0]] = Bound(set_name, member_codes, None, clause)
+    else:
+        if set_index.size and (
+            set_index.width != len(targets)
+            or not all(isinstance(m, tuple) and len(m) == len(targets) for m in set_index.members)
+        ):
+            raise NotVectorizable(f"cannot unpack the members of {set_name}")
+        for k, target in enumerate(targets):
+            names[target] = Bound(set_name, member_codes, k, clause)
+    return Frame(len(rows), names, rows)

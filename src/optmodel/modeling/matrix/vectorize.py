@@ -1,0 +1,543 @@
+"""Evaluating an expression tree once per :class:`Frame` (all rows at once) instead of once per row.
+
+A value is a Python scalar (the same in every row), an array with one entry per row (numbers, or members as
+objects), or a :class:`Linear` batch (rows of linear terms in the decision variables). Anything that is not
+linear, or that the reference interpreter would report as an error, raises :class:`NotVectorizable` so the
+reference path handles it (with its error message) instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from optmodel.modeling import expressions as ex
+from optmodel.modeling.evaluate import as_key
+from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, expand
+
+_NUMERIC_MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "exp": np.exp,
+    "log": np.log,
+    "log10": np.log10,
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+    "sin": np.sin,
+    "cos": np.cos,
+    "ceil": np.ceil,
+    "floor": np.floor,
+    "round": np.round,
+}
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<=": np.less_equal,
+    ">=": np.greater_equal,
+    "<": np.less,
+    ">": np.greater,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+
+
+@dataclass(frozen=True)
+class Linear:
+    """Per row ``const[row] + sum(coefs * x[cols])`` over the terms with that ``row``."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    coefs: np.ndarray
+    const: np.ndarray  # float64, one per row
+
+    def scaled(self, factor: np.ndarray | float) -> Linear:
+        if isinstance(factor, np.ndarray):
+            return Linear(self.rows, self.cols, self.coefs * factor[self.rows], self.const * factor)
+        return Linear(self.rows, self.cols, self.coefs * factor, self.const * factor)
+
+
+@dataclass(frozen=True)
+class VariableLayout:
+    """Columns ``offset .. offset + count`` hold a variable's keys, in the product order of ``sets``."""
+
+    offset: int
+    sets: tuple[str, ...]
+    keys: list[Any]
+    indexed: bool
+    product: bool  # keys are exactly the product of the sets (so codes locate columns)
+    _columns: dict[Any, int] | None = None
+
+    def column_of(self) -> dict[Any, int]:
+        if self._columns is None:
+            object.__setattr__(
+                self,
+                "_columns",
+                dict(zip(self.keys, range(self.offset, self.offset + len(self.keys)), strict=True)),
+            )
+        assert self._columns is not None
+        return self._columns
+
+
+def numeric(value: Any, size: int) -> np.ndarray:
+    """A number or numeric array as float64 per row; members or booleans are not numbers here."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "if":
+            raise NotVectorizable("arithmetic on set members or conditions")
+        return value.astype(np.float64, copy=False)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise NotVectorizable(f"arithmetic on {value!r}")
+    return np.full(size, float(value))
+
+
+def as_linear(value: Any, size: int) -> Linear:
+    if isinstance(value, Linear):
+        return value
+    empty = np.empty(0, dtype=np.int64)
+    return Linear(empty, empty, np.empty(0), numeric(value, size))
+
+
+class Vectorizer:
+    """The reference :class:`~optmodel.modeling.evaluate.Evaluator`'s meaning, one frame at a time."""
+
+    def __init__(self, index: DataIndex, variables: Mapping[str, VariableLayout]) -> None:
+        self.index = index
+        self.data = index.data
+        self.variables = variables
+
+    # --- values ---------------------------------------------------------------------------------
+    def value(self, node: ex.Node, frame: Frame) -> Any:
+        if isinstance(node, ex.Const):
+            if isinstance(node.value, bool):
+                raise NotVectorizable("boolean constant")
+            return node.value
+        if isinstance(node, ex.Name):
+            return self.name(node.id, frame)
+        if isinstance(node, ex.Subscript):
+            return self.subscript(node, frame)
+        if isinstance(node, ex.Binary):
+            return self.binary(
+                node.op, self.value(node.left, frame), self.value(node.right, frame), frame.size
+            )
+        if isinstance(node, ex.Unary):
+            operand = self.value(node.operand, frame)
+            if node.op == "+":
+                if isinstance(operand, Linear):
+                    return operand
+                return (
+                    numeric(operand, frame.size)
+                    if isinstance(operand, np.ndarray)
+                    else _number(operand)
+                )
+            if isinstance(operand, Linear):
+                return operand.scaled(-1.0)
+            return (
+                -numeric(operand, frame.size)
+                if isinstance(operand, np.ndarray)
+                else -_number(operand)
+            )
+        if isinstance(node, ex.Sum):
+            return self.sum(node, frame)
+        if isinstance(node, ex.Call):
+            return self.call(node, frame)
+        if isinstance(node, ex.IfElse):
+            return self.if_else(node, frame)
+        if isinstance(node, ex.Compare | ex.BoolOp | ex.Not):
+            return self.truth(node, frame)
+        raise NotVectorizable(f"{type(node).__name__} as a value")
+
+    def name(self, name: str, frame: Frame) -> Any:
+        bound = frame.names.get(name)
+        if bound is not None:
+            return self.index.set(bound.set_name).values(bound.component)[bound.codes]
+        if name in self.data.scalars:
+            return self.data.scalars[name]
+        layout = self.variables.get(name)
+        if layout is not None:
+            if layout.indexed:
+                raise NotVectorizable(f"indexed variable {name} without an index")
+            return self._columns_linear(
+                np.full(frame.size, layout.offset, dtype=np.int64), frame.size
+            )
+        if name == "inf":
+            return math.inf
+        raise NotVectorizable(f"name {name!r} as a value")
+
+    def subscript(self, node: ex.Subscript, frame: Frame) -> Any:
+        name = node.name
+        if name in self.data.tables:
+            sets = tuple(self.data.table_index[name])
+            codes = self._product_codes(node.indices, sets, frame)
+            dense = self.index.dense_table(name) if codes is not None else None
+            if codes is not None and dense is not None:
+                values = dense[codes]
+            else:
+                table, default = self.data.tables[name], self.data.defaults.get(name, math.nan)
+                values = np.array(
+                    [table.get(k, default) for k in self._keys(node.indices, frame)],
+                    dtype=np.float64,
+                )
+                if len(values) == 1 and frame.size != 1:
+                    values = np.full(frame.size, values[0])
+            if np.isnan(values).any():
+                raise NotVectorizable(f"missing or NaN entries of {name}")
+            return values
+        layout = self.variables.get(name)
+        if layout is None or not layout.indexed:
+            raise NotVectorizable(f"{name}[...] is not a table or an indexed variable")
+        codes = self._product_codes(node.indices, layout.sets, frame) if layout.product else None
+        if codes is not None:
+            return self._columns_linear(layout.offset + codes, frame.size)
+        lookup = layout.column_of()
+        found = [lookup.get(k, -1) for k in self._keys(node.indices, frame)]
+        columns = np.array(found, dtype=np.int64)
+        if (columns < 0).any():
+            raise NotVectorizable(f"a key outside the index of {name}")
+        if len(columns) == 1 and frame.size != 1:
+            columns = np.full(frame.size, columns[0])
+        return self._columns_linear(columns, frame.size)
+
+    def _columns_linear(self, columns: np.ndarray, size: int) -> Linear:
+        return Linear(np.arange(size, dtype=np.int64), columns, np.ones(size), np.zeros(size))
+
+    def _product_codes(
+        self, items: tuple[ex.Node, ...], sets: tuple[str, ...], frame: Frame
+    ) -> np.ndarray | None:
+        """Flat positions in the product of ``sets`` when the items are the index names bound over them."""
+        position: np.ndarray | None = None
+        at = 0
+        for set_name in sets:
+            set_index = self.index.set(set_name)
+            width = set_index.width
+            chunk = items[at : at + width]
+            at += width
+            if len(chunk) != width or not all(isinstance(i, ex.Name) for i in chunk):
+                return None
+            bounds = [frame.names.get(i.id) for i in chunk]  # type: ignore[attr-defined]
+            first = bounds[0]
+            if first is None or first.set_name != set_name:
+                return None
+            if width == 1:
+                if first.component is not None:
+                    return None
+            elif not all(
+                b is not None and b.clause == first.clause and b.component == k
+                for k, b in enumerate(bounds)
+            ):
+                return None
+            position = first.codes if position is None else position * set_index.size + first.codes
+        if at != len(items) or position is None:
+            return None
+        return position
+
+    def _keys(self, items: tuple[ex.Node, ...], frame: Frame) -> list[Any]:
+        """One key per row (or a single key when no item depends on the row), in the reference's convention."""
+        parts = []
+        for item in items:
+            value = self.value(item, frame)
+            if isinstance(value, Linear):
+                raise NotVectorizable("a decision variable inside an index")
+            if isinstance(value, np.ndarray):
+                if value.dtype.kind == "b":
+                    raise NotVectorizable("a condition inside an index")
+                parts.append(value.tolist())
+            else:
+                parts.append([value] * frame.size)
+        if not parts:
+            raise NotVectorizable("empty index")
+        if len(parts) == 1:
+            return parts[0]
+        return [as_key(k) for k in zip(*parts, strict=True)]
+
+    def binary(self, op: str, left: Any, right: Any, size: int) -> Any:
+        left_linear, right_linear = isinstance(left, Linear), isinstance(right, Linear)
+        if not (left_linear or right_linear):
+            return _arithmetic(op, left, right, size)
+        if op in ("+", "-"):
+            a, b = as_linear(left, size), as_linear(right, size)
+            if op == "-":
+                b = b.scaled(-1.0)
+            return Linear(
+                np.concatenate([a.rows, b.rows]),
+                np.concatenate([a.cols, b.cols]),
+                np.concatenate([a.coefs, b.coefs]),
+                a.const + b.const,
+            )
+        if op == "*" and not (left_linear and right_linear):
+            linear, factor = (left, right) if left_linear else (right, left)
+            return linear.scaled(_factor(factor, size))
+        if op == "/" and left_linear and not right_linear:
+            divisor = _factor(right, size)
+            if np.any(np.asarray(divisor) == 0):
+                raise NotVectorizable("division by zero")
+            return (
+                left.scaled(1.0 / divisor)
+                if not isinstance(divisor, np.ndarray)
+                else _divided(left, divisor)
+            )
+        raise NotVectorizable(f"nonlinear '{op}'")
+
+    def sum(self, node: ex.Sum, frame: Frame) -> Any:
+        inner = frame
+        origin = np.arange(frame.size, dtype=np.int64)
+        for generator in node.generators:
+            inner, step = self.bind(
+                inner, generator.targets, generator.set_name, generator.conditions
+            )
+            origin = origin[step]
+        body = self.value(node.body, inner)
+        if isinstance(body, Linear):
+            return Linear(
+                origin[body.rows],
+                body.cols,
+                body.coefs,
+                np.bincount(origin, weights=body.const, minlength=frame.size),
+            )
+        weights = numeric(body, inner.size)
+        return np.bincount(origin, weights=weights, minlength=frame.size)
+
+    def bind(
+        self, frame: Frame, targets: tuple[str, ...], set_name: str, conditions: tuple[ex.Node, ...]
+    ) -> tuple[Frame, np.ndarray]:
+        """Rows of ``frame`` crossed with the set's members that satisfy ``conditions``; and their origin."""
+        set_index = self.index.set(set_name)
+        clause = self.index.new_clause()
+        rows, codes = self._join(frame, targets, set_index, conditions)
+        inner = expand(frame, targets, set_index, set_name, clause, rows, codes)
+        origin = inner.origin
+        for (
+            condition
+        ) in conditions:  # in order: a later condition is evaluated only where earlier ones hold
+            keep = np.flatnonzero(self.truth(condition, inner))
+            inner = inner.take(keep)
+            origin = origin[keep]
+        return Frame(inner.size, inner.names, origin), origin
+
+    def _join(
+        self,
+        frame: Frame,
+        targets: tuple[str, ...],
+        set_index: Any,
+        conditions: tuple[ex.Node, ...],
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """For ``if target == outer``: only the members whose value matches each row (the condition still runs)."""
+        for condition in conditions:
+            if not (isinstance(condition, ex.Compare) and condition.ops == ("==",)):
+                continue
+            for mine, other in (condition.operands, condition.operands[::-1]):
+                if not (isinstance(mine, ex.Name) and mine.id in targets):
+                    continue
+                if ex.free_names(other) & set(targets):
+                    continue
+                values = self.value(other, frame)
+                if isinstance(values, Linear):
+                    raise NotVectorizable("a decision variable in a condition")
+                listed = (
+                    values.tolist() if isinstance(values, np.ndarray) else [values] * frame.size
+                )
+                component = None if len(targets) == 1 else targets.index(mine.id)
+                groups = set_index.group(component)
+                empty = np.empty(0, dtype=np.int64)
+                matches = [groups.get(v, empty) if _hashable(v) else empty for v in listed]
+                counts = np.fromiter((len(m) for m in matches), dtype=np.int64, count=len(matches))
+                rows = np.repeat(np.arange(frame.size, dtype=np.int64), counts)
+                codes = np.concatenate(matches) if matches else empty
+                return rows, codes.astype(np.int64, copy=False)
+        return None, None
+
+    def call(self, node: ex.Call, frame: Frame) -> Any:
+        if node.func == "len":
+            arg = node.args[0]
+            if isinstance(arg, ex.Name) and arg.id in self.data.sets:
+                return len(self.data.sets[arg.id])
+            raise NotVectorizable("len() of something other than a set")
+        args = [self.value(a, frame) for a in node.args]
+        if any(isinstance(a, Linear) for a in args):
+            raise NotVectorizable(f"{node.func}() of decision variables")
+        arrays = [numeric(a, frame.size) for a in args]
+        with np.errstate(all="ignore"):
+            if node.func in ("min", "max"):
+                combine = np.minimum if node.func == "min" else np.maximum
+                result = arrays[0]
+                for array in arrays[1:]:
+                    result = combine(result, array)
+            else:
+                result = _NUMERIC_MATH[node.func](arrays[0])
+        if not np.isfinite(result).all():
+            raise NotVectorizable(f"{node.func}() outside its domain")
+        return result
+
+    def if_else(self, node: ex.IfElse, frame: Frame) -> Any:
+        test = self.truth(node.test, frame)
+        chosen = np.flatnonzero(test)
+        other = np.flatnonzero(~test)
+        body = self.value(node.body, frame.take(chosen)) if len(chosen) else None
+        orelse = self.value(node.orelse, frame.take(other)) if len(other) else None
+        parts = [(chosen, body), (other, orelse)]
+        if any(isinstance(v, Linear) for _, v in parts):
+            rows, cols, coefs = [], [], []
+            const = np.zeros(frame.size)
+            for where, value in parts:
+                if value is None:
+                    continue
+                linear = as_linear(value, len(where))
+                rows.append(where[linear.rows])
+                cols.append(linear.cols)
+                coefs.append(linear.coefs)
+                const[where] = linear.const
+            return Linear(np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs), const)
+        result = np.zeros(frame.size)
+        for where, value in parts:
+            if value is not None:
+                result[where] = numeric(value, len(where))
+        return result
+
+    # --- conditions -----------------------------------------------------------------------------
+    def truth(self, node: ex.Node, frame: Frame) -> np.ndarray:
+        """A boolean per row; only rows where an ``and``'s earlier parts hold evaluate the later ones."""
+        if isinstance(node, ex.BoolOp):
+            result = self.truth(node.values[0], frame)
+            for part in node.values[1:]:
+                pending = np.flatnonzero(result if node.op == "and" else ~result)
+                if len(pending):
+                    result = result.copy()
+                    result[pending] = self.truth(part, frame.take(pending))
+            return result
+        if isinstance(node, ex.Not):
+            return ~self.truth(node.operand, frame)
+        if isinstance(node, ex.Compare):
+            return self.compare(node, frame)
+        value = self.value(node, frame)
+        if isinstance(value, Linear):
+            raise NotVectorizable("a decision variable in a condition")
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind not in "bif":
+                raise NotVectorizable("a set member as a condition")
+            return value.astype(bool)
+        if isinstance(value, str):
+            raise NotVectorizable("a set member as a condition")
+        return np.full(frame.size, bool(value))
+
+    def compare(self, node: ex.Compare, frame: Frame) -> np.ndarray:
+        result = np.ones(frame.size, dtype=bool)
+        left = self._operand(node.operands[0], frame)
+        for op, right_node in zip(node.ops, node.operands[1:], strict=True):
+            if op in ("in", "not in"):
+                if not isinstance(right_node, ex.Name) or right_node.id not in self.data.sets:
+                    raise NotVectorizable("'in' needs a set name")
+                members = self.data._members[right_node.id]
+                values = left.tolist() if isinstance(left, np.ndarray) else [left] * frame.size
+                found = np.fromiter(
+                    (_hashable(v) and v in members for v in values), dtype=bool, count=frame.size
+                )
+                result &= found if op == "in" else ~found
+                continue
+            right = self._operand(right_node, frame)
+            try:
+                with np.errstate(all="ignore"):
+                    holds = np.asarray(
+                        _COMPARE[op](_comparable(left), _comparable(right)), dtype=bool
+                    )
+            except TypeError as error:
+                raise NotVectorizable(str(error)) from error
+            result &= np.broadcast_to(holds, (frame.size,))
+            left = right
+        return result
+
+    def _operand(self, node: ex.Node, frame: Frame) -> Any:
+        if isinstance(node, ex.TupleNode):
+            items = [self._operand(i, frame) for i in node.items]
+            lists = [i.tolist() if isinstance(i, np.ndarray) else [i] * frame.size for i in items]
+            array = np.empty(frame.size, dtype=object)
+            array[:] = list(zip(*lists, strict=True)) if lists else [()] * frame.size
+            return array
+        value = self.value(node, frame)
+        if isinstance(value, Linear):
+            raise NotVectorizable("a decision variable in a condition")
+        return value
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _comparable(value: Any) -> Any:
+    """Members compare as Python objects (so 'a' < 1 fails as in the reference); numbers as numbers."""
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, str | tuple):
+        array = np.empty(1, dtype=object)
+        array[0] = value
+        return array
+    return value
+
+
+def _number(value: Any) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise NotVectorizable(f"{value!r} is not a number")
+    return value
+
+
+def _factor(value: Any, size: int) -> np.ndarray | float:
+    if isinstance(value, np.ndarray):
+        return numeric(value, size)
+    return float(_number(value))
+
+
+def _divided(linear: Linear, divisor: np.ndarray) -> Linear:
+    return Linear(
+        linear.rows, linear.cols, linear.coefs / divisor[linear.rows], linear.const / divisor
+    )
+
+
+def _arithmetic(op: str, left: Any, right: Any, size: int) -> Any:
+    """Numbers with numbers, with the reference's errors (division by zero, complex powers) as declines."""
+    if not isinstance(left, np.ndarray) and not isinstance(right, np.ndarray):
+        a, b = _number(left), _number(right)
+        if op == "/" and b == 0:
+            raise NotVectorizable("division by zero")
+        if op == "**":
+            try:
+                result = float(a) ** b
+            except (OverflowError, ZeroDivisionError) as error:
+                raise NotVectorizable(str(error)) from error
+            if isinstance(result, complex):
+                raise NotVectorizable("complex power")
+            return result
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        return a * b if op == "*" else a / b
+    a_array = _array_operand(left, size)
+    b_array = _array_operand(right, size)
+    with np.errstate(all="ignore"):
+        if op == "+":
+            result = a_array + b_array
+        elif op == "-":
+            result = a_array - b_array
+        elif op == "*":
+            result = a_array * b_array
+        elif op == "/":
+            if np.any(np.asarray(b_array) == 0):
+                raise NotVectorizable("division by zero")
+            result = np.asarray(a_array, dtype=np.float64) / b_array
+        else:
+            result = np.power(np.asarray(a_array, dtype=np.float64), b_array)
+            if np.isnan(result).any():
+                raise NotVectorizable("power outside its domain")
+    result = np.asarray(result)
+    if result.shape != (size,):
+        result = np.broadcast_to(result, (size,)).copy()
+    return result
+
+
+def _array_operand(value: Any, size: int) -> Any:
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "if":
+            raise NotVectorizable("arithmetic on set members or conditions")
+        return value
+    return _number(value)
