@@ -18,13 +18,14 @@ from optmodel.modeling import expressions as ex
 from optmodel.modeling.data import issue_from
 from optmodel.modeling.evaluate import EvaluationError, Evaluator, Key, is_number
 from optmodel.modeling.issues import IssueCode, Severity
+from optmodel.modeling.limits import current_limits
 from optmodel.modeling.validate_context import Declarations, IssueLog
 from optmodel.modeling.validate_linear import Linear
 from optmodel.modeling.validate_magnitudes import magnitude_message, too_large
 
 BINDINGS_PER_ELEMENT = 20_000
 #: Terms (of sums, and variable uses) evaluated over the whole model before the checks stop.
-_TERMS = 100_000
+_TERMS = 25_000  # big models are built (and checked) over arrays; this bounds the per-term probe
 #: What evaluating user expressions may raise besides EvaluationError (e.g. 'A' + 1, 10.0 ** 400).
 DATA_FAILURES = (EvaluationError, TypeError, ArithmeticError, ValueError, RecursionError)
 
@@ -60,8 +61,9 @@ def require_finite(value: Any) -> None:
     """
     if not isinstance(value, Linear):
         return
+    limit = current_limits().max_magnitude  # once per row, not per term
     for (name, key), coef in value.terms.items():
-        if not math.isnan(coef) and too_large(coef):  # NaN marks a nonlinear term here
+        if not math.isnan(coef) and too_large(coef, limit=limit):  # NaN marks a nonlinear term here
             shown = name if key is None else f"{name}[{key_text(key)}]"
             if math.isinf(coef):
                 raise NonFiniteError(f"the coefficient of {shown} is {coef}")
@@ -69,7 +71,7 @@ def require_finite(value: Any) -> None:
             raise NonFiniteError(message, IssueCode.NUMBER_TOO_LARGE)
     if math.isnan(value.const):
         raise NonFiniteError("the expression evaluates to NaN (e.g. inf - inf)")
-    if too_large(value.const, infinite_ok=True):
+    if too_large(value.const, infinite_ok=True, limit=limit):
         message = magnitude_message("the constant term", value.const)
         raise NonFiniteError(message, IssueCode.NUMBER_TOO_LARGE)
 

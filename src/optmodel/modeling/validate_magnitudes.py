@@ -11,6 +11,8 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from optmodel.errors import ExpressionError
 from optmodel.modeling import expressions as ex
 from optmodel.modeling.evaluate import ModelData, is_number
@@ -20,8 +22,10 @@ from optmodel.modeling.limits import current_limits
 from optmodel.modeling.validate_context import IssueLog
 
 
-def too_large(value: Any, *, infinite_ok: bool = False) -> bool:
-    """Whether ``value`` is a number past the magnitude limit (NaN always; ±inf unless allowed)."""
+def too_large(value: Any, *, infinite_ok: bool = False, limit: float | None = None) -> bool:
+    """Whether ``value`` is a number past the magnitude limit (NaN always; ±inf unless allowed).
+
+    ``limit`` defaults to the limit in force (pass it when checking many values: looking it up costs)."""
     if not is_number(value):
         return False
     try:
@@ -32,7 +36,7 @@ def too_large(value: Any, *, infinite_ok: bool = False) -> bool:
         return True
     if math.isinf(number):
         return not infinite_ok
-    return abs(number) > current_limits().max_magnitude
+    return abs(number) > (current_limits().max_magnitude if limit is None else limit)
 
 
 def magnitude_message(what: str, value: Any) -> str:
@@ -52,11 +56,13 @@ def check_magnitudes(formulation: Formulation, data: ModelData, log: IssueLog) -
     for name, value in data.scalars.items():
         if too_large(value):
             _report(log, f"parameters.{name}.value", f"'{name}'", value)
+    limit = current_limits().max_magnitude
     for name, table in data.tables.items():
-        for key, value in table.items():
-            if too_large(value):
-                _report(log, f"parameters.{name}.values", f"{name}[{key!r}]", value)
-                break  # one per table is enough to act on
+        # Resolved entries are floats: one array test per table, then the first offender by name.
+        values = np.fromiter(table.values(), dtype=np.float64, count=len(table))
+        if not (np.abs(values) <= limit).all():  # NaN fails the test too
+            key, value = next((k, v) for k, v in table.items() if too_large(v, limit=limit))
+            _report(log, f"parameters.{name}.values", f"{name}[{key!r}]", value)  # one per table
     for name, value in data.defaults.items():
         if too_large(value):
             _report(log, f"parameters.{name}.default", f"the default of '{name}'", value)

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 from optmodel.errors import CompileError, ExpressionError
 from optmodel.modeling import expressions as ex
 from optmodel.modeling.evaluate import Key, ModelData, as_key
 from optmodel.modeling.instances import check_distinct_names, objective_tree, variable_instances
-from optmodel.modeling.ir import ConstraintDef, Formulation
+from optmodel.modeling.ir import ConstraintDef, Formulation, ObjectiveDef, VarDef
 from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, root_frame
 from optmodel.modeling.matrix.vectorize import Linear, VariableLayout, Vectorizer, as_linear
 from optmodel.standard_form import StandardForm
@@ -63,7 +64,11 @@ def build_matrix(
         return _Builder(formulation, data, progress or (lambda _: None)).build()
     except (CompileError, ExpressionError) as error:
         raise NotVectorizable(str(error)) from error
-    except (ArithmeticError, TypeError, ValueError, IndexError, KeyError) as error:
+    except NotVectorizable:
+        raise
+    except (
+        Exception
+    ) as error:  # the reference path handles it or reports it properly; never a guess here
         raise NotVectorizable(f"{type(error).__name__}: {error}") from error
 
 
@@ -84,6 +89,7 @@ class _Builder:
 
     def build(self) -> MatrixModel:
         f = self.formulation
+        _require_understood(f)
         check_distinct_names(f)
         columns, col_lower, col_upper, integer = self._variables()
         n_cols = len(columns)
@@ -269,6 +275,39 @@ class _Builder:
         if len(columns) == 1:
             return columns[0]
         return [as_key(k) for k in zip(*columns, strict=True)]
+
+
+#: The fields the fast path knows the meaning of; anything else set (logic, or a field added to the language
+#: later) sends the model to the Pyomo path, which is where new constructs are compiled first.
+_UNDERSTOOD: dict[type[BaseModel], frozenset[str]] = {
+    Formulation: frozenset(
+        {
+            "name",
+            "description",
+            "sets",
+            "parameters",
+            "variables",
+            "expressions",
+            "objective",
+            "constraints",
+        }
+    ),
+    VarDef: frozenset({"description", "index", "type", "lb", "ub"}),
+    ObjectiveDef: frozenset({"description", "sense", "expression"}),
+    ConstraintDef: frozenset({"description", "expression", "forall", "where"}),
+}
+
+
+def _require_understood(formulation: Formulation) -> None:
+    elements: list[BaseModel] = [formulation, formulation.objective]
+    elements += [*formulation.variables.values(), *formulation.constraints.values()]
+    for element in elements:
+        known = _UNDERSTOOD[type(element)]
+        for field, info in type(element).model_fields.items():
+            if field not in known and getattr(element, field) != info.get_default(
+                call_default_factory=True
+            ):
+                raise NotVectorizable(f"'{field}' is compiled by the Pyomo path")
 
 
 def _constant_if_empty(value: Any) -> Any:
