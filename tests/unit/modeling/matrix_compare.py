@@ -19,7 +19,9 @@ RTOL = 1e-12
 
 
 def canonical(form: StandardForm, symbols: SymbolMap) -> dict[str, Any]:
-    """Columns keyed by symbol; rows as a sorted list with each row's sign fixed (first coefficient > 0)."""
+    """Columns keyed by symbol; rows (terms, bounds, the constant moved into the bounds) as a sorted list.
+
+    Rows must face the same way too: a dual's sign depends on it."""
     col_names = [repr(symbols.variables[v]) for v in form.variables]
     columns = {
         name: (
@@ -36,10 +38,8 @@ def canonical(form: StandardForm, symbols: SymbolMap) -> dict[str, Any]:
         cols, coefs = form.row(i)
         terms = sorted((col_names[c], float(v)) for c, v in zip(cols, coefs, strict=True))
         lower, upper = float(form.row_lower[i]), float(form.row_upper[i])
-        if terms and terms[0][1] < 0:
-            terms = [(n, -v) for n, v in terms]
-            lower, upper = -upper, -lower
-        rows.append((repr(symbols.constraints[con]), tuple(terms), lower, upper))
+        constant = float(form.row_constant[i]) if form.row_constant is not None else 0.0
+        rows.append((repr(symbols.constraints[con]), tuple(terms), lower, upper, constant))
     rows.sort(key=lambda r: (r[0], [t[0] for t in r[1]], [round(t[1], 9) for t in r[1]]))
     return {
         "columns": columns,
@@ -76,6 +76,7 @@ def assert_same_standard_form(formulation: Formulation) -> MatrixModel:
         assert got[0] == want[0] and [t[0] for t in got[1]] == [t[0] for t in want[1]], (got, want)
         assert all(_close(a[1], b[1]) for a, b in zip(got[1], want[1], strict=True)), (got, want)
         assert _close(got[2], want[2]) and _close(got[3], want[3]), (got, want)
+        assert _close(got[4], want[4]), (got, want)
     return matrix
 
 

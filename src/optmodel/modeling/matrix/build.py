@@ -84,6 +84,7 @@ class _Builder:
         self.row_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # rows, cols, coefs
         self.lower: list[np.ndarray] = []
         self.upper: list[np.ndarray] = []
+        self.constants: list[np.ndarray] = []
         self.row_symbols: list[Symbol] = []
         self.relations: list[RelationRows] = []
 
@@ -132,6 +133,7 @@ class _Builder:
             objective_offset=offset,
             objective_nonlinear=None,
             has_objective=True,
+            row_constant=np.concatenate(self.constants) if self.constants else np.empty(0),
         )
         symbols = SymbolMap(variables=SelfSymbols(), constraints=SelfSymbols())
         return MatrixModel(form, symbols, self.layouts, self.relations)
@@ -205,17 +207,31 @@ class _Builder:
                     )
         for n, op in enumerate(ops):
             left, right = operands[n], operands[n + 1]
+            # Rows face the way the compiler's Pyomo rows face (so duals keep their sign): the side with
+            # variables is the body; with variables on both sides, 'a <= b' and 'a == b' are a - b, 'a >= b'
+            # is b - a. The body's constant is moved into the bounds and kept as the row's constant.
+            left_vars = np.bincount(left.rows, minlength=frame.size) > 0
+            right_vars = np.bincount(right.rows, minlength=frame.size) > 0
+            flip = (~left_vars | right_vars) if op == ">=" else ~left_vars
+            sign = np.where(flip, -1.0, 1.0)
+            difference = left.const - right.const
             body = Linear(
                 np.concatenate([left.rows, right.rows]),
                 np.concatenate([left.cols, right.cols]),
-                np.concatenate([left.coefs, -right.coefs]),
-                left.const - right.const,
+                np.concatenate([left.coefs, -right.coefs])
+                * sign[np.concatenate([left.rows, right.rows])],
+                difference * sign,
             )
-            lower = np.full(frame.size, -math.inf) if op == "<=" else -body.const
-            upper = np.full(frame.size, math.inf) if op == ">=" else -body.const
-            structural = np.bincount(body.rows, minlength=frame.size) > 0
+            rhs = -body.const
+            at_most = (op == "<=") != flip  # the oriented row reads body <= rhs
+            lower = np.where(at_most & (op != "=="), -math.inf, rhs)
+            upper = np.where(~at_most & (op != "=="), math.inf, rhs)
+            pyomo_constant = np.where(
+                left_vars & right_vars, body.const, np.where(flip, right.const, left.const)
+            )
+            structural = left_vars | right_vars
             _decide_constant_rows(left.const, op, right.const, ~structural)
-            self._add_rows(body, lower, upper, structural, symbols)
+            self._add_rows(body, lower, upper, structural, symbols, pyomo_constant)
 
     def _ranged(self, lo: np.ndarray, body: Linear, hi: np.ndarray, symbols: list[Symbol]) -> None:
         structural = np.bincount(body.rows, minlength=len(lo)) > 0
@@ -226,7 +242,9 @@ class _Builder:
         if (ends[0] > ends[1]).any() or np.isposinf(ends[0]).any() or np.isneginf(ends[1]).any():
             raise NotVectorizable("a range that no value satisfies")
         free = np.isneginf(lo) & np.isposinf(hi)  # -inf <= e <= inf: the compiler adds no row
-        self._add_rows(body, lo - body.const, hi - body.const, structural & ~free, symbols)
+        self._add_rows(
+            body, lo - body.const, hi - body.const, structural & ~free, symbols, body.const
+        )
 
     def _add_rows(
         self,
@@ -235,6 +253,7 @@ class _Builder:
         upper: np.ndarray,
         keep: np.ndarray,
         symbols: list[Symbol],
+        constant: np.ndarray,
     ) -> None:
         if (
             not (np.isfinite(lower[keep]) | np.isneginf(lower[keep])).all()
@@ -249,6 +268,7 @@ class _Builder:
         self.row_parts.append((renumber[body.rows], body.cols, body.coefs))
         self.lower.append(lower[kept].astype(np.float64))
         self.upper.append(upper[kept].astype(np.float64))
+        self.constants.append(np.broadcast_to(constant, keep.shape)[kept].astype(np.float64))
         self.row_symbols.extend(symbols[i] for i in kept.tolist())
 
     def _domain(self, cdef: ConstraintDef) -> tuple[Frame, list[str]]:
