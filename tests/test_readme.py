@@ -56,9 +56,11 @@ def test_demo_setup_installs_every_extra_the_readme_uses_but_hf() -> None:
     assert demo is not None, setup
     installed = set(demo.group(1).split(","))
     pyproject = tomllib.loads((README.parent / "pyproject.toml").read_text(encoding="utf-8"))
-    # Not for the tour: test tooling, the umbrella, the heavy [hf] (its own install line) and cluster runs.
+    # Not for the tour: test tooling, the umbrella, the heavy [hf] (its own install line), cluster runs and
+    # the peers the model-building benchmark compares against.
     extras = set(pyproject["project"]["optional-dependencies"]) - {
         "dev",
+        "bench",
         "realvocab",
         "all",
         "hf",

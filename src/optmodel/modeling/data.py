@@ -336,6 +336,11 @@ def _exact_keys(
     """Keys of the entries written exactly as members (str or int parts), column by column; None where not."""
     if not raw_keys or exact is None or set(map(len, raw_keys)) != {len(exact)}:
         return None
+    in_order: list[Any] = list(itertools.product(*(list(members) for members in exact)))
+    if raw_keys == in_order and all(
+        set(map(type, column)) <= {str, int} for column in zip(*raw_keys, strict=True)
+    ):  # every member in the sets' order, written as itself (a matrix, a list): nothing to look up
+        return [k[0] for k in in_order] if len(exact) == 1 else in_order
     matched: list[list[Any]] = [
         [members.get(v) if v.__class__ is str or v.__class__ is int else None for v in column]
         for column, members in zip(zip(*raw_keys, strict=True), exact, strict=True)

@@ -34,6 +34,7 @@ from optmodel.standard_form.labels import (
     variable_label,
     variable_symbol,
 )
+from optmodel.symbols import SelfSymbols
 
 if TYPE_CHECKING:
     import highspy
@@ -182,10 +183,10 @@ def _result(
     objective = float(info.objective_function_value) if has_solution else None
     best_bound, gap = _bound_and_gap(info, form, objective, termination)
     values = np.asarray(highs.getSolution().col_value) if has_solution else None
-    columns = [variable_symbol(var, symbols) for var in form.variables]  # named once for both
+    columns = _symbols(form.variables, symbols, variable_symbol)  # named once for both
     sensitivity = None
     if termination is TerminationCondition.OPTIMAL and not form.integer.any():
-        rows = [constraint_symbol(con, symbols) for con in form.constraints]
+        rows = _symbols(form.constraints, symbols, constraint_symbol)
         sensitivity = lp_sensitivity(highs, columns, rows, form.row_constant)
     return SolveResult(
         termination=termination,
@@ -201,6 +202,13 @@ def _result(
         message=f"HiGHS model status: {highs.modelStatusToString(status)}",
         sensitivity=sensitivity,
     )
+
+
+def _symbols(items: list[Any], symbols: SymbolMap | None, symbol_of: Any) -> list[Any]:
+    """Each column's (row's) symbol; the matrix fast path's columns and rows are their own symbols."""
+    if symbols is not None and isinstance(symbols.variables, SelfSymbols):
+        return items
+    return [symbol_of(item, symbols) for item in items]
 
 
 def _infeasible(

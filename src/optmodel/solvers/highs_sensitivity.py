@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from optmodel.solvers.base import Sensitivity
-from optmodel.standard_form.labels import by_symbol
+from optmodel.standard_form.labels import by_symbols
 
 if TYPE_CHECKING:
     import highspy
@@ -54,11 +54,11 @@ def lp_sensitivity(
     rows = list(row_symbols)
     cols = list(column_symbols)
     return Sensitivity(
-        duals=by_symbol(zip(rows, _floats(solution.row_dual), strict=True)),
-        slacks=by_symbol(zip(rows, _floats(np.maximum(slack, 0.0)), strict=True)),
-        reduced_costs=by_symbol(zip(cols, _floats(solution.col_dual), strict=True)),
-        cost_ranges=by_symbol(zip(cols, _pairs(cost_low, cost_high), strict=True)),
-        rhs_ranges=by_symbol(zip(rows, _pairs(rhs_low + shift, rhs_high + shift), strict=True)),
+        duals=by_symbols(rows, _floats(solution.row_dual)),
+        slacks=by_symbols(rows, _floats(np.maximum(slack, 0.0))),
+        reduced_costs=by_symbols(cols, _floats(solution.col_dual)),
+        cost_ranges=by_symbols(cols, _pairs(cost_low, cost_high)),
+        rhs_ranges=by_symbols(rows, _pairs(rhs_low + shift, rhs_high + shift)),
     )
 
 
