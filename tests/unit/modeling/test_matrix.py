@@ -33,8 +33,9 @@ MODELS = sorted(
 
 
 def _left_to_pyomo(formulation: Formulation) -> bool:
-    """Nonlinear after compiling (or with auxiliary variables, from abs/min/max), or logic (GDP)."""
-    if formulation.logic:
+    """Nonlinear after compiling (or with auxiliary variables, from abs/min/max), or a construct the fast
+    path leaves to Pyomo: logic (GDP), named expressions, further goals."""
+    if formulation.logic or formulation.expressions or formulation.objective.then:
         return True
     compiled = compile_formulation(formulation)
     form = extract(compiled.model)

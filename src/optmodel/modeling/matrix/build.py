@@ -297,17 +297,18 @@ class _Builder:
         return [as_key(k) for k in zip(*columns, strict=True)]
 
 
-#: The fields the fast path knows the meaning of; anything else set (logic, or a field added to the language
-#: later) sends the model to the Pyomo path, which is where new constructs are compiled first.
+#: The fields the fast path knows the meaning of; anything else set (logic, named expressions, further goals,
+#: or a field added to the language later) sends the model to the Pyomo path, where new constructs are
+#: compiled (and checked) first.
 _UNDERSTOOD: dict[type[BaseModel], frozenset[str]] = {
     Formulation: frozenset(
         {
             "name",
             "description",
+            "assumptions",
             "sets",
             "parameters",
             "variables",
-            "expressions",
             "objective",
             "constraints",
         }
