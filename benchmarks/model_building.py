@@ -675,6 +675,7 @@ def main() -> None:
             tools.remove("linopy")
     load_before = os.getloadavg()
     runs: list[dict[str, Any]] = []
+    text = ""
     for repeat in range(repeats):
         for family in families:
             for size in sizes[family]:
@@ -690,21 +691,35 @@ def main() -> None:
                         file=sys.stderr,
                         flush=True,
                     )
+                    # Written after every run: a long benchmark stopped early still leaves its figures.
+                    text = _write(args.output, runs, families, sizes, load_before, repeat + 1)
+    print(text)
+
+
+def _write(
+    output: Path,
+    runs: list[dict[str, Any]],
+    families: list[str],
+    sizes: dict[str, list[int]],
+    load_before: tuple[float, float, float],
+    repeats_done: int,
+) -> str:
     summary = summarise(runs, families, sizes)
     meta = {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "load_before": [round(v, 2) for v in load_before],
         "load_after": [round(v, 2) for v in os.getloadavg()],
-        "repeats": repeats,
+        "repeats": repeats_done,
         "command": " ".join(["benchmarks/model_building.py", *sys.argv[1:]]),
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.with_suffix(".json").write_text(
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.with_suffix(".json").write_text(
         json.dumps({"meta": meta, **summary, "runs": runs}, indent=1)
     )
-    args.output.with_suffix(".md").write_text(markdown(summary, meta))
-    print(markdown(summary, meta))
+    text = markdown(summary, meta)
+    output.with_suffix(".md").write_text(text)
+    return text
 
 
 if __name__ == "__main__":
