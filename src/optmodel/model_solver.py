@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import gc
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -125,6 +126,24 @@ def run_formulation(
     with ``matrix=False``, goes through the Pyomo model, which is the reference. ``run.build_path`` says
     which. ``progress`` is told each stage as it starts.
     """
+    # Building a big model creates millions of small objects and no reference cycles worth collecting on
+    # the way; the cyclic collector would rescan them again and again (Pyomo's writers pause it too).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(formulation, solver, options, matrix, progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run(
+    formulation: Formulation,
+    solver: str,
+    options: SolveOptions | None,
+    matrix: bool,
+    progress: Callable[[str], None] | None,
+) -> ModelRun:
     from optmodel.modeling.compile import CompiledModel
     from optmodel.modeling.validate import validate_resolved
 

@@ -23,7 +23,8 @@ from optmodel.modeling.evaluate import Key, ModelData, as_key
 from optmodel.modeling.instances import check_distinct_names, objective_tree, variable_instances
 from optmodel.modeling.ir import ConstraintDef, Formulation, ObjectiveDef, VarDef
 from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, root_frame
-from optmodel.modeling.matrix.vectorize import Linear, VariableLayout, Vectorizer, as_linear
+from optmodel.modeling.matrix.linear import Linear, as_linear
+from optmodel.modeling.matrix.vectorize import VariableLayout, Vectorizer
 from optmodel.standard_form import StandardForm
 from optmodel.symbols import SelfSymbols, Symbol, SymbolMap
 
@@ -375,8 +376,3 @@ def _csr(
     start = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=n_rows), out=start[1:])
     return start.astype(np.int32), (keys % max(n_cols, 1)).astype(np.int32), coefs
-
-
-def describe(model: MatrixModel) -> dict[str, Any]:
-    form = model.form
-    return {"columns": form.n_cols, "rows": form.n_rows, "nonzeros": len(form.row_value)}

@@ -18,6 +18,15 @@ import numpy as np
 from optmodel.modeling import expressions as ex
 from optmodel.modeling.evaluate import as_key
 from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, expand
+from optmodel.modeling.matrix.linear import (
+    Linear,
+    arithmetic,
+    as_linear,
+    divided,
+    factor,
+    number,
+    numeric,
+)
 
 _NUMERIC_MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "exp": np.exp,
@@ -42,21 +51,6 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 
 
 @dataclass(frozen=True)
-class Linear:
-    """Per row ``const[row] + sum(coefs * x[cols])`` over the terms with that ``row``."""
-
-    rows: np.ndarray
-    cols: np.ndarray
-    coefs: np.ndarray
-    const: np.ndarray  # float64, one per row
-
-    def scaled(self, factor: np.ndarray | float) -> Linear:
-        if isinstance(factor, np.ndarray):
-            return Linear(self.rows, self.cols, self.coefs * factor[self.rows], self.const * factor)
-        return Linear(self.rows, self.cols, self.coefs * factor, self.const * factor)
-
-
-@dataclass(frozen=True)
 class VariableLayout:
     """Columns ``offset .. offset + count`` hold a variable's keys, in the product order of ``sets``."""
 
@@ -76,24 +70,6 @@ class VariableLayout:
             )
         assert self._columns is not None
         return self._columns
-
-
-def numeric(value: Any, size: int) -> np.ndarray:
-    """A number or numeric array as float64 per row; members or booleans are not numbers here."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "if":
-            raise NotVectorizable("arithmetic on set members or conditions")
-        return value.astype(np.float64, copy=False)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise NotVectorizable(f"arithmetic on {value!r}")
-    return np.full(size, float(value))
-
-
-def as_linear(value: Any, size: int) -> Linear:
-    if isinstance(value, Linear):
-        return value
-    empty = np.empty(0, dtype=np.int64)
-    return Linear(empty, empty, np.empty(0), numeric(value, size))
 
 
 class Vectorizer:
@@ -126,14 +102,14 @@ class Vectorizer:
                 return (
                     numeric(operand, frame.size)
                     if isinstance(operand, np.ndarray)
-                    else _number(operand)
+                    else number(operand)
                 )
             if isinstance(operand, Linear):
                 return operand.scaled(-1.0)
             return (
                 -numeric(operand, frame.size)
                 if isinstance(operand, np.ndarray)
-                else -_number(operand)
+                else -number(operand)
             )
         if isinstance(node, ex.Sum):
             return self.sum(node, frame)
@@ -251,7 +227,7 @@ class Vectorizer:
     def binary(self, op: str, left: Any, right: Any, size: int) -> Any:
         left_linear, right_linear = isinstance(left, Linear), isinstance(right, Linear)
         if not (left_linear or right_linear):
-            return _arithmetic(op, left, right, size)
+            return arithmetic(op, left, right, size)
         if op in ("+", "-"):
             a, b = as_linear(left, size), as_linear(right, size)
             if op == "-":
@@ -263,16 +239,16 @@ class Vectorizer:
                 a.const + b.const,
             )
         if op == "*" and not (left_linear and right_linear):
-            linear, factor = (left, right) if left_linear else (right, left)
-            return linear.scaled(_factor(factor, size))
+            linear, scale = (left, right) if left_linear else (right, left)
+            return linear.scaled(factor(scale, size))
         if op == "/" and left_linear and not right_linear:
-            divisor = _factor(right, size)
+            divisor = factor(right, size)
             if np.any(np.asarray(divisor) == 0):
                 raise NotVectorizable("division by zero")
             return (
                 left.scaled(1.0 / divisor)
                 if not isinstance(divisor, np.ndarray)
-                else _divided(left, divisor)
+                else divided(left, divisor)
             )
         raise NotVectorizable(f"nonlinear '{op}'")
 
@@ -473,71 +449,3 @@ def _comparable(value: Any) -> Any:
         array[0] = value
         return array
     return value
-
-
-def _number(value: Any) -> float | int:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise NotVectorizable(f"{value!r} is not a number")
-    return value
-
-
-def _factor(value: Any, size: int) -> np.ndarray | float:
-    if isinstance(value, np.ndarray):
-        return numeric(value, size)
-    return float(_number(value))
-
-
-def _divided(linear: Linear, divisor: np.ndarray) -> Linear:
-    return Linear(
-        linear.rows, linear.cols, linear.coefs / divisor[linear.rows], linear.const / divisor
-    )
-
-
-def _arithmetic(op: str, left: Any, right: Any, size: int) -> Any:
-    """Numbers with numbers, with the reference's errors (division by zero, complex powers) as declines."""
-    if not isinstance(left, np.ndarray) and not isinstance(right, np.ndarray):
-        a, b = _number(left), _number(right)
-        if op == "/" and b == 0:
-            raise NotVectorizable("division by zero")
-        if op == "**":
-            try:
-                result = float(a) ** b
-            except (OverflowError, ZeroDivisionError) as error:
-                raise NotVectorizable(str(error)) from error
-            if isinstance(result, complex):
-                raise NotVectorizable("complex power")
-            return result
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        return a * b if op == "*" else a / b
-    a_array = _array_operand(left, size)
-    b_array = _array_operand(right, size)
-    with np.errstate(all="ignore"):
-        if op == "+":
-            result = a_array + b_array
-        elif op == "-":
-            result = a_array - b_array
-        elif op == "*":
-            result = a_array * b_array
-        elif op == "/":
-            if np.any(np.asarray(b_array) == 0):
-                raise NotVectorizable("division by zero")
-            result = np.asarray(a_array, dtype=np.float64) / b_array
-        else:
-            result = np.power(np.asarray(a_array, dtype=np.float64), b_array)
-            if np.isnan(result).any():
-                raise NotVectorizable("power outside its domain")
-    result = np.asarray(result)
-    if result.shape != (size,):
-        result = np.broadcast_to(result, (size,)).copy()
-    return result
-
-
-def _array_operand(value: Any, size: int) -> Any:
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "if":
-            raise NotVectorizable("arithmetic on set members or conditions")
-        return value
-    return _number(value)
