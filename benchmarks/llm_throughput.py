@@ -19,6 +19,7 @@ Without a mode: the tiny model on CPU, batch sizes compared (the quick check of 
   .venv/bin/python benchmarks/llm_throughput.py --masks --out benchmarks/results/constrained_masks.json
   .venv/bin/python benchmarks/llm_throughput.py --e2e --out benchmarks/results/constrained_e2e.json
   python benchmarks/llm_throughput.py --gpu --out benchmarks/results/gpu_throughput.json
+(on the GPU machine, which has no network: see benchmarks/gpu_prepare.sh)
 """
 
 from __future__ import annotations
@@ -66,10 +67,11 @@ def tokenizer_for(name: str) -> Any:
     """A real tokenizer by name or saved directory, or None for the tiny model's own trained one."""
     if name == "trained":
         return None
-    if Path(name).is_dir():
-        from transformers import AutoTokenizer
+    if Path(name).is_dir():  # as benchmarks/gpu_prepare.sh saves one: any transformers reads it
+        from transformers import PreTrainedTokenizerFast
 
-        return AutoTokenizer.from_pretrained(name)
+        special = json.loads((Path(name) / "special_tokens.json").read_text())
+        return PreTrainedTokenizerFast(tokenizer_file=str(Path(name) / "tokenizer.json"), **special)
     return real_tokenizer(name)
 
 
