@@ -31,7 +31,8 @@ from optmodel.llm.providers.json_grammar import JsonGrammar, State
 K = TypeVar("K")
 V = TypeVar("V")
 
-# Rough sizes, used to turn a memory budget into entry counts (measured in benchmarks/llm_throughput.py).
+# Sizes that turn a memory budget into entry counts: a memo entry measured ~250 bytes (tracemalloc,
+# replaying the example Formulations), counted as 1 KiB to keep a margin.
 _BYTES_PER_MEMO_ENTRY = 1024
 _BYTES_PER_LEXER_STATE = 2048  # llguidance's own estimate: 1-2 kB per lexer state
 _ASCII = [chr(c) for c in range(0x20, 0x7F)]
@@ -136,12 +137,13 @@ class SchemaConstraint:
             raise ValueError(f"llguidance: {self.template.get_error()}")
         self._steps: _Memo[tuple[State, str], State | None] = _Memo(budget // _BYTES_PER_MEMO_ENTRY)
         self._costs: _Memo[State, int] = _Memo(budget // _BYTES_PER_MEMO_ENTRY)
+        self._closers: _Memo[State, list[int]] = _Memo(budget // _BYTES_PER_MEMO_ENTRY // 8)
         chars = {c for n in self.grammar.graph.nodes for t in (*n.keys, *n.literals) for c in t}
         # Closing characters, the usual ends of a JSON value first (tried in this order).
         self.closing_chars = list(dict.fromkeys([*_CLOSERS, *_ASCII, *sorted(chars)]))
 
     def memo_entries(self) -> int:
-        return len(self._steps.data) + len(self._costs.data)
+        return len(self._steps.data) + len(self._costs.data) + len(self._closers.data)
 
     def step(self, state: State, char: str) -> State | None:
         key = (state, char)
@@ -158,6 +160,26 @@ class SchemaConstraint:
             value = self.grammar.min_bytes_to_finish(state)
             self._costs.put(state, value)
         return value
+
+    def closing_tokens(self, state: State) -> list[int]:
+        """Tokens of the first character of a shortest completion of ``state`` ([] if none is spelt)."""
+        cached = self._closers.get(state)
+        if cached is not None:
+            return cached
+        best: tuple[int, list[int]] = (10**9, [])
+        lowest = self.cost(state)
+        for char in self.closing_chars:
+            after = self.step(state, char)
+            tokens = None if after is None else self.vocabulary.tokens_for(char)
+            if after is None or tokens is None:
+                continue
+            total = len(tokens) + self.cost(after)
+            if total < best[0]:
+                best = (total, tokens)
+                if total <= lowest:  # no completion is shorter than the cost
+                    break
+        self._closers.put(state, best[1])
+        return best[1]
 
     def advance(self, state: State, pending: bytes, data: bytes) -> tuple[State, bytes] | None:
         """Feed ``data`` after ``pending`` (an unfinished UTF-8 character); None if the grammar refuses."""
@@ -248,22 +270,9 @@ class RowConstraint:
             return []
         if schema.grammar.is_complete(self.state):
             return []
-        best: tuple[int, list[int]] | None = None
-        lowest = schema.cost(self.state)
-        for char in schema.closing_chars:
-            after = schema.step(self.state, char)
-            tokens = None if after is None else vocabulary.tokens_for(char)
-            if after is None or tokens is None:
-                continue
-            total = len(tokens) + schema.cost(after)
-            if best is None or total < best[0]:
-                best = (total, tokens)
-                if total <= lowest:  # no completion is shorter than the cost
-                    break
-        if best is None:
-            self.broken = True
-            return []
-        return best[1]
+        tokens = list(schema.closing_tokens(self.state))  # a copy: the caller pops from it
+        self.broken = not tokens
+        return tokens
 
     def _pending_completions(self) -> list[bytes]:
         """Whole characters that start with the pending bytes: the schema's own first, then fillers."""
