@@ -10,7 +10,9 @@ from a config, tokenizers are trained locally or converted from files that pip w
               just after the schema is compiled, "warm" the second pass. Wall and thread-CPU time are both
               reported: on a loaded machine the wall maximum includes time the process was not running.
 ``--e2e``     tiny random model with a real vocabulary on CPU: tokens/s with and without the Formulation
-              schema at batch 1/8/32, each pair in a fresh process with cold grammar caches.
+              schema at batch 1/8/32, in a fresh process per batch size: unconstrained, constrained with
+              cold grammar caches, unconstrained again (the ratio is to the mean of the two); --repeats
+              runs it several times.
 ``--gpu``     Qwen2.5-0.5B and -1.5B shapes in bf16 on CUDA (issue 13): tokens/s at batch 1..64 on real
               prompt lengths (the formulator's system prompt + dataset problems), 256 new tokens, greedy,
               peak GPU memory, and constrained decoding's time as a ratio to unconstrained.
@@ -236,16 +238,22 @@ def e2e_worker(directory: Path, batch: int, new_tokens: int) -> dict[str, Any]:
     started = time.perf_counter()
     provider.prepare_schema(Formulation.json_schema())
     prepare_s = time.perf_counter() - started
-    free = timed_complete(provider, requests_for(problems, new_tokens, system=False, schema=False))
+    free_requests = requests_for(problems, new_tokens, system=False, schema=False)
+    # Unconstrained before and after the (cold) constrained run, so a load change on this shared
+    # machine shows up in both and the ratio uses their mean.
+    before = timed_complete(provider, free_requests)
     constrained = timed_complete(
         provider, requests_for(problems, new_tokens, system=False, schema=True)
     )
+    after = timed_complete(provider, free_requests)
+    free_tokens_per_s = (before["tokens_per_s"] + after["tokens_per_s"]) / 2
     return {
         "batch": batch,
         "prepare_s": round(prepare_s, 2),
-        "unconstrained": free,
+        "unconstrained": before,
+        "unconstrained_after": after,
         "constrained": constrained,
-        "ratio": round(constrained["tokens_per_s"] / free["tokens_per_s"], 2),
+        "ratio": round(constrained["tokens_per_s"] / free_tokens_per_s, 2),
         "uptime": uptime(),
     }
 
@@ -322,6 +330,7 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=None)
     parser.add_argument("--max-new-tokens", type=int, default=None, help="default 256 (64 CPU)")
     parser.add_argument("--no-schema", dest="schema", action="store_false")
+    parser.add_argument("--repeats", type=int, default=1, help="--e2e: fresh processes per size")
     parser.add_argument("--out", type=Path, default=None, help="write the results here (JSON)")
     args = parser.parse_args()
     args.max_new_tokens = args.max_new_tokens or (64 if not (args.gpu or args.e2e) else 256)
@@ -340,14 +349,19 @@ def main() -> None:
     elif args.e2e:
         batches = args.batch_sizes or [1, 8, 32]
         result["rows"] = rows = [
-            r for v in args.vocab for r in measure_e2e(v, batches, args.max_new_tokens)
+            r
+            for v in args.vocab
+            for _ in range(args.repeats)
+            for r in measure_e2e(v, batches, args.max_new_tokens)
         ]
         print(
-            "| vocabulary | batch | free tok/s | constrained tok/s | ratio | prepare s | uptime |"
+            "| vocabulary | batch | free tok/s before/after | constrained tok/s | ratio | prepare s "
+            "| uptime |"
         )
         print("|---|---:|---:|---:|---:|---:|---|")
         for r in rows:
-            print(f"| {r['vocabulary']} | {r['batch']} | {r['unconstrained']['tokens_per_s']} | "
+            print(f"| {r['vocabulary']} | {r['batch']} | {r['unconstrained']['tokens_per_s']}/"
+                  f"{r['unconstrained_after']['tokens_per_s']} | "
                   f"{r['constrained']['tokens_per_s']} | {r['ratio']} | {r['prepare_s']} | "
                   f"{r['uptime']} |")  # fmt: skip
     else:
