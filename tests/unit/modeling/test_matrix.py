@@ -229,3 +229,31 @@ def test_logic_is_left_to_the_pyomo_path() -> None:
     run = run_formulation(gdp)
     assert run.build_path == "pyomo" and run.ok
     assert run.result is not None and run.result.objective == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "x[t] <= max(c[s] for s in T)",  # max over generators: not a sum
+        "x[t] <= c[(t % 3) + 1]",  # modulo in index arithmetic
+        "x[t] <= (c[next(t, T)] if t != last(T) else 0)",  # set functions
+    ],
+)
+def test_constructs_it_does_not_know_are_declined_and_solved_by_the_reference(
+    expression: str,
+) -> None:
+    document = {
+        "sets": {"T": {"range": [1, 4]}},
+        "parameters": {"c": {"index": ["T"], "values": [4, 1, 3, 2]}},
+        "variables": {"x": {"index": ["T"]}},
+        "objective": {"sense": "max", "expression": "sum(x[t] for t in T)"},
+        "constraints": {"cap": {"forall": "t in T", "expression": expression}},
+    }
+    formulation = Formulation.model_validate(document)
+    with pytest.raises(NotVectorizable):
+        build_matrix(formulation, resolve_data(formulation)[0])
+    run = run_formulation(formulation)
+    reference = run_formulation(formulation, matrix=False)
+    assert run.build_path == "pyomo" and run.ok, run.error
+    assert run.result is not None and reference.result is not None
+    assert run.result.objective == reference.result.objective

@@ -24,7 +24,7 @@ from optmodel.modeling.instances import check_distinct_names, objective_tree, va
 from optmodel.modeling.ir import ConstraintDef, Formulation, ObjectiveDef, VarDef
 from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, root_frame
 from optmodel.modeling.matrix.linear import Linear, as_linear
-from optmodel.modeling.matrix.vectorize import VariableLayout, Vectorizer
+from optmodel.modeling.matrix.vectorize import VariableLayout, Vectorizer, language_is_known
 from optmodel.standard_form import StandardForm
 from optmodel.symbols import SelfSymbols, Symbol, SymbolMap
 
@@ -91,6 +91,10 @@ class _Builder:
 
     def build(self) -> MatrixModel:
         f = self.formulation
+        if not language_is_known():
+            raise NotVectorizable(
+                "the expression language changed; the fast path must learn it first"
+            )
         _require_understood(f)
         check_distinct_names(f)
         columns, col_lower, col_upper, integer = self._variables()

@@ -80,7 +80,11 @@ def arithmetic(op: str, left: Any, right: Any, size: int) -> Any:
             return a + b
         if op == "-":
             return a - b
-        return a * b if op == "*" else a / b
+        if op == "*":
+            return a * b
+        if op == "/":
+            return a / b
+        raise NotVectorizable(f"operator {op!r}")
     a_array = _array_operand(left, size)
     b_array = _array_operand(right, size)
     with np.errstate(all="ignore"):
@@ -94,10 +98,12 @@ def arithmetic(op: str, left: Any, right: Any, size: int) -> Any:
             if np.any(np.asarray(b_array) == 0):
                 raise NotVectorizable("division by zero")
             result = np.asarray(a_array, dtype=np.float64) / b_array
-        else:
+        elif op == "**":
             result = np.power(np.asarray(a_array, dtype=np.float64), b_array)
             if np.isnan(result).any():
                 raise NotVectorizable("power outside its domain")
+        else:
+            raise NotVectorizable(f"operator {op!r}")
     result = np.asarray(result)
     if result.shape != (size,):
         result = np.broadcast_to(result, (size,)).copy()

@@ -8,6 +8,8 @@ reference path handles it (with its error message) instead.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,6 +42,35 @@ _NUMERIC_MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "floor": np.floor,
     "round": np.round,
 }
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "**"})
+#: The expression nodes this evaluator knows, with their fields: a node type or field added to the language
+#: later makes the fast path decline (see :func:`language_is_known`) until it is taught the meaning.
+_KNOWN_NODES: dict[type, tuple[str, ...]] = {
+    ex.Const: ("value",),
+    ex.Name: ("id",),
+    ex.Subscript: ("name", "indices"),
+    ex.Unary: ("op", "operand"),
+    ex.Binary: ("op", "left", "right"),
+    ex.Call: ("func", "args"),
+    ex.Sum: ("body", "generators"),
+    ex.Compare: ("ops", "operands"),
+    ex.BoolOp: ("op", "values"),
+    ex.Not: ("operand",),
+    ex.TupleNode: ("items",),
+    ex.IfElse: ("test", "body", "orelse"),
+    ex.Generator: ("targets", "set_name", "conditions"),
+}
+
+
+@functools.cache
+def language_is_known() -> bool:
+    """Whether the expression nodes still have exactly the fields this evaluator reads."""
+    return all(
+        tuple(f.name for f in dataclasses.fields(node)) == names
+        for node, names in _KNOWN_NODES.items()
+    )
+
+
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "<=": np.less_equal,
     ">=": np.greater_equal,
@@ -82,6 +113,10 @@ class Vectorizer:
 
     # --- values ---------------------------------------------------------------------------------
     def value(self, node: ex.Node, frame: Frame) -> Any:
+        if (
+            type(node) not in _KNOWN_NODES
+        ):  # exact types: a subclass (max over generators) means more
+            raise NotVectorizable(f"{type(node).__name__} is compiled by the Pyomo path")
         if isinstance(node, ex.Const):
             if isinstance(node.value, bool):
                 raise NotVectorizable("boolean constant")
@@ -91,10 +126,14 @@ class Vectorizer:
         if isinstance(node, ex.Subscript):
             return self.subscript(node, frame)
         if isinstance(node, ex.Binary):
+            if node.op not in _ARITHMETIC:
+                raise NotVectorizable(f"operator {node.op!r}")
             return self.binary(
                 node.op, self.value(node.left, frame), self.value(node.right, frame), frame.size
             )
         if isinstance(node, ex.Unary):
+            if node.op not in ("+", "-"):
+                raise NotVectorizable(f"unary {node.op!r}")
             operand = self.value(node.operand, frame)
             if node.op == "+":
                 if isinstance(operand, Linear):
@@ -326,6 +365,8 @@ class Vectorizer:
             if isinstance(arg, ex.Name) and arg.id in self.data.sets:
                 return len(self.data.sets[arg.id])
             raise NotVectorizable("len() of something other than a set")
+        if node.func not in _NUMERIC_MATH and node.func not in ("min", "max"):
+            raise NotVectorizable(f"{node.func}() is compiled by the Pyomo path")
         args = [self.value(a, frame) for a in node.args]
         if any(isinstance(a, Linear) for a in args):
             raise NotVectorizable(f"{node.func}() of decision variables")
@@ -370,7 +411,9 @@ class Vectorizer:
     # --- conditions -----------------------------------------------------------------------------
     def truth(self, node: ex.Node, frame: Frame) -> np.ndarray:
         """A boolean per row; only rows where an ``and``'s earlier parts hold evaluate the later ones."""
-        if isinstance(node, ex.BoolOp):
+        if type(node) is ex.BoolOp:
+            if node.op not in ("and", "or"):
+                raise NotVectorizable(f"boolean {node.op!r}")
             result = self.truth(node.values[0], frame)
             for part in node.values[1:]:
                 pending = np.flatnonzero(result if node.op == "and" else ~result)
@@ -378,9 +421,9 @@ class Vectorizer:
                     result = result.copy()
                     result[pending] = self.truth(part, frame.take(pending))
             return result
-        if isinstance(node, ex.Not):
+        if type(node) is ex.Not:
             return ~self.truth(node.operand, frame)
-        if isinstance(node, ex.Compare):
+        if type(node) is ex.Compare:
             return self.compare(node, frame)
         value = self.value(node, frame)
         if isinstance(value, Linear):
@@ -407,6 +450,8 @@ class Vectorizer:
                 )
                 result &= found if op == "in" else ~found
                 continue
+            if op not in _COMPARE:
+                raise NotVectorizable(f"comparison {op!r}")
             right = self._operand(right_node, frame)
             try:
                 with np.errstate(all="ignore"):
@@ -420,7 +465,7 @@ class Vectorizer:
         return result
 
     def _operand(self, node: ex.Node, frame: Frame) -> Any:
-        if isinstance(node, ex.TupleNode):
+        if type(node) is ex.TupleNode:
             items = [self._operand(i, frame) for i in node.items]
             lists = [i.tolist() if isinstance(i, np.ndarray) else [i] * frame.size for i in items]
             array = np.empty(frame.size, dtype=object)
