@@ -40,9 +40,13 @@ def too_large(value: Any, *, infinite_ok: bool = False, limit: float | None = No
 
 
 def magnitude_message(what: str, value: Any) -> str:
-    if is_number(value) and not math.isfinite(float(value)):
+    if isinstance(value, float) and not math.isfinite(value):
         return f"{what} is {value!r}, not a finite number"
-    return f"{what} is {value!r}, beyond the largest magnitude allowed ({current_limits().max_magnitude:g})"
+    if isinstance(value, int) and value.bit_length() > 64:  # no float, and too long to print
+        shown = f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    else:
+        shown = repr(value)
+    return f"{what} is {shown}, beyond the largest magnitude allowed ({current_limits().max_magnitude:g})"
 
 
 _HINT = (

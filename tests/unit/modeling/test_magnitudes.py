@@ -76,3 +76,11 @@ def test_a_result_never_says_optimal_with_a_non_finite_objective(objective: floa
     assert result.status is SolutionStatus.NO_SOLUTION and result.objective is None
     assert result.termination is TerminationCondition.NUMERICAL_ERROR
     assert "numerically unusable" in result.message
+
+
+def test_an_integer_literal_too_long_for_a_float_is_one_clean_issue() -> None:
+    issues = optmodel.validate(_model(objective="9" * 4300 + " * x"))
+    assert [(i.path, i.code.value) for i in issues] == [
+        ("objective.expression", "number-too-large")
+    ]
+    assert "an integer of about 4301 digits" in issues[0].message
