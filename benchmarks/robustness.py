@@ -246,23 +246,9 @@ def yaml_bombs() -> Iterator[str]:
     yield "{" * 100_000
 
 
-MPS = """NAME          tiny
-OBJSENSE
-    MAX
-ROWS
- N  obj
- L  c1
- L  c2
-COLUMNS
-    x         obj       3.0          c1        1.0
-    x         c2        1.0
-    y         obj       2.0          c1        1.0
-RHS
-    RHS       c1        4.0          c2        3.0
-BOUNDS
- UP BND       y         10.0
-ENDATA
-"""
+MPS = (
+    Path(__file__).resolve().parents[1] / "tests" / "data" / "tiny.mps"
+).read_text()  # max 3x + 2y, x + y <= 4, x <= 3
 LP = "Maximize\n obj: 3 x + 2 y\nSubject To\n c1: x + y <= 4\n c2: x <= 3\nBounds\n y <= 10\nEnd\n"
 
 

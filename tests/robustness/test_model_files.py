@@ -16,23 +16,9 @@ from hypothesis import strategies as st
 from optmodel.errors import ModelFileError
 from optmodel.pipeline import solve_file
 
-MPS = """NAME          tiny
-OBJSENSE
-    MAX
-ROWS
- N  obj
- L  c1
- L  c2
-COLUMNS
-    x         obj       3.0          c1        1.0
-    x         c2        1.0
-    y         obj       2.0          c1        1.0
-RHS
-    RHS       c1        4.0          c2        3.0
-BOUNDS
- UP BND       y         10.0
-ENDATA
-"""
+MPS = (
+    Path(__file__).resolve().parents[1] / "data" / "tiny.mps"
+).read_text()  # max 3x + 2y, x + y <= 4, x <= 3
 LINES = MPS.splitlines(keepends=True)
 HEADERS = [n for n, line in enumerate(LINES) if line[0].isalpha() and not line.startswith("NAME")]
 NUMBERS = [
