@@ -51,3 +51,19 @@ def test_solvers_interleave_in_one_process_with_any_threads() -> None:
             solver == "alns" and answer.result.status is SolutionStatus.FEASIBLE
         ), where
         assert answer.objective == pytest.approx(22.0), where
+
+
+def test_highs_solves_in_other_python_threads_keep_their_own_thread_counts() -> None:
+    """HiGHS's scheduler belongs to the calling thread: a bench run on a thread executor after a solve in
+    the main thread with another ``threads`` returned 'Not Set' before this was tracked per thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def objective(threads: int) -> float | None:
+        return optmodel.solve(PROBLEM, solver="highs", threads=threads).objective
+
+    assert objective(2) == 22
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(objective, 1).result() == 22
+    assert objective(1) == 22
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(objective, 2).result() == 22
