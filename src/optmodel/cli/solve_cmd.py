@@ -76,6 +76,7 @@ def solve(
         seed=seed,
         verbose=verbose,
         solver_options=parse_solver_options(option),
+        ranging=True if duals else None,
     )
     payloads: list[dict[str, Any]] = []
     worst = ExitCode.OK

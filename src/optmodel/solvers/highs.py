@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from optmodel.errors import SolverCapabilityError, SolverError, SolverUnavailableError
-from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
+from optmodel.solvers.base import (
+    RANGING_AUTO_LIMIT,
+    SolutionStatus,
+    SolveOptions,
+    SolveResult,
+    TerminationCondition,
+)
 from optmodel.solvers.classify import ProblemClass, quadratic_is_convex
 from optmodel.solvers.form_backend import StandardFormBackend
 from optmodel.solvers.highs_diagnostics import feasibility_highs, find_conflict, runaway_columns
@@ -187,7 +193,10 @@ def _result(
     sensitivity = None
     if termination is TerminationCondition.OPTIMAL and not form.integer.any():
         rows = _symbols(form.constraints, symbols, constraint_symbol)
-        sensitivity = lp_sensitivity(highs, columns, rows, form.row_constant)
+        ranging = options.ranging
+        if ranging is None:
+            ranging = len(columns) + len(rows) <= RANGING_AUTO_LIMIT
+        sensitivity = lp_sensitivity(highs, columns, rows, form.row_constant, ranging=ranging)
     return SolveResult(
         termination=termination,
         status=solution_status,

@@ -9,6 +9,7 @@ alike), which is the shadow-price convention we promise.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,12 +31,15 @@ def lp_sensitivity(
     column_symbols: Sequence[Symbol | None],
     row_symbols: Sequence[Symbol | None],
     row_shift: np.ndarray | None = None,
+    *,
+    ranging: bool = True,
 ) -> Sensitivity | None:
     """Sensitivity of the LP ``highs`` has just solved to optimality; None without a valid dual solution.
 
     ``column_symbols``/``row_symbols`` name each column and row (None leaves it out, e.g. auxiliaries);
     ``row_shift`` is added to row bounds to give the constraint's own constant side (a body's constant
-    was moved into the row bounds when the standard form was built).
+    was moved into the row bounds when the standard form was built). Without ``ranging`` the cost and
+    right-hand-side ranges are left empty (HiGHS's ranging can cost more than the solve).
     """
     solution = highs.getSolution()
     if not solution.dual_valid:
@@ -47,16 +51,21 @@ def lp_sensitivity(
     shift = np.zeros(len(lower)) if row_shift is None else np.asarray(row_shift, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         slack = np.minimum(upper - activity, activity - lower)
-    status, computed = highs.getRanging()
-    ranging = computed if status.name == "kOk" else None
-    rhs_low, rhs_high = _rhs_ranges(ranging, lower, upper, activity, slack)
-    cost_low, cost_high = _cost_ranges(ranging, len(column_symbols))
     rows = list(row_symbols)
     cols = list(column_symbols)
-    return Sensitivity(
+    sensitivity = Sensitivity(
         duals=by_symbols(rows, _floats(solution.row_dual)),
         slacks=by_symbols(rows, _floats(np.maximum(slack, 0.0))),
         reduced_costs=by_symbols(cols, _floats(solution.col_dual)),
+    )
+    if not ranging:
+        return sensitivity
+    status, computed = highs.getRanging()
+    ranged = computed if status.name == "kOk" else None
+    rhs_low, rhs_high = _rhs_ranges(ranged, lower, upper, activity, slack)
+    cost_low, cost_high = _cost_ranges(ranged, len(cols))
+    return replace(
+        sensitivity,
         cost_ranges=by_symbols(cols, _pairs(cost_low, cost_high)),
         rhs_ranges=by_symbols(rows, _pairs(rhs_low + shift, rhs_high + shift)),
     )

@@ -97,3 +97,21 @@ def test_indexed_duals_as_pandas() -> None:
         "rhs_range_high",
     ]
     assert len(frame) == 5
+
+
+def test_ranging_is_on_request_for_big_lps(monkeypatch: pytest.MonkeyPatch) -> None:
+    from optmodel.solvers import highs
+    from optmodel.solvers.base import SolveOptions
+
+    small = optmodel.solve(production_mix())
+    assert small.result.sensitivity is not None and small.result.sensitivity.cost_ranges
+
+    monkeypatch.setattr(highs, "RANGING_AUTO_LIMIT", 5)  # production_mix has 3 columns + 3 rows
+    big = optmodel.solve(production_mix()).result.sensitivity
+    assert big is not None and big.duals == small.result.sensitivity.duals
+    assert big.cost_ranges == {} and big.rhs_ranges == {}  # no range rather than an unchecked one
+    asked = optmodel.solve(production_mix(), options=SolveOptions(ranging=True)).result.sensitivity
+    assert asked is not None and asked.cost_ranges == small.result.sensitivity.cost_ranges
+    monkeypatch.undo()
+    never = optmodel.solve(production_mix(), options=SolveOptions(ranging=False)).result.sensitivity
+    assert never is not None and never.duals and never.rhs_ranges == {}
