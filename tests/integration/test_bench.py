@@ -134,8 +134,6 @@ def test_without_matplotlib_the_report_is_written_and_names_the_extra(
 
 
 def test_batch_provider_round_trip_over_several_rounds(tmp_path: Path) -> None:
-    from optmodel.errors import PendingBatchError
-    from optmodel.llm.config import make_provider
 
     replies = golden_answers()
     ids = chosen_ids(replies, 2)
@@ -159,22 +157,31 @@ def test_batch_provider_round_trip_over_several_rounds(tmp_path: Path) -> None:
             return "I would model this with two variables."
         return text
 
-    answerer = ScriptedProvider(rules=answer)
-    rounds = 0
-    while True:
-        try:
-            run_benchmark(config, make_provider(f"batch:{batch_dir}"), resume=rounds > 0)
-            break
-        except PendingBatchError:
-            rounds += 1
-            assert rounds <= 5
-            _answer_batch_files(batch_dir, answerer)
+    rounds = _run_in_rounds(config, batch_dir, ScriptedProvider(rules=answer), max_rounds=5)
     records = load_records(RunDirectory(tmp_path / "run"))
     # round 1: first tries; round 2: the verification of the one that solved, and the other's repair
     assert len(records) == len(ids) and rounds == 2
     assert sum(1 for r in records if r.correct["strict"]) == 1
     assert sorted(r.attempts for r in records) == [2, 2]
     assert sorted(r.extra["verdict"] for r in records) == ["", "ok"]
+
+
+def _run_in_rounds(
+    config: BenchConfig, batch_dir: Path, answerer: ScriptedProvider, max_rounds: int
+) -> int:
+    """Run the benchmark, answering each round of request files, until it finishes; the rounds it took."""
+    from optmodel.errors import PendingBatchError
+    from optmodel.llm.config import make_provider
+
+    rounds = 0
+    while True:
+        try:
+            run_benchmark(config, make_provider(f"batch:{batch_dir}"), resume=rounds > 0)
+            return rounds
+        except PendingBatchError:
+            rounds += 1
+            assert rounds <= max_rounds
+            _answer_batch_files(batch_dir, answerer)
 
 
 def _answer_batch_files(batch_dir: Path, answerer: ScriptedProvider) -> None:
@@ -288,8 +295,6 @@ def test_audit_lists_exactly_the_known_label_errors() -> None:
 
 def test_verify_method_corrects_a_wrong_reading_over_batch_rounds(tmp_path: Path) -> None:
     """standard keeps a wrong first model; verify shows its plan, gets a correction, verifies it: 3 rounds."""
-    from optmodel.errors import PendingBatchError
-    from optmodel.llm.config import make_provider
 
     replies = golden_answers()
     ids = chosen_ids(replies, 2)[:1]  # a problem with a golden (right) model
@@ -319,16 +324,7 @@ def test_verify_method_corrects_a_wrong_reading_over_batch_rounds(tmp_path: Path
         }
         return "```json\n" + json.dumps(verdict) + "\n```"
 
-    answerer = ScriptedProvider(rules=answer)
-    rounds = 0
-    while True:
-        try:
-            run_benchmark(config, make_provider(f"batch:{batch_dir}"), resume=rounds > 0)
-            break
-        except PendingBatchError:
-            rounds += 1
-            assert rounds <= 6
-            _answer_batch_files(batch_dir, answerer)
+    rounds = _run_in_rounds(config, batch_dir, ScriptedProvider(rules=answer), max_rounds=6)
     records = {r.method: r for r in load_records(RunDirectory(tmp_path / "run"))}
     # standard's round; verify's first try is the same request (answered from the batch files), then the
     # verification with its correction, then the verification of the correction
