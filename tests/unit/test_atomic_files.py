@@ -17,7 +17,7 @@ from optmodel.atomic_files import atomic_output, write_atomically
 WRITER = """
 import sys
 from optmodel.experience_library.exchange import export_library
-from optmodel.experience_library.starter import load_starter_library
+from optmodel.experience_library import load_starter_library
 from optmodel.experience_library.store import InsightStore
 
 store = InsightStore(sys.argv[1])

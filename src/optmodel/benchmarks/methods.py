@@ -11,7 +11,8 @@ from optmodel.llm.formulator import FormulatorConfig
 METHOD_HELP = (
     "standard: one call, no repair, no verification, no library; "
     "verify: standard + the verification turn (a verdict on the solved plan, a corrected model tried); "
-    "repair: repair loop + verification; library: repair + experience library; "
+    "repair: repair loop + verification; library: repair + experience library (--library, else the shipped "
+    "default); library-starter: repair + the shipped starter library; "
     "sc-K: K samples with repair, majority vote"
 )
 
@@ -24,7 +25,8 @@ class Method:
 
 
 def parse_method(name: str, base: FormulatorConfig | None = None) -> Method:
-    """``standard``, ``verify``, ``repair``, ``library`` or ``sc-K`` on top of ``base`` (budgets, solver, tokens)."""
+    """``standard``, ``verify``, ``repair``, ``library``, ``library-starter`` or ``sc-K`` on top of ``base``
+    (budgets, solver, tokens)."""
     base = base or FormulatorConfig()
     repair_attempts = max(base.max_attempts, 2)
     if name == "standard":
@@ -35,7 +37,7 @@ def parse_method(name: str, base: FormulatorConfig | None = None) -> Method:
         )
     if name == "repair":
         return Method(name, replace(base, max_attempts=repair_attempts, samples=1))
-    if name == "library":
+    if name in ("library", "library-starter"):
         return Method(
             name, replace(base, max_attempts=repair_attempts, samples=1), uses_library=True
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from optmodel.benchmarks.records import ResultRecord
     from optmodel.benchmarks.runner import RunProgress
     from optmodel.experience_library import InsightStore
+    from optmodel.experience_library.shipped import ShippedName
     from optmodel.llm.formulator import InsightSource
 
 
@@ -52,7 +53,8 @@ def bench(
     library: Path | None = typer.Option(
         None,
         "--library",
-        help="Experience library for --method library (default: the starter library shipped with optmodel).",
+        help="Experience library for --method library (default: the library shipped with optmodel: the "
+        "learned one; -m library-starter uses the starter library).",
     ),
     retrieval: str = typer.Option(
         "lexical",
@@ -108,19 +110,25 @@ def bench(
     )
     provider = resolve_llm(llm, cache=False if no_cache else None)
     insights_for: Callable[[Method], InsightSource | None] | None = None
-    if library is not None or "library" in methods:
+    if library is not None or any(m.startswith("library") for m in methods):
         from optmodel.library_bridge import LibraryInsightSource
 
         if retrieval not in ("lexical", "taxonomy"):
             raise typer.BadParameter("--retrieval is lexical or taxonomy")
-        source = LibraryInsightSource(
-            library or _shipped_library(),
-            provider,
-            shortlist_by="taxonomy" if retrieval == "taxonomy" else "lexical",
+        shortlist_by: Literal["lexical", "taxonomy"] = (
+            "taxonomy" if retrieval == "taxonomy" else "lexical"
         )
+        sources = {
+            "library": LibraryInsightSource(
+                library or _shipped_library("default"), provider, shortlist_by=shortlist_by
+            ),
+            "library-starter": LibraryInsightSource(
+                _shipped_library("starter"), provider, shortlist_by=shortlist_by
+            ),
+        }
 
-        def insights_for(_method: Method) -> InsightSource | None:
-            return source
+        def insights_for(method: Method) -> InsightSource | None:
+            return sources.get(method.name, sources["library"])
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -183,12 +191,12 @@ def _corrections(paths: list[Path]) -> dict[str, LabelCorrection] | None:
     return load_corrections(paths)
 
 
-def _shipped_library() -> InsightStore:
-    """The starter library that ships with optmodel, in memory (a benchmark never edits the user's)."""
-    from optmodel.experience_library import InsightStore, load_starter_library
+def _shipped_library(which: ShippedName) -> InsightStore:
+    """A library that ships with optmodel, in memory (a benchmark never edits the user's)."""
+    from optmodel.experience_library import InsightStore, load_shipped_library
 
     store = InsightStore(":memory:")
-    load_starter_library(store)
+    load_shipped_library(store, which)
     return store
 
 

@@ -27,11 +27,12 @@ PATH_OPTION = typer.Option(
 
 
 def _open(path: Path | None, *, starter: bool = False) -> InsightStore:
-    from optmodel.experience_library import InsightStore, default_library_path, load_starter_library
+    """The library at ``path``; with ``starter``, an empty one is first seeded with the shipped default."""
+    from optmodel.experience_library import InsightStore, default_library_path, load_shipped_library
 
     store = InsightStore(path or default_library_path())
     if starter and not store.insights(include_retired=True):
-        load_starter_library(store)
+        load_shipped_library(store)
     return store
 
 
@@ -77,12 +78,27 @@ def search_cmd(
 
 
 @library_app.command("export")
-def export_cmd(out: Path, library: Path | None = PATH_OPTION) -> None:
+def export_cmd(
+    out: Path,
+    library: Path | None = PATH_OPTION,
+    provenance: Path | None = typer.Option(
+        None,
+        "--provenance",
+        help="YAML/JSON mapping written as the file's 'provenance' (model, training split, date, counts).",
+    ),
+) -> None:
     """Write the library to OUT (YAML, or JSON for a .json suffix) for review, editing and sharing."""
     from optmodel.cli.output import console
     from optmodel.experience_library import export_library
 
-    count = export_library(_open(library, starter=True), out)
+    about = None
+    if provenance is not None:
+        import yaml
+
+        about = yaml.safe_load(provenance.read_text(encoding="utf-8"))
+        if not isinstance(about, dict):
+            raise typer.BadParameter(f"{provenance} must hold a mapping", param_hint="--provenance")
+    count = export_library(_open(library, starter=True), out, provenance=about)
     console.print(f"wrote {count} insight(s) to {out}")
 
 

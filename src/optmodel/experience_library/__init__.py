@@ -31,7 +31,13 @@ from .prompts import format_for_prompt
 from .protocols import AttemptOutcome, Completer, Embedder, FormulateAttempt, Problem, VerifyTask
 from .refinement import Evidence, RefinementResult, RefineReport, refine
 from .retrieval import Retrieval, Retriever, check_applicability, retrieve
-from .starter import load_starter_library, starter_insights
+from .shipped import (
+    load_shipped_library,
+    load_starter_library,
+    shipped_insights,
+    shipped_provenance,
+    starter_insights,
+)
 from .store import InsightStore, InsightVersion, SearchHit, default_library_path
 
 __all__ = [
@@ -70,10 +76,13 @@ __all__ = [
     "format_for_prompt",
     "import_library",
     "learn",
+    "load_shipped_library",
     "load_starter_library",
     "merge_near_duplicates",
     "read_library_file",
     "refine",
     "retrieve",
+    "shipped_insights",
+    "shipped_provenance",
     "starter_insights",
 ]

@@ -50,21 +50,32 @@ def validate_insight(data: Mapping[str, Any], where: str) -> Insight:
         raise LibraryError("\n".join(problems)) from None
 
 
-def library_document(insights: list[Insight]) -> dict[str, Any]:
-    """The exported form of a list of insights."""
-    return {
+def library_document(
+    insights: list[Insight], provenance: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The exported form of a list of insights; ``provenance`` says where the library came from."""
+    document: dict[str, Any] = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "exported_at": utc_now(),
-        "insights": [i.model_dump(mode="json") for i in insights],
     }
+    if provenance:
+        document["provenance"] = dict(provenance)
+    document["insights"] = [i.model_dump(mode="json") for i in insights]
+    return document
 
 
-def export_library(store: InsightStore, path: str | Path, *, include_retired: bool = False) -> int:
+def export_library(
+    store: InsightStore,
+    path: str | Path,
+    *,
+    include_retired: bool = False,
+    provenance: Mapping[str, Any] | None = None,
+) -> int:
     """Write the store's insights to ``path`` (YAML unless the suffix is .json); returns how many."""
     path = Path(path)
     insights = store.insights(include_retired=include_retired)
-    document = library_document(insights)
+    document = library_document(insights, provenance)
     if path.suffix.lower() == ".json":
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
