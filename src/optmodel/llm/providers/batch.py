@@ -67,6 +67,14 @@ class BatchFileProvider:
         self.strict_schema = strict_schema
         self._lock = threading.Lock()
 
+    def cache_identity(self) -> dict[str, Any]:
+        """What besides the request decides an answer: the folder the answers come from, the body's shape."""
+        return {
+            "directory": str(self.directory.resolve()),
+            "structured_output": self.structured_output,
+            "strict_schema": self.strict_schema,
+        }
+
     def custom_id(self, request: CompletionRequest) -> str:
         """The id that links a request line to its output line."""
         return "optmodel-" + request_fingerprint(request, provider=self.name, model=self.model)[:40]

@@ -13,6 +13,7 @@ closed in the tokens left; otherwise the row closes along its shortest completio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,31 @@ from optmodel.llm.providers.token_constraint import RowConstraint, mask_executor
 
 # Best-scoring candidates checked against the budget per row and step before the row closes.
 _CANDIDATES = 8
+#: Raise it with any change here or in token_constraint / json_grammar that can change a decoded token
+#: (the budget rule, how rows close, the grammar): cached answers of the old decoder are then not reused.
+DECODER_REVISION = 1
+
+
+def decoder_identity(grammar_memory_mib: int) -> dict[str, Any]:
+    """Everything about constrained decoding that can change an answer; part of the cache key.
+
+    The memory budget belongs here: past its lexer share llguidance stops and the row closes early.
+    """
+    return {
+        "engine": "llguidance+json_grammar",
+        "llguidance": installed_version("llguidance"),
+        "revision": DECODER_REVISION,
+        "candidates": _CANDIDATES,
+        "grammar_memory_mib": grammar_memory_mib,
+    }
+
+
+def installed_version(package: str) -> str | None:
+    """The installed distribution's version (None if it is not installed)."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 @dataclass

@@ -59,6 +59,16 @@ class RecordedProvider:
         self._loaded_stamp: tuple[float, int] | None = None
         self._responses: AnswerIndex[ChatCompletion] = AnswerIndex.empty("recorded")
 
+    def cache_identity(self) -> dict[str, Any]:
+        """What besides the request decides an answer: the file, and the provider that fills its gaps."""
+        from optmodel.llm.cache import provider_settings
+
+        inner = self.record_from
+        return {
+            "path": str(self.path.resolve()),
+            "record_from": None if inner is None else [inner.name, provider_settings(inner)],
+        }
+
     def complete(self, requests: Sequence[CompletionRequest]) -> list[CompletionResponse]:
         """Replay what the file holds; record (or report) the rest."""
         with self._lock:

@@ -27,7 +27,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from optmodel.errors import LLMError, MissingExtraError
-from optmodel.llm.providers.hf_decoding import RowPlan, RowwiseLogitsProcessor
+from optmodel.llm.providers.hf_decoding import (
+    RowPlan,
+    RowwiseLogitsProcessor,
+    decoder_identity,
+    installed_version,
+)
 from optmodel.llm.providers.token_constraint import (
     RowConstraint,
     SchemaConstraint,
@@ -111,16 +116,39 @@ class TransformersProvider:
         self._vocabulary: TokenVocabulary | None = None
         self._grammars: OrderedDict[str, SchemaConstraint] = OrderedDict()
         self._eos_ids: list[int] = []
+        self._resolved: tuple[str, str] | None = None  # (device, dtype), "auto" resolved
 
     def cache_identity(self) -> dict[str, Any]:
-        """What besides the request decides an answer: the weights and how they are run."""
+        """What besides the request decides an answer: the weights, how and where they run, the decoder.
+
+        ``auto`` device and dtype are resolved (bf16 on a GPU, float32 on a CPU answer differently), and
+        the torch and transformers versions count: their kernels decide greedy ties.
+        """
+        device, dtype = self._device_and_dtype()
         return {
             "model": self.model,
-            "dtype": self.dtype,
-            "device": self.device,
+            "dtype": dtype,
+            "device": device,
+            "device_map": self.device_map,
+            "trust_remote_code": self.trust_remote_code,
             "max_new_tokens": self.max_new_tokens,
             "ignore_eos": self.ignore_eos,
+            "libraries": {p: installed_version(p) for p in ("torch", "transformers")},
+            "constrained_decoding": decoder_identity(self.grammar_memory_mib),
         }
+
+    def _device_and_dtype(self) -> tuple[str, str]:
+        """``device`` and ``dtype`` with ``auto`` resolved for this machine."""
+        if self._resolved is None:
+            torch, _ = _import_hf()
+            device = self.device
+            if device == "auto":
+                device = "cuda" if torch.cuda.is_available() else "cpu"
+            dtype = self.dtype
+            if dtype == "auto":
+                dtype = "bfloat16" if device.startswith("cuda") else "float32"
+            self._resolved = (device, dtype)
+        return self._resolved
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -133,12 +161,7 @@ class TransformersProvider:
         if self._loaded is not None:
             return self._loaded
         torch, transformers = _import_hf()
-        device = self.device
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        dtype_name = self.dtype
-        if dtype_name == "auto":
-            dtype_name = "bfloat16" if device.startswith("cuda") else "float32"
+        device, dtype_name = self._device_and_dtype()
         kwargs: dict[str, Any] = {"trust_remote_code": self.trust_remote_code}
         kwargs["dtype" if _transformers_at_least(transformers, 4, 56) else "torch_dtype"] = getattr(
             torch, dtype_name
