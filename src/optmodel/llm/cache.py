@@ -1,8 +1,8 @@
 """A persistent SQLite cache of LLM responses, safe to share between threads and processes.
 
 Key: sha256 of the canonical JSON of (provider, model, the provider's answer-changing settings such as the
-endpoint's base URL and structured-output mode or a local model's decoder and libraries, messages, temperature, top_p, seed, json_schema,
-max_tokens, stop, sample_index); see :func:`cache_key`. A provider states its settings with a
+endpoint's base URL and structured-output mode or a local model's decoder and libraries, messages,
+temperature, top_p, seed, json_schema, max_tokens, stop, sample_index); see :func:`cache_key`. A provider states its settings with a
 ``cache_identity()`` method; one without it is keyed by its class as well, never shared with another kind.
 
 The temperature rule: a greedy request (temperature 0) is cached, as it should give one answer. A sampled
