@@ -5,11 +5,13 @@ Only the LLM is scripted; validation, compilation, HiGHS and the solution report
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import pytest
 
+from optmodel.benchmarks.methods import parse_method
 from optmodel.llm.formulator import Formulator, FormulatorConfig
 from optmodel.llm.providers.scripted import ScriptedProvider
 from optmodel.llm.verification import parse_verdict
@@ -155,3 +157,79 @@ def test_a_correction_identical_to_the_verified_model_ends_the_turn() -> None:
     assert len(llm.requests) == 2 and result.attempts[-1].stage == "verify"
     assert result.attempts[-1].feedback == "the same model"
     assert result.verdict == "unreadable"  # no verdict was stated
+
+
+def unbounded_bakery() -> dict[str, Any]:
+    """The bakery without its oven limit or decorating limit: revenue grows without end."""
+    model = bakery()
+    del model["constraints"]
+    del model["variables"]["cakes"]["ub"]
+    return model
+
+
+def test_verify_method_corrects_an_unbounded_model_through_a_verdict() -> None:
+    # The `verify` bench method does not repair; an unbounded model still gets a verdict turn.
+    config = parse_method("verify").config
+    llm = ScriptedProvider()
+    llm.enqueue(
+        fenced(unbounded_bakery()),
+        fenced(
+            {
+                "verdict": "wrong",
+                "discrepancies": ["the oven has 10 hours -> no oven limit", "3 cakes at most"],
+                "formulation": bakery(),
+            }
+        ),
+        fenced({"verdict": "ok"}),
+    )
+    result = Formulator(llm, config).formulate(PROBLEM, "bakery")
+
+    assert result.ok and result.result is not None
+    assert result.result.objective == pytest.approx(RIGHT)
+    assert result.verdict == "ok"
+    assert [(a.stage, a.verdict) for a in result.attempts] == [
+        ("unbounded", ""),
+        ("ok", "wrong"),
+        ("verify", "ok"),
+    ]
+    # The status is told in the model's terms: which decisions run away, with their descriptions.
+    asked = llm.requests[1].messages[-1].content
+    assert "UNBOUNDED" in asked and "(maximize; revenue in $)" in asked
+    assert "- cakes  (cakes baked)" in asked and "- pies  (pies baked)" in asked
+    assert '{"verdict": "ok"} only when the text itself makes the\nproblem unbounded' in asked
+
+
+def test_verify_method_an_ok_verdict_on_an_infeasible_model_ends_without_another_call() -> None:
+    infeasible = bakery()
+    infeasible["constraints"]["order"] = {
+        "expression": "cakes >= 6",
+        "description": "cakes ordered by the cafe",
+    }
+    llm = ScriptedProvider()
+    llm.enqueue(fenced(infeasible), fenced({"verdict": "ok"}))
+    result = Formulator(llm, parse_method("verify").config).formulate(PROBLEM)
+
+    assert len(llm.requests) == 2 and llm.pending == 0
+    assert not result.ok and result.verdict == "ok"
+    assert result.result is not None and result.result.status.value == "infeasible"
+    assert "stopped after 2 attempt(s)" in result.reason and "infeasible" in result.reason
+    asked = llm.requests[1].messages[-1].content
+    assert "INFEASIBLE" in asked and "order (cakes ordered by the cafe): cakes >= 6" in asked
+
+
+def test_repair_method_still_repairs_an_unbounded_model_with_the_repair_prompt() -> None:
+    llm = ScriptedProvider()
+    llm.enqueue(fenced(unbounded_bakery()), fenced(bakery()), fenced({"verdict": "ok"}))
+    result = Formulator(llm, parse_method("repair").config).formulate(PROBLEM)
+
+    assert "The model is unbounded" in llm.requests[1].messages[-1].content
+    assert result.result is not None and result.result.objective == pytest.approx(RIGHT)
+    assert [a.stage for a in result.attempts] == ["unbounded", "ok", "verify"]
+
+
+def test_verify_method_a_status_verdict_needs_budget() -> None:
+    llm = ScriptedProvider()
+    llm.enqueue(fenced(unbounded_bakery()))
+    config = dataclasses.replace(parse_method("verify").config, max_attempts=1)
+    result = Formulator(llm, config).formulate(PROBLEM)
+    assert len(llm.requests) == 1 and "unbounded" in result.reason

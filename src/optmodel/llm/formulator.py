@@ -26,7 +26,12 @@ from optmodel.llm.feedback import (
 from optmodel.llm.prompting import FewShotExample, build_messages, default_examples, load_prompt
 from optmodel.llm.providers.base import LLMProvider
 from optmodel.llm.types import ChatMessage, CompletionRequest, CompletionResponse
-from optmodel.llm.verification import Verdict, parse_verdict, verification_message
+from optmodel.llm.verification import (
+    Verdict,
+    parse_verdict,
+    status_verification_message,
+    verification_message,
+)
 from optmodel.model_solver import ModelRun, Stage, run_formulation
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.issues import Issue
@@ -77,7 +82,8 @@ class FormulatorConfig:
     """Ask the provider for output matching the Formulation's JSON Schema (where it supports it)."""
     seed: int = 0
     verify: bool = True
-    """After a model solves, show the LLM its plan and ask for a verdict (uses the attempt budget)."""
+    """After a model solves, show the LLM its plan and ask for a verdict (uses the attempt budget); without
+    ``repair``, a model that is infeasible, unbounded or fails in the solver is verified the same way."""
     repair: bool = True
     """Feed failures back for another attempt; without it only a verification's correction is tried."""
 
@@ -228,8 +234,14 @@ class _Conversation:
         self.last_solved: Evaluation | None = None
         self.verifying = False
         """The last request asked for a verdict, not for a model."""
+        self.checked: Evaluation | None = None
+        """The model the verdict is asked on (``last_solved``, or one that did not solve cleanly)."""
         self.verdict = ""
         """The verdict on ``last_solved`` ('' until one is given)."""
+        self.failed_verdict = ""
+        """The verdict on the last model that did not solve cleanly."""
+        self.failure: Feedback | None = None
+        """What went wrong with the last model that did not solve cleanly."""
 
 
 class Formulator:
@@ -371,17 +383,21 @@ class Formulator:
         """Record a verification reply; return its corrected model to evaluate, if it brings one."""
         conversation.verifying = False
         verdict = parse_verdict(attempt.response)
-        solved = conversation.last_solved
+        checked = conversation.checked
         # A "correction" that is the model just verified would only be verified again; sent without a
         # verdict, it says nothing either way.
         if (
             verdict.formulation is not None
-            and solved is not None
-            and parse_document(verdict.formulation)[0] == solved.formulation
+            and checked is not None
+            and parse_document(verdict.formulation)[0] == checked.formulation
         ):
             unstated = "unreadable" if verdict.error else verdict.verdict
             verdict = Verdict(unstated, verdict.discrepancies, None, "the same model")
-        conversation.verdict = verdict.verdict
+        solved = checked is not None and checked is conversation.last_solved
+        if solved:
+            conversation.verdict = verdict.verdict
+        else:
+            conversation.failed_verdict = verdict.verdict
         attempt = dataclasses.replace(
             attempt, verdict=verdict.verdict, discrepancies=verdict.discrepancies
         )
@@ -393,7 +409,9 @@ class Formulator:
                 dataclasses.replace(attempt, stage="verify", feedback=feedback)
             )
             conversation.done = True
-            conversation.reason = "solved"
+            conversation.reason = (
+                "solved" if solved or conversation.failure is None else _stopped(conversation)
+            )
             return None
         conversation.attempts.append(attempt)
         return verdict.formulation
@@ -434,25 +452,41 @@ class Formulator:
         )
         if run is not None and run.stage is Stage.DONE:
             conversation.final = evaluation
+            conversation.failed_verdict = ""
+        budget_left = len(conversation.attempts) < self.config.max_attempts
         if feedback is None:
             conversation.last_solved = evaluation
             conversation.verdict = ""
-            if evaluation.report and len(conversation.attempts) < self.config.max_attempts:
-                conversation.verifying = True
-                conversation.messages.append(
-                    ChatMessage("user", verification_message(evaluation.report))
+            if evaluation.report and budget_left:
+                self._ask_for_verdict(
+                    conversation, evaluation, verification_message(evaluation.report)
                 )
                 return
             conversation.done = True
             conversation.reason = "solved"
             return
+        conversation.failure = feedback
+        # Without repair, a model that compiled but did not solve cleanly is held against the text too:
+        # a verdict on its solver status may bring the corrected model that repair would have asked for.
+        status = status_verification_message(run) if run is not None else None
+        if status and self.config.verify and not self.config.repair and budget_left:
+            self._ask_for_verdict(conversation, evaluation, status)
+            return
         self._ask_for_repair(conversation, feedback)
+
+    def _ask_for_verdict(
+        self, conversation: _Conversation, evaluation: Evaluation, message: str
+    ) -> None:
+        conversation.verifying = True
+        conversation.checked = evaluation
+        conversation.messages.append(ChatMessage("user", message))
 
     def _ask_for_repair(self, conversation: _Conversation, feedback: Feedback) -> None:
         out_of_budget = len(conversation.attempts) >= self.config.max_attempts
         if out_of_budget or not self.config.repair:
             conversation.done = True
-            conversation.reason = f"stopped after {len(conversation.attempts)} attempt(s); last problem: {feedback.summary}"
+            conversation.failure = feedback
+            conversation.reason = _stopped(conversation)
             return
         conversation.messages.append(
             ChatMessage("user", render_feedback(feedback, load_prompt("repair.md")))
@@ -496,7 +530,13 @@ class Formulator:
             best.reason or "no answer",
             best.sample,
             insight_ids,
+            best.failed_verdict,
         )
+
+
+def _stopped(conversation: _Conversation) -> str:
+    summary = conversation.failure.summary if conversation.failure else "unknown"
+    return f"stopped after {len(conversation.attempts)} attempt(s); last problem: {summary}"
 
 
 def _majority(conversations: list[_Conversation]) -> tuple[_Conversation, int]:
