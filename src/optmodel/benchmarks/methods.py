@@ -13,7 +13,8 @@ METHOD_HELP = (
     "verify: standard + the verification turn (a verdict on the solved plan, a corrected model tried); "
     "repair: repair loop + verification; library: repair + experience library (--library, else the shipped "
     "default); library-starter: repair + the shipped starter library; "
-    "sc-K: K samples with repair, majority vote"
+    "sc-K: K samples with repair and verification, the later ones steered toward the alternatives of the "
+    "first one's open readings, the heaviest objective cluster wins"
 )
 
 

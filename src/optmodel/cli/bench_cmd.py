@@ -172,6 +172,8 @@ def bench(
         line = "  ".join(texts) or f"{summary.default_rule} -"
         if group.not_proven:
             line += f"  ({group.not_proven} feasible, not proven)"
+        if group.unanimous is not None:
+            line += f"  (top cluster unanimous on {group.unanimous}/{group.completed})"
         console.print(f"{group.dataset:>18} {group.method:>10}  {line}")
     console.print(f"report: {run.path / 'report.md'}")
     records = run.records()

@@ -25,6 +25,13 @@ from optmodel.llm.feedback import (
 )
 from optmodel.llm.prompting import FewShotExample, build_messages, default_examples, load_prompt
 from optmodel.llm.providers.base import LLMProvider
+from optmodel.llm.self_consistency import (
+    CLUSTER_TOLERANCE,
+    Candidate,
+    choose,
+    stated_readings,
+    steering_note,
+)
 from optmodel.llm.types import ChatMessage, CompletionRequest, CompletionResponse
 from optmodel.llm.verification import (
     Verdict,
@@ -69,6 +76,11 @@ class FormulatorConfig:
     """LLM calls per sample; 1 means no repair."""
     samples: int = 1
     """Self-consistency: sample this many formulations and pick by majority over solved objectives."""
+    steer_readings: bool = True
+    """Self-consistency: the first sample answers first; the others are asked to take the alternatives of
+    the readings it lists in ``assumptions`` (one round later)."""
+    cluster_tolerance: float = CLUSTER_TOLERANCE
+    """Self-consistency: objective values within this relative distance are one answer."""
     temperature: float | None = None
     """Defaults to 0 for one sample and 0.7 for several."""
     max_tokens: int = 4096
@@ -232,6 +244,8 @@ class _Conversation:
         self.reason = ""
         self.final: Evaluation | None = None
         self.last_solved: Evaluation | None = None
+        self.waiting = False
+        """Self-consistency: waits for the first sample's readings before its first request."""
         self.verifying = False
         """The last request asked for a verdict, not for a model."""
         self.checked: Evaluation | None = None
@@ -282,10 +296,14 @@ class Formulator:
             conversations[problem.id] = [
                 _Conversation(problem, s, list(messages)) for s in range(self.config.samples)
             ]
+            for later in conversations[problem.id][1:]:
+                later.waiting = self.config.steer_readings
         tokens_used = {p.id: 0 for p in problems}
         round_number = 0
         while True:
-            pending = [c for convs in conversations.values() for c in convs if not c.done]
+            pending = [
+                c for convs in conversations.values() for c in convs if not (c.done or c.waiting)
+            ]
             if not pending:
                 break
             round_number += 1
@@ -309,12 +327,30 @@ class Formulator:
                 self._advance(conversation, evaluation)
             for conversation in pending:
                 self._enforce_budget(conversation, tokens_used)
+            for convs in conversations.values():
+                self._release_later_samples(convs, tokens_used)
         return [
             self._choose(p, conversations[p.id], ctx.insight_ids)
             for p, ctx in zip(problems, contexts, strict=True)
         ]
 
     # --- steps -------------------------------------------------------------------------------------
+    def _release_later_samples(
+        self, conversations: list[_Conversation], tokens_used: dict[str, int]
+    ) -> None:
+        """Once the first sample has answered, start the others, steered toward its open readings."""
+        first, later = conversations[0], [c for c in conversations[1:] if c.waiting]
+        if not later or not (first.attempts or first.done):
+            return
+        readings = stated_readings(first.attempts[0].response) if first.attempts else ()
+        for conversation in later:
+            conversation.waiting = False
+            note = steering_note(readings, conversation.sample)
+            if note is not None:
+                problem = conversation.messages[-1]
+                conversation.messages[-1] = ChatMessage("user", f"{problem.content}\n\n{note}")
+            self._enforce_budget(conversation, tokens_used)
+
     def _initial_messages(self, problem: Problem, context: InsightContext) -> list[ChatMessage]:
         hidden = {problem.id, *problem.related_ids}
         examples = tuple(e for e in self.examples if not e.source_id or e.source_id not in hidden)
@@ -505,7 +541,8 @@ class Formulator:
         attempts = tuple(a for c in conversations for a in c.attempts)
         solved = [c for c in conversations if c.last_solved is not None]
         if solved:
-            chosen, votes = _majority(solved)
+            position, votes = choose([_candidate(c) for c in solved], self.config.cluster_tolerance)
+            chosen = solved[position]
             evaluation = chosen.last_solved
             assert evaluation is not None and evaluation.run is not None
             return FormulationResult(
@@ -539,31 +576,18 @@ def _stopped(conversation: _Conversation) -> str:
     return f"stopped after {len(conversation.attempts)} attempt(s); last problem: {summary}"
 
 
-def _majority(conversations: list[_Conversation]) -> tuple[_Conversation, int]:
-    """The sample whose objective value most samples agree on (relative tolerance 1e-6), and how many agree.
-
-    Among equally voted clusters the cleaner model wins: no doubting verdict, then fewer warnings, then
-    fewer attempts.
-    """
-
-    def objective(c: _Conversation) -> float:
-        assert c.last_solved is not None and c.last_solved.run is not None
-        result = c.last_solved.run.result
-        return float(result.objective) if result and result.objective is not None else float("nan")
-
-    def agree(a: float, b: float) -> bool:
-        return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
-
-    def cleanliness(c: _Conversation) -> tuple[int, int, int, int]:
-        assert c.last_solved is not None and c.last_solved.run is not None
-        doubted = int(c.verdict not in ("ok", ""))
-        return (doubted, len(c.last_solved.run.warnings), len(c.attempts), c.sample)
-
-    values = [objective(c) for c in conversations]
-    votes = [sum(agree(v, w) for w in values) for v in values]
-    top = max(votes)
-    candidates = [c for c, v in zip(conversations, votes, strict=True) if v == top]
-    return min(candidates, key=cleanliness), top
+def _candidate(conversation: _Conversation) -> Candidate:
+    evaluation = conversation.last_solved
+    assert evaluation is not None and evaluation.run is not None
+    result = evaluation.run.result
+    objective = result.objective if result and result.objective is not None else float("nan")
+    return Candidate(
+        conversation.sample,
+        float(objective),
+        conversation.verdict,
+        len(evaluation.run.warnings),
+        len(conversation.attempts),
+    )
 
 
 __all__ = [
