@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from benchmarks.alns.mps_check import read_mps
 from benchmarks.alns.recorder import Recorder
+
+from optmodel.parent_death import end_with_parent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--options", default="{}", help="JSON options (ALNS solver_options)")
     args = parser.parse_args(argv)
+    # It runs in a session of its own (killed as a group at its deadline): end it with whoever started it.
+    end_with_parent(os.getppid())
     model = read_mps(args.instance)  # for the objective sense and Balans's objective values
     if args.method == "balans":
         from benchmarks.alns import balans_method

@@ -7,6 +7,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from optmodel.parent_death import end_with_parent
 
+#: What ``--executor`` accepts, for help texts and errors (``optmodel bench`` and the ALNS benchmark).
+EXECUTOR_KINDS = "process, thread, ray or ray:ADDRESS"
+
 
 def make_executor(kind: str, workers: int) -> Executor:
     """``process`` (default), ``thread`` (no pickling; for debugging), ``ray`` or ``ray:ADDRESS``.
@@ -24,4 +27,4 @@ def make_executor(kind: str, workers: int) -> Executor:
         from optmodel.benchmarks.ray_executor import RayExecutor
 
         return RayExecutor(kind.partition(":")[2] or None, max_in_flight=workers)
-    raise ValueError(f"unknown executor {kind!r}; use process, thread, ray or ray:ADDRESS")
+    raise ValueError(f"unknown executor {kind!r}; use {EXECUTOR_KINDS}")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
+from optmodel.benchmarks.executors import EXECUTOR_KINDS
 from optmodel.cli.exit_codes import ExitCode
 from optmodel.cli.options import LLM_OPTION, NO_CACHE_OPTION
 
@@ -40,9 +41,7 @@ def bench(
     ),
     ids: list[str] = typer.Option([], "--ids", help="Only these problem ids (repeatable)."),
     workers: int = typer.Option(2, "--workers", help="Solver processes."),
-    executor: str = typer.Option(
-        "process", "--executor", help="process, thread, ray or ray:ADDRESS."
-    ),
+    executor: str = typer.Option("process", "--executor", help=f"{EXECUTOR_KINDS}."),
     out: Path | None = typer.Option(
         None, "--out", help="Run directory (default runs/<timestamp>)."
     ),

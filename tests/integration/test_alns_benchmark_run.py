@@ -1,0 +1,42 @@
+"""The ALNS benchmark's runner: `--executor` as in `optmodel bench`, every run's files written back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MIPLIB = ROOT.parent / "shared" / "miplib"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+    command = [sys.executable, "-m", "benchmarks.alns.run", "--tier", "smoke", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+@pytest.mark.skipif(not (MIPLIB / "pk1.mps").exists(), reason="needs ../shared/miplib")
+def test_runs_on_a_process_pool_write_every_file_back(tmp_path: Path) -> None:
+    done = run(
+        "--methods", "highs", "--instances", "pk1", "--time-limit", "1",
+        "--executor", "process", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads((tmp_path / "config.json").read_text())["executor"] == "process"
+    runs = tmp_path / "runs"
+    assert json.loads((runs / "pk1__highs__0.meta.json").read_text())["returncode"] == 0
+    assert json.loads((runs / "pk1__highs__0.json").read_text())["status"]
+    assert '"objective"' in (runs / "pk1__highs__0.trajectory.jsonl").read_text()
+    assert (tmp_path / "report.md").exists()
+
+
+def test_an_unknown_executor_is_refused_with_the_choices(tmp_path: Path) -> None:
+    done = run("--executor", "dask", "--out", str(tmp_path / "never"))
+    assert done.returncode == 2
+    assert "unknown executor 'dask'; use process, thread, ray or ray:ADDRESS" in done.stderr
+    assert not (tmp_path / "never").exists()

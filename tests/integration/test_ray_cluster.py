@@ -1,0 +1,184 @@
+"""`bench` and the ALNS benchmark joining a Ray cluster started beforehand with `ray start` (loopback only).
+
+Skipped without the [ray] extra. Each cluster runs in a process group of its own (the `ray start` command's
+session), is bound to 127.0.0.1 with no dashboard, and is stopped by signalling that group only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ray")
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "datasets"
+MIPLIB = ROOT.parent / "shared" / "miplib"
+RAY = Path(sys.executable).parent / "ray"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not RAY.exists(), reason="needs the ray command of the [ray] extra"),
+]
+
+# Ray maps 127.0.0.1 to the host's interface address unless its cluster support is off. The cluster and
+# its drivers share a token made for this test (Ray would otherwise use, or make, ~/.ray/auth_token).
+LOOPBACK_ENV = {
+    "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+    "RAY_USAGE_STATS_ENABLED": "0",
+    "RAY_AUTH_MODE": "token",
+    "RAY_AUTH_TOKEN": secrets.token_hex(32),
+}
+
+BENCH = """
+import json, sys
+from pathlib import Path
+import ray
+from optmodel.benchmarks.runner import BenchConfig, run_benchmark
+from optmodel.llm.providers.scripted import ScriptedProvider
+out, reply, data, executor, limit = sys.argv[1:6]
+config = BenchConfig(datasets=("nl4opt",), llm="scripted", methods=("standard",), out=Path(out),
+                     limit=int(limit), chunk_size=2, workers=2, executor=executor,
+                     data_dir=Path(data))
+provider = ScriptedProvider(rules=lambda request: Path(reply).read_text())
+run_benchmark(config, provider, resume=Path(out).exists())
+if ray.is_initialized():
+    print("NODES", json.dumps(sorted({n["NodeManagerAddress"] for n in ray.nodes()})))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RayNode:
+    """One `ray start` (head or worker); every process it starts shares its process group."""
+
+    group: int
+
+    def stop(self, first: signal.Signals = signal.SIGTERM, grace_s: float = 10.0) -> None:
+        try:
+            os.killpg(self.group, first)
+            deadline = time.monotonic() + grace_s
+            while time.monotonic() < deadline:
+                os.killpg(self.group, 0)
+                time.sleep(0.2)
+            os.killpg(self.group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # the whole group is gone
+
+
+def ray_start(*args: str, temp_dir: Path) -> RayNode:
+    env = {**os.environ, **LOOPBACK_ENV, "PYTHONPATH": str(ROOT / "src")}
+    process = subprocess.Popen(
+        [str(RAY), "start", "--node-ip-address=127.0.0.1", "--disable-usage-stats", *args,
+         f"--temp-dir={temp_dir}"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    output, _ = process.communicate(timeout=180)
+    node = RayNode(process.pid)
+    if process.returncode != 0:
+        node.stop(signal.SIGKILL, 0)
+        pytest.fail(f"ray start failed:\n{output[-3000:]}")
+    return node
+
+
+@pytest.fixture
+def ray_head() -> Iterator[tuple[str, Path]]:
+    """A head node on 127.0.0.1 with 2 CPUs and no dashboard; yields its address and temp dir."""
+    # Ray's socket paths must fit in 107 bytes: a short folder under /tmp, not pytest's tmp_path.
+    temp_dir = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))
+    port = free_port()
+    head = ray_start(
+        "--head", f"--port={port}", "--include-dashboard=false", "--num-cpus=2", temp_dir=temp_dir
+    )
+    try:
+        yield f"127.0.0.1:{port}", temp_dir
+    finally:
+        head.stop()
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def run_bench(
+    out: Path, executor: str, limit: int, reply: Path
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **LOOPBACK_ENV, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("RAY_ADDRESS", None)
+    return subprocess.run(
+        [sys.executable, "-c", BENCH, str(out), str(reply), str(DATA), executor, str(limit)],
+        env=env, capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )  # fmt: skip
+
+
+def records(out: Path) -> list[tuple[str, float | None]]:
+    from optmodel.benchmarks.report import load_records
+    from optmodel.benchmarks.rundir import RunDirectory
+
+    return sorted((r.problem_id, r.objective) for r in load_records(RunDirectory(out)))
+
+
+@pytest.fixture
+def knapsack_reply(tmp_path: Path) -> Path:
+    reply = tmp_path / "reply.txt"
+    reply.write_text("```json\n" + (ROOT / "examples" / "knapsack.json").read_text() + "\n```")
+    return reply
+
+
+@pytest.mark.skipif(not DATA.exists(), reason="needs ../shared/datasets")
+def test_bench_joins_a_running_cluster_and_writes_every_record(
+    ray_head: tuple[str, Path], knapsack_reply: Path, tmp_path: Path
+) -> None:
+    address, _ = ray_head
+    done = run_bench(tmp_path / "ray", f"ray:{address}", 4, knapsack_reply)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"Ray: joined the cluster at {address}" in done.stderr
+    assert 'NODES ["127.0.0.1"]' in done.stdout  # the cluster it used, on loopback only
+    on_ray = records(tmp_path / "ray")
+    assert len(on_ray) == 4 and len({p for p, _ in on_ray}) == 4
+    assert all(objective is not None for _, objective in on_ray)
+    assert run_bench(tmp_path / "thread", "thread", 4, knapsack_reply).returncode == 0
+    assert on_ray == records(tmp_path / "thread")
+
+
+@pytest.mark.skipif(not (MIPLIB / "pk1.mps").exists(), reason="needs ../shared/miplib")
+def test_alns_benchmark_runs_on_the_cluster(ray_head: tuple[str, Path], tmp_path: Path) -> None:
+    address, _ = ray_head
+    env = {**os.environ, **LOOPBACK_ENV, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+    command = [
+        sys.executable, "-m", "benchmarks.alns.run", "--tier", "smoke", "--methods", "highs",
+        "--instances", "pk1,timtab1", "--time-limit", "1", "--executor", f"ray:{address}",
+        "--out", str(tmp_path / "alns"),
+    ]  # fmt: skip
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"Ray: joined the cluster at {address}" in done.stderr
+    assert json.loads((tmp_path / "alns" / "config.json").read_text())["executor"] == (
+        f"ray:{address}"
+    )
+    runs = tmp_path / "alns" / "runs"
+    for instance in ("pk1", "timtab1"):  # every run's files came back from its Ray worker
+        assert json.loads((runs / f"{instance}__highs__0.meta.json").read_text())["returncode"] == 0
+        assert json.loads((runs / f"{instance}__highs__0.json").read_text())["status"]
+        assert (
+            (runs / f"{instance}__highs__0.trajectory.jsonl")
+            .read_text()
+            .startswith('{"start_wall"')
+        )
+    assert '"objective"' in (runs / "pk1__highs__0.trajectory.jsonl").read_text()  # found at once
