@@ -1,13 +1,17 @@
 """Golden Formulations of benchmark problems solve to the benchmark's answer.
 
 Each tests/data/golden/<dataset id>.json is our own faithful model of one problem from NL4OPT, NLP4LP,
-OptiBench or LogiOR (see /work/shared/datasets). manifest.json records the dataset's answer and whether we
-agree with it: for ``status: ok`` the model must reach the dataset answer (an answer of ``null`` means the
-dataset says the problem is infeasible); for ``status: label-error`` the dataset answer is wrong for the
-problem as written, the note says why, and the model must reach ``model_objective`` instead.
+OptiBench, LogiOR, ComplexOR or MAMO (see /work/shared/datasets). manifest.json records the dataset's answer
+and whether we agree with it: for ``status: ok`` the model must reach the dataset answer (an answer of
+``null`` means the dataset says the problem is infeasible); for ``status: label-error`` the dataset answer is
+wrong for the problem as written, the note says why, and the model must reach ``model_objective`` instead.
 
-Every problem is small (a few variables, solved in well under a second); the per-test timeout only guards
-against a hang.
+Many use the language-v2 features as a careful user would (the manifest notes say which): computed
+parameters (distances from coordinates, time horizons), tuple arc sets, logical constraints whose big-M comes
+from variable bounds, piecewise functions, ordered-set functions, declared table layouts; these carry no
+hand-computed table and no hand-picked M.
+
+Every problem is small (solved in a few seconds at most); the per-test timeout only guards against a hang.
 """
 
 from __future__ import annotations
