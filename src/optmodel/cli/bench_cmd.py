@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 def bench(
     targets: list[str] = typer.Argument(
         ...,
-        help="Dataset names or JSONL files; or 'compare RUN_A RUN_B', 'report RUN', 'audit [GOLDEN_DIR]'.",
+        help="Dataset names or JSONL files; or 'compare RUN_A RUN_B', 'report RUN', "
+        "'audit [GOLDEN_DIR | RUN]'.",
     ),
     llm: str | None = LLM_OPTION,
     no_cache: bool = NO_CACHE_OPTION,
@@ -71,6 +72,12 @@ def bench(
         "--labels",
         help="Label-correction file (YAML/JSON, repeatable): also score under the 'audited' rule.",
     ),
+    draft: Path | None = typer.Option(
+        None,
+        "--draft",
+        help="bench audit: write label-correction entries (YAML) to review, for every disagreement "
+        "an alternative reading reproduces.",
+    ),
 ) -> None:
     """Benchmark formulation methods on datasets, scored strictly; results resume after a kill."""
     if targets[0] == "compare":
@@ -81,7 +88,7 @@ def bench(
         _report(targets[1:], plots, corrections)
         return
     if targets[0] == "audit":
-        _audit(targets[1:], data_dir, time_limit)
+        _audit(targets[1:], data_dir, time_limit, draft)
         return
     import time as clock
 
@@ -246,18 +253,48 @@ def _report(paths: list[str], plots: bool, corrections: dict[str, LabelCorrectio
     console.print(f"report: {Path(paths[0]) / 'report.md'}")
 
 
-def _audit(paths: list[str], data_dir: Path | None, time_limit: float) -> None:
-    from optmodel.benchmarks.audit import audit
+def _audit(paths: list[str], data_dir: Path | None, time_limit: float, draft: Path | None) -> None:
+    from rich.markup import escape
+
+    from optmodel.atomic_files import write_atomically
+    from optmodel.benchmarks.audit import audit, audit_run, draft_corrections
+    from optmodel.benchmarks.rundir import RunDirectory
     from optmodel.cli.output import console
 
-    golden = Path(paths[0]) if paths else Path("tests/data/golden")
-    findings = audit(golden, data_dir, time_limit)
-    suspects = [f for f in findings if f.agrees is not True]
-    console.print(
-        f"{len(findings)} golden model(s) re-solved; {len(suspects)} disagree with the dataset:"
-    )
-    for f in suspects:
+    if len(paths) > 1:
+        raise typer.BadParameter("usage: optmodel bench audit [GOLDEN_DIR | RUN] [--draft FILE]")
+    source = Path(paths[0]) if paths else Path("tests/data/golden")
+    if RunDirectory(source).exists():
+        findings = audit_run(source, time_limit)
+        console.print(f"{len(findings)} answer(s) scored wrong in {source}, re-solved:")
+    else:
+        every = audit(source, data_dir, time_limit)
+        findings = [f for f in every if f.agrees is not True]
         console.print(
-            f"  {f.problem_id}: dataset says {f.expected if f.expected is not None else f.expected_status}, "
-            f"model gives {f.solved if f.solved is not None else f.status}  {f.note}"
+            f"{len(every)} golden model(s) re-solved; {len(findings)} disagree with the dataset:"
         )
+    for f in findings:
+        where = f" [{f.method}]" if f.method else ""
+        expected = f.expected if f.expected is not None else f.expected_status
+        solved = f.solved if f.solved is not None else f.status
+        console.print(
+            escape(
+                f"  {f.problem_id}{where}: dataset says {expected}, model gives {solved}  {f.note}"
+            )
+        )
+        if f.reproducing:
+            found = ", ".join(
+                f"{r.name} ({r.objective:g})"
+                if r.objective is not None
+                else f"{r.name} ({r.status})"
+                for r in f.reproducing
+            )
+            console.print(escape(f"    reproduced by: {found}"))
+        elif f.readings:
+            console.print(f"    none of {len(f.readings)} alternative reading(s) reproduces it")
+    if draft is not None:
+        import yaml
+
+        entries = draft_corrections(findings)
+        write_atomically(draft, yaml.safe_dump(entries, sort_keys=False, allow_unicode=True))
+        console.print(f"{len(entries)} draft label correction(s) to review: {draft}")
