@@ -1,0 +1,106 @@
+"""What the formulator hands back: every attempt (one LLM call each) and the chosen, solved Formulation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optmodel.llm.types import ChatMessage
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.issues import Issue
+from optmodel.solvers.base import SolveResult
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One LLM call and what became of its answer."""
+
+    sample: int
+    number: int
+    messages: tuple[ChatMessage, ...]
+    response: str
+    stage: str
+    """extract, validate, compile, solve, check, infeasible, unbounded, llm-error, verify or ok."""
+    feedback: str = ""
+    issues: tuple[Issue, ...] = ()
+    objective: float | None = None
+    status: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    llm_s: float = 0.0
+    compile_s: float = 0.0
+    solve_s: float = 0.0
+    cached: bool = False
+    """The reply came from the response cache (or a recording), not from the LLM just now."""
+    verdict: str = ""
+    """For a verification call: ok, wrong or unreadable (its correction, if any, is this attempt's model)."""
+    discrepancies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormulationResult:
+    """The chosen Formulation and its solve result, with every attempt that led there."""
+
+    problem_id: str
+    formulation: Formulation | None
+    result: SolveResult | None
+    attempts: tuple[Attempt, ...]
+    reason: str
+    chosen_sample: int | None = None
+    insight_ids: tuple[str, ...] = ()
+    verdict: str = ""
+    """The verification verdict on the chosen model: ok, wrong, unreadable, or '' when not verified."""
+    agreement: tuple[int, int] = (0, 0)
+    """Self-consistency: samples whose objective agrees with the chosen one, of the samples that solved."""
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        """The readings of the text the chosen model states it made."""
+        return tuple(self.formulation.assumptions) if self.formulation else ()
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.formulation is not None and self.reason == "solved"
+
+    @property
+    def llm_calls(self) -> int:
+        return len(self.attempts)  # every attempt is one LLM call, failed ones included
+
+    @property
+    def llm_failed(self) -> bool:
+        """No model because the LLM itself failed (network, HTTP status, timeout), not the model it wrote."""
+        return (
+            self.result is None and bool(self.attempts) and self.attempts[-1].stage == "llm-error"
+        )
+
+    @property
+    def cached_calls(self) -> int:
+        """Attempts answered from the response cache or a recording."""
+        return sum(a.cached for a in self.attempts)
+
+    def calls_text(self) -> str:
+        """``3 LLM call(s)``, with how many of them were answered from the cache."""
+        cached = f" ({self.cached_calls} cached)" if self.cached_calls else ""
+        return f"{self.llm_calls} LLM call(s){cached}"
+
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(a.prompt_tokens for a in self.attempts)
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(a.completion_tokens for a in self.attempts)
+
+    @property
+    def llm_s(self) -> float:
+        return sum(a.llm_s for a in self.attempts)
+
+    @property
+    def compile_s(self) -> float:
+        return sum(a.compile_s for a in self.attempts)
+
+    @property
+    def solve_s(self) -> float:
+        return sum(a.solve_s for a in self.attempts)
+
+
+__all__ = ["Attempt", "FormulationResult"]
