@@ -49,10 +49,10 @@ from pathlib import Path
 import ray
 from optmodel.benchmarks.runner import BenchConfig, run_benchmark
 from optmodel.llm.providers.scripted import ScriptedProvider
-out, reply, data, executor, limit = sys.argv[1:6]
+out, reply, data, executor, limit, workers, solve_s = sys.argv[1:8]
 config = BenchConfig(datasets=("nl4opt",), llm="scripted", methods=("standard",), out=Path(out),
-                     limit=int(limit), chunk_size=2, workers=2, executor=executor,
-                     data_dir=Path(data))
+                     limit=int(limit), chunk_size=int(limit), workers=int(workers), executor=executor,
+                     data_dir=Path(data), solve_time_limit=float(solve_s))
 provider = ScriptedProvider(rules=lambda request: Path(reply).read_text())
 run_benchmark(config, provider, resume=Path(out).exists())
 if ray.is_initialized():
@@ -116,14 +116,25 @@ def ray_head() -> Iterator[tuple[str, Path]]:
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
+def bench_command(
+    out: Path, executor: str, limit: int, reply: Path, workers: int = 2, solve_s: float = 30.0
+) -> list[str]:
+    args = [str(out), str(reply), str(DATA), executor, str(limit), str(workers), str(solve_s)]
+    return [sys.executable, "-c", BENCH, *args]
+
+
+def bench_env() -> dict[str, str]:
+    env = {**os.environ, **LOOPBACK_ENV, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("RAY_ADDRESS", None)
+    return env
+
+
 def run_bench(
     out: Path, executor: str, limit: int, reply: Path
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **LOOPBACK_ENV, "PYTHONPATH": str(ROOT / "src")}
-    env.pop("RAY_ADDRESS", None)
     return subprocess.run(
-        [sys.executable, "-c", BENCH, str(out), str(reply), str(DATA), executor, str(limit)],
-        env=env, capture_output=True, text=True, timeout=300, cwd=ROOT,
+        bench_command(out, executor, limit, reply),
+        env=bench_env(), capture_output=True, text=True, timeout=300, cwd=ROOT,
     )  # fmt: skip
 
 
@@ -182,3 +193,96 @@ def test_alns_benchmark_runs_on_the_cluster(ray_head: tuple[str, Path], tmp_path
             .startswith('{"start_wall"')
         )
     assert '"objective"' in (runs / "pk1__highs__0.trajectory.jsonl").read_text()  # found at once
+
+
+# `ray start --address` refuses a second node while Ray keeps to loopback, so the two-node cluster is
+# Ray's own test cluster (ray.cluster_utils), run in a process of its own: on "kill" it removes the
+# worker node (every process of it, at once), on end of input it shuts the cluster down.
+TWO_NODES = """
+import json, sys
+from ray.cluster_utils import Cluster
+cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False,
+                  "node_ip_address": "127.0.0.1", "temp_dir": sys.argv[1]})
+worker = cluster.add_node(num_cpus=2, node_ip_address="127.0.0.1")
+print(json.dumps({"address": cluster.address, "raylet": worker.all_processes["raylet"][0].process.pid}),
+      flush=True)
+for line in sys.stdin:
+    if line.strip() == "kill":
+        cluster.remove_node(worker, allow_graceful=False)
+        print("removed", flush=True)
+cluster.shutdown()
+"""
+
+
+def busy_workers(raylet: int) -> list[int]:
+    """The node's Ray worker processes (children of its raylet) running a task (not ``ray::IDLE``)."""
+    busy = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text().rpartition(")")[2].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0")[0]
+        except (OSError, ValueError):
+            continue
+        if int(stat[1]) == raylet and command.startswith(b"ray::") and command != b"ray::IDLE":
+            busy.append(int(entry.name))
+    return busy
+
+
+@pytest.mark.skipif(not DATA.exists(), reason="needs ../shared/datasets")
+def test_a_worker_node_killed_mid_run_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    from test_bench_orphans import market_split  # a 0-1 model HiGHS works on for minutes
+
+    temp_dir = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))
+    cluster = subprocess.Popen(
+        [sys.executable, "-c", TWO_NODES, str(temp_dir)], env=bench_env(), text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    bench: subprocess.Popen[str] | None = None
+    try:
+        assert cluster.stdin is not None and cluster.stdout is not None
+        started = json.loads(cluster.stdout.readline())
+        address, raylet = started["address"], started["raylet"]
+        assert address.startswith("127.0.0.1:")
+        reply = tmp_path / "reply.txt"
+        reply.write_text("```json\n" + json.dumps(market_split()) + "\n```")
+        out = tmp_path / "run"
+        # 6 solves of 3 s each, 3 at a time: the worker node's 2 CPUs get tasks as soon as they start.
+        command = bench_command(out, f"ray:{address}", 6, reply, workers=3, solve_s=3.0)
+        bench = subprocess.Popen(
+            command, env=bench_env(), cwd=ROOT, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        while not busy_workers(raylet) and time.monotonic() < deadline and bench.poll() is None:
+            time.sleep(0.1)
+        assert busy_workers(raylet), "no task reached the worker node"
+        cluster.stdin.write("kill\n")
+        cluster.stdin.flush()
+        assert cluster.stdout.readline().strip() == "removed"
+        _, stderr = bench.communicate(timeout=240)
+        if bench.returncode != 0:  # the run may stop; --resume must then finish it
+            resumed = subprocess.run(
+                command, env=bench_env(), cwd=ROOT, capture_output=True, text=True, timeout=240
+            )
+            assert resumed.returncode == 0, resumed.stderr[-3000:]
+    finally:
+        if bench is not None and bench.poll() is None:
+            bench.kill()
+        if cluster.stdin is not None:
+            cluster.stdin.close()
+        try:
+            cluster.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(cluster.pid, signal.SIGKILL)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+    from optmodel.benchmarks.report import load_records
+    from optmodel.benchmarks.rundir import RunDirectory
+
+    found = load_records(RunDirectory(out))
+    assert len(found) == 6 and len({r.problem_id for r in found}) == 6
+    # Ray re-ran the lost tasks: every solve ran to its time limit (the model has no quick solution),
+    # none ended with the lost node's error.
+    assert all("(time_limit)" in (r.error or "") for r in found), (
+        [r.error for r in found],
+        stderr[-3000:],
+    )
