@@ -17,9 +17,9 @@ from typing import Any
 from .calls import attempt_checked, complete_checked
 from .insight import Insight
 from .merging import merge_near_duplicates
-from .prompts import diagnosis_prompt
+from .prompts import correction_prompt, diagnosis_prompt
 from .protocols import Completer, FormulateAttempt, Problem, VerifyTask
-from .responses import parse_candidate_insights
+from .responses import NO_JSON_INSIGHT, parse_candidate_insights
 from .retrieval import Retriever
 from .store import InsightStore
 
@@ -151,16 +151,31 @@ class _Learner:
             else:
                 failed.append((problem, retrieval.insights, outcome))
 
-        # 2. Diagnose each failure: one prompt per failed problem, one batched call.
-        answers = complete_checked(
-            complete, [diagnosis_prompt(p, o, used, max_candidates) for p, used, o in failed]
+        # 2. Diagnose each failure: one prompt per failed problem, one batched call; an answer whose
+        #    insights are all invalid gets one correction turn with the reasons (a second batched call).
+        prompts = [diagnosis_prompt(p, o, used, max_candidates) for p, used, o in failed]
+        answers = complete_checked(complete, prompts)
+        parsed = [
+            parse_candidate_insights(answer, defaults=_learned_from(problem, model))
+            for (problem, _, _), answer in zip(failed, answers, strict=True)
+        ]
+        retry = [
+            n
+            for n, (valid, invalid) in enumerate(parsed)
+            if not valid and invalid != [NO_JSON_INSIGHT]
+        ]
+        corrected = complete_checked(
+            complete, [correction_prompt(prompts[n], answers[n], parsed[n][1]) for n in retry]
         )
+        for n, answer in zip(retry, corrected, strict=True):
+            report.candidates_proposed += len(parsed[n][1])
+            report.candidates_invalid += len(parsed[n][1])
+            results[failed[n][0].id]["first_answer_invalid"] = parsed[n][1]
+            parsed[n] = parse_candidate_insights(
+                answer, defaults=_learned_from(failed[n][0], model)
+            )
         candidates: list[tuple[Problem, Insight]] = []
-        for (problem, _, _), answer in zip(failed, answers, strict=True):
-            defaults = {
-                "provenance": {"origin": "learned", "source_problems": [problem.id], "model": model}
-            }
-            valid, invalid = parse_candidate_insights(answer, defaults=defaults)
+        for (problem, _, _), (valid, invalid) in zip(failed, parsed, strict=True):
             valid = valid[:max_candidates]
             report.candidates_proposed += len(valid) + len(invalid)
             report.candidates_invalid += len(invalid)
@@ -202,3 +217,8 @@ class _Learner:
                 report.retired += sources
         store.mark_done(self.run_name, results)
         report.per_problem.update(results)
+
+
+def _learned_from(problem: Problem, model: str) -> dict[str, Any]:
+    """The fields a learned insight gets from where it was learned (not asked of the LLM)."""
+    return {"provenance": {"origin": "learned", "source_problems": [problem.id], "model": model}}

@@ -35,8 +35,11 @@ _INSIGHT_SHAPE = """{"insights": [{
 _EXPRESSION_LANGUAGE = (
     "Examples are written in the formulation expression language (Python-like, never code): "
     "indexed names x[i, j], + - * / **, sum(c[i] * x[i] for i in I if cond), comparisons <= >= ==, "
-    "conditional values (s[t - 1] if t > 1 else s0), min/max/abs. Variable types are declared separately, "
-    "so say 'x integer' in the note."
+    "conditional values (s[t - 1] if t > 1 else s0), min/max/abs. Each 'wrong' and 'right' entry is ONE "
+    "expression or constraint exactly as a formulation's \"expression\" field holds it: no 'for i in I' "
+    'clause after it (a constraint family\'s index sets go in its "forall"; name them in the note), no '
+    "prose, no 'NAME = ...' definitions. Variable types are declared separately, so say 'x integer' in the "
+    "note. When the lesson is about reading the data, show the constraint or sum that the reading changes."
 )
 
 
@@ -134,6 +137,16 @@ def diagnosis_prompt(
         f"Propose up to {max_insights} reusable modeling insight(s): advice that prevents this kind of "
         "mistake on other problems, stated in general terms, not a fix naming this problem's numbers or "
         f"items. {_EXPRESSION_LANGUAGE}\n\nAnswer with JSON only, in this form:\n{_INSIGHT_SHAPE}"
+    )
+
+
+def correction_prompt(prompt: str, answer: str, problems: Sequence[str]) -> str:
+    """Ask again after every proposed insight was rejected, with the reasons (one turn, like a repair)."""
+    reasons = "\n".join(f"- {p}" for p in problems)
+    return (
+        f"{prompt}\n\nYour previous answer was:\n<<<\n{answer.strip()}\n>>>\n\n"
+        f"None of its insights could be used:\n{reasons}\n\n"
+        "Answer again with the same insights, corrected. Answer with JSON only."
     )
 
 

@@ -67,6 +67,9 @@ def parse_selected_ids(text: str, allowed: Sequence[str]) -> list[str] | None:
     return None
 
 
+NO_JSON_INSIGHT = "the answer holds no JSON insight"
+
+
 def parse_candidate_insights(
     text: str, *, defaults: Mapping[str, Any] | None = None
 ) -> tuple[list[Insight], list[str]]:
@@ -86,7 +89,7 @@ def parse_candidate_insights(
             entries = [value]
         break
     if not entries:
-        return [], ["the answer holds no JSON insight"]
+        return [], [NO_JSON_INSIGHT]
     valid: list[Insight] = []
     rejected: list[str] = []
     for number, entry in enumerate(entries, start=1):

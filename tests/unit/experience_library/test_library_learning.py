@@ -96,7 +96,9 @@ def test_unparseable_candidates_are_counted_and_nothing_is_added(store: InsightS
         diagnosis=lambda p: "I am not sure." if "buses" in p else insights_answer(broken)
     )
     report = learn([P1, P2], store, ScriptedFormulator(_integer_fixes), llm, merge_threshold=None)
-    assert report.candidates_invalid == 2 and report.candidates_verified == 0
+    # p1's broken insight gets one correction turn (broken again); an answer with no insight gets none
+    assert len(llm.prompts_of(DIAGNOSIS_HEADER)) == 3
+    assert report.candidates_invalid == 3 and report.candidates_verified == 0
     assert store.insights() == []
     assert "example.wrong" in report.per_problem["p1"]["invalid_candidates"][0]
 
@@ -182,3 +184,31 @@ def test_a_merge_that_breaks_a_source_problem_is_rejected_and_both_stay(
     assert (report.merges_kept, report.merges_rejected) == (0, 1)
     assert {i.id for i in store.insights()} == {"ins-from-p1", *report.added}
     assert len(store.insights()) == 2
+
+
+def test_an_answer_with_only_invalid_insights_gets_one_correction_turn(store: InsightStore) -> None:
+    family = insight_json(
+        example={"wrong": ["x[i] <= cap[i]  for i in I"], "right": ["x[i] <= cap[i] * open[i]"]}
+    )
+
+    def diagnose(prompt: str) -> str:
+        if "None of its insights could be used" in prompt:  # the correction turn
+            assert "x[i] <= cap[i]  for i in I" in prompt and "not a valid expression" in prompt
+            return insights_answer(FIXING)
+        return insights_answer(family)
+
+    llm = ScriptedLLM(diagnosis=diagnose, applicability=lambda prompt: "[]")
+    report = learn([P1], store, ScriptedFormulator(_integer_fixes), llm, merge_threshold=None)
+
+    assert len(llm.prompts_of(DIAGNOSIS_HEADER)) == 2  # the first answer and its correction
+    assert (report.candidates_proposed, report.candidates_invalid) == (2, 1)
+    assert report.candidates_verified == 1 and len(store.insights()) == 1
+    assert report.per_problem["p1"]["first_answer_invalid"]
+
+
+def test_no_correction_turn_when_some_insight_is_valid(store: InsightStore) -> None:
+    broken = insight_json(title="broken", example={"wrong": ["x >="], "right": ["x >= 1"]})
+    llm = _diagnose_with(broken, FIXING)
+    report = learn([P1], store, ScriptedFormulator(_integer_fixes), llm, merge_threshold=None)
+    assert len(llm.prompts_of(DIAGNOSIS_HEADER)) == 1
+    assert (report.candidates_invalid, report.candidates_verified) == (1, 1)
