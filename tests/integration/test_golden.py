@@ -11,7 +11,8 @@ parameters (distances from coordinates, time horizons), tuple arc sets, logical 
 from variable bounds, piecewise functions, ordered-set functions, declared table layouts; these carry no
 hand-computed table and no hand-picked M.
 
-Every problem is small (solved in a few seconds at most); the per-test timeout only guards against a hang.
+Every problem is small (most solve in well under a second, the largest routing models in seconds); the
+per-test timeout only guards against a hang.
 """
 
 from __future__ import annotations
