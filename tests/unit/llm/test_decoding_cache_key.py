@@ -8,7 +8,9 @@ import pytest
 
 from optmodel.llm.cache import CachedProvider, ResponseCache, cache_key, provider_settings
 from optmodel.llm.providers import hf_decoding
+from optmodel.llm.providers.base import LLMProvider
 from optmodel.llm.providers.batch import BatchFileProvider
+from optmodel.llm.providers.metered import MeteredProvider
 from optmodel.llm.types import CompletionRequest
 
 SCHEMA = {
@@ -21,7 +23,7 @@ SCHEMA = {
 
 def _ask(provider: object, cache: ResponseCache) -> tuple[str, bool]:
     request = CompletionRequest.from_prompt("count", json_schema=SCHEMA, max_tokens=24)
-    [reply] = CachedProvider(provider, cache).complete([request])  # type: ignore[arg-type]
+    [reply] = CachedProvider(provider, cache).complete([request])
     assert reply.ok, reply.error
     return reply.text, reply.cached
 
@@ -63,10 +65,13 @@ def test_auto_device_and_dtype_are_keyed_as_what_they_resolve_to(tiny_model_dir:
 def test_batch_answers_from_another_folder_are_another_entry(tmp_path: Path) -> None:
     request = CompletionRequest.from_prompt("p")
 
-    def key(provider: BatchFileProvider) -> str:
+    def key(provider: LLMProvider) -> str:
         return cache_key(request, provider="batch", model="m", settings=provider_settings(provider))
 
     first = key(BatchFileProvider(tmp_path / "a"))
     assert first == key(BatchFileProvider(tmp_path / "x" / ".." / "a"))
     assert first != key(BatchFileProvider(tmp_path / "b"))
     assert first != key(BatchFileProvider(tmp_path / "a", structured_output=False))
+    # A wrapper that only counts is keyed by what it wraps.
+    assert key(MeteredProvider(BatchFileProvider(tmp_path / "a"))) == first
+    assert key(MeteredProvider(BatchFileProvider(tmp_path / "b"))) != first

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from optmodel.llm.providers.base import LLMProvider
 from optmodel.llm.types import CompletionRequest, CompletionResponse, request_fingerprint
@@ -45,6 +46,12 @@ class MeteredProvider:
         self.name = inner.name
         self.model = inner.model
         self.totals = UsageTotals()
+
+    def cache_identity(self) -> dict[str, Any]:
+        """The wrapped provider's: counting changes no answer (a cache around this one keys by ``inner``)."""
+        from optmodel.llm.cache import provider_settings
+
+        return provider_settings(self.inner)
 
     def complete(self, requests: Sequence[CompletionRequest]) -> list[CompletionResponse]:
         responses = self.inner.complete(requests)
