@@ -6,6 +6,7 @@ session), is bound to 127.0.0.1 with no dashboard, and is stopped by signalling 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -22,16 +23,19 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("ray")
-
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "datasets"
 MIPLIB = ROOT.parent / "shared" / "miplib"
 RAY = Path(sys.executable).parent / "ray"
 
+# Ray is only used in subprocesses: importing it here would fix its loopback switch for this whole
+# process (it is read once, at import) before test_ray_executor sets it.
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not RAY.exists(), reason="needs the ray command of the [ray] extra"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("ray") is None or not RAY.exists(),
+        reason="needs the [ray] extra (ray and its command)",
+    ),
 ]
 
 # Ray maps 127.0.0.1 to the host's interface address unless its cluster support is off. The cluster and
