@@ -13,14 +13,12 @@ from pathlib import Path
 
 from optmodel.benchmarks.datasets.loader import load_dataset
 from optmodel.benchmarks.datasets.problem import Problem
-from optmodel.benchmarks.readings import VariantOutcome, try_readings
+from optmodel.benchmarks.readings import VariantOutcome, solve_and_score, try_readings
 from optmodel.benchmarks.records import ResultRecord
 from optmodel.benchmarks.rundir import RunDirectory
-from optmodel.benchmarks.scoring import DEFAULT_RULE, Prediction, PredictionStatus, score
-from optmodel.model_solver import Stage, run_formulation
+from optmodel.benchmarks.scoring import DEFAULT_RULE
 from optmodel.modeling.ir import Formulation
 from optmodel.modeling.load import load_formulation
-from optmodel.solvers.base import SolveOptions
 
 
 @dataclass(frozen=True)
@@ -164,15 +162,10 @@ def audit_model(
     method: str = "",
 ) -> AuditFinding:
     """Solve one model, compare it with the reference, and on a disagreement try the usual readings."""
-    run = run_formulation(formulation, options=SolveOptions(time_limit=time_limit))
-    result = run.result if run.stage is Stage.DONE else None
-    agrees = None
-    if result is not None:
-        prediction = Prediction(PredictionStatus(result.status.value), result.objective)
-        agrees = score(prediction, problem).get(DEFAULT_RULE)
+    solved = solve_and_score(formulation, problem, time_limit)
     readings = (
         try_readings(formulation, problem, time_limit)
-        if try_alternatives and agrees is False
+        if try_alternatives and solved.agrees is False
         else ()
     )
     return AuditFinding(
@@ -180,10 +173,10 @@ def audit_model(
         problem.dataset,
         expected=problem.answer,
         expected_status=problem.answer_status,
-        solved=result.objective if result else None,
-        status=result.status.value if result else run.stage.value,
-        agrees=agrees,
-        note=note if result else run.error,
+        solved=solved.objective,
+        status=solved.status,
+        agrees=solved.agrees,
+        note=solved.error or note,
         method=method,
         readings=readings,
     )

@@ -52,6 +52,8 @@ class VariantOutcome:
     objective: float | None
     status: str
     agrees: bool | None
+    error: str = ""
+    """Why the model did not solve, when it did not."""
 
 
 def reading_variants(formulation: Formulation, limit: int = MAX_VARIANTS) -> list[Variant]:
@@ -82,21 +84,23 @@ def try_readings(
     """Solve every variant of ``formulation`` and score it against ``problem``'s reference answer."""
     outcomes = []
     for variant in reading_variants(formulation):
-        run = run_formulation(variant.formulation, options=SolveOptions(time_limit=time_limit))
-        result = run.result if run.stage is Stage.DONE else None
-        agrees = None
-        if result is not None:
-            prediction = Prediction(PredictionStatus(result.status.value), result.objective)
-            agrees = score(prediction, problem).get(DEFAULT_RULE)
-        outcomes.append(
-            VariantOutcome(
-                variant.name,
-                result.objective if result else None,
-                result.status.value if result else run.stage.value,
-                agrees,
-            )
-        )
+        outcome = solve_and_score(variant.formulation, problem, time_limit)
+        outcomes.append(dataclasses.replace(outcome, name=variant.name))
     return tuple(outcomes)
+
+
+def solve_and_score(
+    formulation: Formulation, problem: Problem, time_limit: float = 30.0
+) -> VariantOutcome:
+    """Solve one model and score it strictly against ``problem``'s reference (named by nothing yet)."""
+    run = run_formulation(formulation, options=SolveOptions(time_limit=time_limit))
+    result = run.result if run.stage is Stage.DONE else None
+    agrees = None
+    if result is not None:
+        prediction = Prediction(PredictionStatus(result.status.value), result.objective)
+        agrees = score(prediction, problem).get(DEFAULT_RULE)
+    status = result.status.value if result else run.stage.value
+    return VariantOutcome("", result.objective if result else None, status, agrees, run.error)
 
 
 def _relation(expression: str) -> tuple[Compare, str] | None:
@@ -135,4 +139,11 @@ def _with(formulation: Formulation, path: list[str], value: Any) -> Formulation 
         return None
 
 
-__all__ = ["MAX_VARIANTS", "Variant", "VariantOutcome", "reading_variants", "try_readings"]
+__all__ = [
+    "MAX_VARIANTS",
+    "Variant",
+    "VariantOutcome",
+    "reading_variants",
+    "solve_and_score",
+    "try_readings",
+]
