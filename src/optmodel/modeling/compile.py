@@ -45,7 +45,7 @@ from optmodel.modeling.nonsmooth import NonsmoothModeller
 from optmodel.modeling.pyomo_expressions import (
     PyomoExpressionBuilder,
     SignAwareBuilder,
-    has_nonsmooth,
+    sign_matters,
 )
 from optmodel.modeling.pyomo_relations import pyomo_relation, ranged
 from optmodel.modeling.size_estimate import size_issues
@@ -347,7 +347,7 @@ class _Compiler:
     ) -> list[Any]:
         """The Pyomo rows of one relation at one binding (constant rows that hold are dropped)."""
         ops, operands = relation.ops, relation.operands
-        nonsmooth = has_nonsmooth(relation)
+        nonsmooth = sign_matters(relation, self.data.piecewise)
         # lo <= e <= hi with constant ends is one ranged row (two rows when e holds abs/min/max).
         if len(ops) == 2 and ops[0] == ops[1] and ops[0] in ("<=", ">=") and not nonsmooth:
             lo_node, hi_node = (operands[0], operands[2]) if ops[0] == "<=" else operands[2::-2]
@@ -387,7 +387,7 @@ class _Compiler:
         return self._evaluate(node, env, 0, path, at)
 
     def _evaluate(self, node: ex.Node, env: dict[str, Any], sign: int, path: str, at: str) -> Any:
-        builder = self.signed if has_nonsmooth(node) else self.plain
+        builder = self.signed if sign_matters(node, self.data.piecewise) else self.plain
         try:
             value = builder.evaluate(node, env, sign)
         except EvaluationError as error:

@@ -63,9 +63,9 @@ def compute(
     evaluator = Evaluator(data, dict.fromkeys(variables))
     if not (isinstance(param.index, str) and param.index.strip()):
         return _number(evaluator.eval(tree, {}), "")
-    clauses = [(c.targets, c.set_name) for c in ex.parse_domain(param.index)]
-    targets = [t for names, _ in clauses for t in names]
-    size = math.prod(len(data.sets.get(s, ())) for _, s in clauses)
+    clauses = ex.parse_domain(param.index)
+    targets = [t for c in clauses for t in c.targets]
+    size = math.prod(len(data.sets.get(c.set_name, ())) for c in clauses)
     if size > MAX_ENTRIES:
         raise EvaluationError(
             f"computed parameter '{name}' would have {size:,} entries (more than {MAX_ENTRIES:,})",

@@ -24,6 +24,7 @@ from optmodel.modeling.issues import Issue, IssueCode
 from optmodel.modeling.limits import current_limits
 from optmodel.modeling.named import resolve_expressions
 from optmodel.modeling.piecewise import resolve_piecewise
+from optmodel.modeling.set_families import resolve_family
 from optmodel.modeling.tables import table_entries
 
 _CODES = {
@@ -78,8 +79,9 @@ def resolve_data(formulation: Formulation) -> tuple[ModelData, list[Issue]]:
 
     resolve_ready()
     for name, set_def in formulation.sets.items():
-        members = _resolve_set(name, set_def, evaluator, issues)
-        if members is not None:
+        if set_def.index is not None:
+            issues += resolve_family(name, set_def, data, evaluator)
+        elif (members := _resolve_set(name, set_def, evaluator, issues)) is not None:
             data.add_set(name, members)
         resolve_ready()
     for name, param in pending.items():
@@ -176,6 +178,17 @@ def _resolve_set(
             )
         )
         return None
+    if isinstance(set_def.members, dict) or set_def.within is not None:
+        issues.append(
+            Issue(
+                path,
+                IssueCode.SCHEMA,
+                f"set '{name}' lists members per index member or names 'within' but has no 'index'",
+                'a set family needs "index": "N" (its members per member of N); '
+                'a plain set lists its members: "members": ["A", "B"]',
+            )
+        )
+        return None
     if set_def.where is not None and set_def.from_ is None:
         issues.append(
             Issue(f"{path}.where", IssueCode.SCHEMA, "'where' needs 'from'", 'add "from": "i in I"')
@@ -234,12 +247,11 @@ def _filtered_members(set_def: SetDef, evaluator: Evaluator) -> list[Member]:
     clauses = ex.parse_domain(set_def.from_)
     condition = (ex.parse(set_def.where),) if set_def.where else ()
     targets = [t for c in clauses for t in c.targets]
-    clause_list = [(c.targets, c.set_name) for c in clauses]
     conds: list[tuple[ex.Node, ...]] = [() for _ in clauses]
     conds[-1] = condition
     return [
         as_key(tuple(binding[t] for t in targets))  # type: ignore[misc]
-        for binding in evaluator.bindings(clause_list, conds, {})
+        for binding in evaluator.bindings(clauses, conds, {})
     ]
 
 

@@ -9,7 +9,7 @@ and :meth:`Evaluator.add_all`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from optmodel.modeling import expressions as ex
@@ -24,6 +24,7 @@ from optmodel.modeling.model_data import (
     normalize_member,
 )
 from optmodel.modeling.ordered_sets import set_function
+from optmodel.modeling.set_families import membership_clause
 
 # The data types live in model_data; importing them from here keeps working.
 __all__ = [
@@ -284,11 +285,18 @@ class Evaluator:
         left = self.eval(node.operands[0], env)
         for op, right_node in zip(node.ops, node.operands[1:], strict=True):
             if op in ("in", "not in"):
-                if not isinstance(right_node, ex.Name) or right_node.id not in self.data.sets:
+                if isinstance(right_node, ex.Subscript) or (  # j in NB[i]: a set family's member
+                    isinstance(right_node, ex.Name) and right_node.id in self.data.families
+                ):
+                    clause = membership_clause(right_node)
+                    assert clause is not None
+                    found = left in self.clause_members(clause, env)
+                elif isinstance(right_node, ex.Name) and right_node.id in self.data.sets:
+                    found = self.data.contains(right_node.id, left)
+                else:
                     raise EvaluationError(
                         f"the right side of '{op}' must be a set name", "write (i, j) in PAIRS"
                     )
-                found = self.data.contains(right_node.id, left)
                 if found != (op == "in"):
                     return False
                 continue
@@ -314,14 +322,12 @@ class Evaluator:
         self, body: ex.Node, generators: tuple[ex.Generator, ...], env: Mapping[str, Any]
     ) -> Iterator[Any]:
         """Evaluate ``body`` for every binding of the generators (a sum's terms)."""
-        for binding in self.bindings(
-            [(g.targets, g.set_name) for g in generators], [g.conditions for g in generators], env
-        ):
+        for binding in self.bindings(generators, [g.conditions for g in generators], env):
             yield self.eval(body, binding)
 
     def bindings(
         self,
-        clauses: list[tuple[tuple[str, ...], str]],
+        clauses: Sequence[ex.DomainClause],
         conditions: list[tuple[ex.Node, ...]] | None,
         env: Mapping[str, Any],
     ) -> Iterator[dict[str, Any]]:
@@ -332,12 +338,11 @@ class Evaluator:
             if depth == len(clauses):
                 yield current
                 return
-            targets, set_name = clauses[depth]
-            if set_name not in self.data.sets:
-                raise EvaluationError(f"unknown set '{set_name}'", code="unknown-name")
+            clause = clauses[depth]
+            targets, set_name = clause.targets, clause.set_name
             filters = conditions[depth]
             single = targets[0] if len(targets) == 1 else None
-            for member in self.data.sets[set_name]:
+            for member in self.clause_members(clause, current):
                 bound = dict(current)
                 if single is not None:
                     bound[single] = member
@@ -347,6 +352,20 @@ class Evaluator:
                     yield from rec(depth + 1, bound)
 
         yield from rec(0, dict(env))
+
+    def clause_members(self, clause: ex.DomainClause, env: Mapping[str, Any]) -> list[Member]:
+        """The members a clause ranges over: a set's, or a set family's at its evaluated index."""
+        name = clause.set_name
+        if name not in self.data.sets:
+            raise EvaluationError(f"unknown set '{name}'", code="unknown-name")
+        if clause.set_index:
+            key = as_key(tuple(self.eval(i, env) for i in clause.set_index))
+            return self.data.family_members(name, key)
+        if name in self.data.families:
+            raise EvaluationError(
+                f"set family '{name}' needs an index", f"write j in {name}[i]", code="index-arity"
+            )
+        return self.data.sets[name]
 
 
 def _unpack(targets: tuple[str, ...], member: Member, set_name: str) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Nothing is ever ``eval``-ed: :func:`parse` walks Python's syntax tree and accept
 
 - numbers, string literals (set members such as ``'A'``), names of sets, parameters, variables and index names;
 - ``+ - * / **``, ``%`` on numbers (index arithmetic), unary minus, parentheses; indexing ``x[i, j]`` (index items may be arithmetic: ``s[t - 1]``);
-- ``sum(body for i in I for (j, k) in ARCS if cond)``, ``max(...)`` / ``min(...)`` over generators the same
+- ``sum(body for i in I for (j, k) in ARCS for m in NB[i] if cond)`` (``NB[i]``: a set family's member),
+  ``max(...)`` / ``min(...)`` over generators the same
   way; the functions in :data:`FUNCTIONS`;
 - comparisons ``<= >= == != < >`` (chains like ``lo <= e <= hi``), ``in`` / ``not in`` on sets, ``and or not``;
 - conditional values ``a if cond else b`` whose condition involves no variables; ``inf``;
@@ -126,11 +127,21 @@ class Call(Node):
 
 
 @dataclass(frozen=True)
-class Generator:
-    """``for (targets) in set_name if conditions`` inside a ``sum``."""
+class DomainClause:
+    """``targets in set_name`` in a ``forall`` / ``from`` domain or a string variable index.
+
+    ``set_index`` is the index of a set family member (``j in NB[i]``), empty for a plain set.
+    """
 
     targets: tuple[str, ...]
     set_name: str
+    set_index: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Generator(DomainClause):
+    """``for (targets) in set_name if conditions`` inside a ``sum``."""
+
     conditions: tuple[Node, ...] = ()
 
 
@@ -140,7 +151,7 @@ class Sum(Node):
     generators: tuple[Generator, ...]
 
     def children(self) -> tuple[Node, ...]:
-        conds = tuple(c for g in self.generators for c in g.conditions)
+        conds = tuple(c for g in self.generators for c in (*g.set_index, *g.conditions))
         return (self.body, *conds)
 
 
@@ -199,14 +210,6 @@ class IfElse(Node):
         return (self.test, self.body, self.orelse)
 
 
-@dataclass(frozen=True)
-class DomainClause:
-    """``targets in set_name`` in a ``forall`` / ``from`` domain or a string variable index."""
-
-    targets: tuple[str, ...]
-    set_name: str
-
-
 # --- parsing --------------------------------------------------------------------------------------
 def _fail(message: str, source: str, hint: str = "") -> ExpressionError:
     return ExpressionError(message, expression=source, hint=hint)
@@ -250,20 +253,34 @@ def parse_domain(source: str) -> tuple[DomainClause, ...]:
     assert isinstance(tree.body, ast.Tuple)
     clauses = []
     for element in tree.body.elts:
-        if not (
-            isinstance(element, ast.Compare)
+        reference = (
+            _set_reference(element.comparators[0], source)
+            if isinstance(element, ast.Compare)
             and len(element.ops) == 1
             and isinstance(element.ops[0], ast.In)
-            and isinstance(element.comparators[0], ast.Name)
-        ):
+            else None
+        )
+        if reference is None:
             raise _fail(
                 f"invalid domain clause '{ast.unparse(element)}'",
                 source,
                 "each clause is 'index in SET' or '(i, j) in PAIRS', separated by commas",
             )
+        assert isinstance(element, ast.Compare)
         targets = _targets(element.left, source)
-        clauses.append(DomainClause(targets, element.comparators[0].id))
+        clauses.append(DomainClause(targets, *reference))
     return tuple(clauses)
+
+
+def _set_reference(node: ast.expr, source: str) -> tuple[str, tuple[Node, ...]] | None:
+    """``I`` -> ("I", ()); a set family member ``NB[i]`` -> ("NB", (i,)); None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id, ()
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        item = _Converter(source).subscript(node)
+        assert isinstance(item, Subscript)
+        return item.name, item.indices
+    return None
 
 
 def _targets(node: ast.expr, source: str) -> tuple[str, ...]:
@@ -437,7 +454,8 @@ class _Converter:
         for gen in comp.generators:
             if gen.is_async:
                 raise self.fail(node, "async generators are not allowed")
-            if not isinstance(gen.iter, ast.Name):
+            reference = _set_reference(gen.iter, self.source)
+            if reference is None:
                 hint = "declare the filtered set first, or add an 'if' condition"
                 if isinstance(gen.iter, ast.Call) and getattr(gen.iter.func, "id", "") == "range":
                     hint = 'declare a set with "range": [first, last] and iterate over it'
@@ -445,8 +463,8 @@ class _Converter:
             generators.append(
                 Generator(
                     _targets(gen.target, self.source),
-                    gen.iter.id,
-                    tuple(self.convert(c) for c in gen.ifs),
+                    *reference,
+                    conditions=tuple(self.convert(c) for c in gen.ifs),
                 )
             )
         return Sum(self.convert(comp.elt), tuple(generators))
@@ -479,6 +497,8 @@ def free_names(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
         for gen in node.generators:
             if gen.set_name not in inner:
                 names.add(gen.set_name)
+            for item in gen.set_index:
+                names |= free_names(item, frozenset(inner))
             inner |= set(gen.targets)
             for cond in gen.conditions:
                 names |= free_names(cond, frozenset(inner))
@@ -493,39 +513,55 @@ def free_names(node: Node, bound: frozenset[str] = frozenset()) -> set[str]:
 
 def to_source(node: Node) -> str:
     """Readable source text for a node (for messages and rendering)."""
+    try:
+        return _source(node)
+    except RecursionError:  # printing takes two frames a level: a tree that parsed may not print
+        return "(an expression nested too deeply to print)"
+
+
+def _source(node: Node) -> str:
     if isinstance(node, Const):
         return repr(node.value) if isinstance(node.value, str) else _num(node.value)
     if isinstance(node, Name):
         return node.id
     if isinstance(node, Subscript):
-        return f"{node.name}[{', '.join(to_source(i) for i in node.indices)}]"
+        return f"{node.name}[{', '.join(_source(i) for i in node.indices)}]"
     if isinstance(node, Unary):
         return f"{node.op}{_wrap(node.operand)}"
     if isinstance(node, Binary):
         return f"{_wrap(node.left)} {node.op} {_wrap(node.right)}"
     if isinstance(node, Call):
-        return f"{node.func}({', '.join(to_source(a) for a in node.args)})"
+        return f"{node.func}({', '.join(_source(a) for a in node.args)})"
     if isinstance(node, Sum):
         gens = " ".join(
-            f"for {_targets_source(g.targets)} in {g.set_name}"
-            + "".join(f" if {to_source(c)}" for c in g.conditions)
+            f"for {_targets_source(g.targets)} in {set_source(g)}"
+            + "".join(f" if {_source(c)}" for c in g.conditions)
             for g in node.generators
         )
-        return f"{node.func if isinstance(node, Over) else 'sum'}({to_source(node.body)} {gens})"
+        return f"{node.func if isinstance(node, Over) else 'sum'}({_source(node.body)} {gens})"
     if isinstance(node, Compare):
-        parts = [to_source(node.operands[0])]
+        parts = [_source(node.operands[0])]
         for op, operand in zip(node.ops, node.operands[1:], strict=True):
-            parts += [op, to_source(operand)]
+            parts += [op, _source(operand)]
         return " ".join(parts)
     if isinstance(node, BoolOp):
         return f" {node.op} ".join(_wrap(v) for v in node.values)
     if isinstance(node, Not):
         return f"not {_wrap(node.operand)}"
     if isinstance(node, TupleNode):
-        return f"({', '.join(to_source(i) for i in node.items)})"
+        return f"({', '.join(_source(i) for i in node.items)})"
     if isinstance(node, IfElse):
-        return f"{_wrap(node.body)} if {to_source(node.test)} else {_wrap(node.orelse)}"
+        return f"{_wrap(node.body)} if {_source(node.test)} else {_wrap(node.orelse)}"
     raise TypeError(f"unknown node {node!r}")
+
+
+def set_source(clause: DomainClause) -> str:
+    """``I``, or ``NB[i]`` for a member of a set family."""
+    return (
+        _source(Subscript(clause.set_name, clause.set_index))
+        if clause.set_index
+        else clause.set_name
+    )
 
 
 def _targets_source(targets: tuple[str, ...]) -> str:
@@ -533,7 +569,7 @@ def _targets_source(targets: tuple[str, ...]) -> str:
 
 
 def _wrap(node: Node) -> str:
-    text = to_source(node)
+    text = _source(node)
     simple = isinstance(node, Const | Name | Subscript | Call | Sum | TupleNode)
     return text if simple else f"({text})"
 

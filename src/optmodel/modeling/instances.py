@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,7 +19,7 @@ from optmodel.modeling.ir import ConstraintDef, Formulation, VarDef
 
 _UNBOUNDED_WORDS = frozenset({"", "none", "null"})
 
-Clauses = list[tuple[tuple[str, ...], str]]
+Clauses = Sequence[ex.DomainClause]
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,12 @@ def variable_instances(name: str, vdef: VarDef, data: ModelData) -> VariableInst
     """Keys and per-key bounds of variable ``name``; raises CompileError (path ``variables.<name>...``)."""
     path = f"variables.{name}"
     clauses, domain_form = _variable_clauses(name, vdef, data)
-    sets = tuple(s for _, s in clauses)
+    sets = tuple(c.set_name for c in clauses)
     if not clauses:
         keys: list[Key] = [None]
         envs: list[dict[str, Any]] = [{}]
     elif domain_form:
-        targets = [t for names, _ in clauses for t in names]
+        targets = [t for c in clauses for t in c.targets]
         try:
             envs = list(Evaluator(data).bindings(clauses, None, {}))
         except EvaluationError as error:
@@ -100,13 +100,13 @@ def _variable_clauses(name: str, vdef: VarDef, data: ModelData) -> tuple[Clauses
     path = f"variables.{name}.index"
     if domain_form:
         try:
-            clauses = [(c.targets, c.set_name) for c in ex.parse_domain(text)]
+            clauses: Clauses = ex.parse_domain(text)
         except ExpressionError as error:
             raise _error(error, path) from error
     else:
         names = [part.strip() for part in text.split(",") if part.strip()]
-        clauses = [((), s) for s in names]
-    for _, set_name in clauses:
+        clauses = [ex.DomainClause((), s) for s in names]
+    for set_name in (c.set_name for c in clauses):
         if set_name not in data.sets:
             raise CompileError(
                 f"variable '{name}' is indexed by unknown set '{set_name}'",
@@ -260,10 +260,10 @@ def domain_bindings(
     clauses: Clauses = []
     if forall and forall.strip():
         try:
-            clauses = [(c.targets, c.set_name) for c in ex.parse_domain(forall)]
+            clauses = ex.parse_domain(forall)
         except ExpressionError as error:
             raise _error(error, f"{path}.forall") from error
-        for _, set_name in clauses:
+        for set_name in (c.set_name for c in clauses):
             if set_name not in data.sets:
                 raise CompileError(
                     f"unknown set '{set_name}' in forall",
@@ -277,7 +277,7 @@ def domain_bindings(
         except ExpressionError as error:
             raise _error(error, f"{path}.where") from error
     evaluator = Evaluator(data, dict.fromkeys(variables))
-    targets = [t for names, _ in clauses for t in names]
+    targets = [t for c in clauses for t in c.targets]
     bindings: list[tuple[Key, dict[str, Any]]] = []
     try:
         if not clauses:
@@ -296,7 +296,7 @@ def domain_bindings(
             path=f"{path}.forall",
             hint="use distinct index names, e.g. 'i in I, j in J'",
         )
-    dimen = sum(data.dimen(s) for _, s in clauses)
+    dimen = sum(data.dimen(c.set_name) for c in clauses)
     return bindings, bool(clauses), dimen
 
 

@@ -59,9 +59,13 @@ class SetDef(_Element):
     - ``range``: ``[first, last]`` inclusive integers; either end may name a scalar parameter.
     - ``from`` + ``where``: members of a domain that satisfy a condition, e.g.
       ``{"from": "i in I, j in J", "where": "dist[i, j] <= 50"}`` gives the pairs ``(i, j)``.
+
+    With ``index`` it is a set family, one member list per member of the index set, used as ``NB[i]``:
+    ``{"index": "N", "within": "N", "members": {"1": [2, 3], "2": [1]}}`` (index members not listed have
+    none), or ``{"index": "i in N", "from": "j in N", "where": "dist[i, j] <= 5"}``.
     """
 
-    members: list[Any] | None = None
+    members: list[Any] | dict[Any, Any] | None = None
     range: list[int | str] | None = Field(
         default=None, description="[first, last], inclusive; ends may name scalar parameters."
     )
@@ -69,6 +73,10 @@ class SetDef(_Element):
         default=None, alias="from", description="Domain to filter, e.g. 'i in I, j in J'."
     )
     where: str | None = Field(default=None, description="Condition kept members satisfy.")
+    index: str | None = Field(
+        default=None, description="Makes a set family NB[i]: 'N', or 'i in N' for from/where."
+    )
+    within: str | None = Field(default=None, description="The set every family member is in.")
 
 
 class ParamDef(_Element):

@@ -7,6 +7,7 @@ the solution checker) reads the same object.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +68,18 @@ class PiecewiseData:
         share = (x - points[k]) / (points[k + 1] - points[k])
         return values[k] + share * (values[k + 1] - values[k])
 
+    def curvature(self, key: Key) -> int:
+        """1 when convex (slopes never decrease), -1 when concave (never increase), else 0.
+
+        Read exactly as Pyomo's ``Piecewise`` reads it, so the form chosen here is the form it builds.
+        """
+        p, v = self.points[key], self.values[key]
+        slopes = [(v[k + 1] - v[k]) / (p[k + 1] - p[k]) for k in range(len(p) - 1)]
+        steps = list(itertools.pairwise(slopes))
+        if all(a <= b for a, b in steps):
+            return 1
+        return -1 if all(a >= b for a, b in steps) else 0
+
 
 @dataclass
 class ModelData:
@@ -79,6 +92,8 @@ class ModelData:
     defaults: dict[str, float] = field(default_factory=dict)
     expressions: dict[str, NamedExpression] = field(default_factory=dict)
     piecewise: dict[str, PiecewiseData] = field(default_factory=dict)
+    #: Set families: name -> index member -> members (``sets[name]`` holds the union of the members).
+    families: dict[str, dict[Member, list[Member]]] = field(default_factory=dict)
     _members: dict[str, frozenset[Member]] = field(default_factory=dict, repr=False)
     _positions: dict[str, dict[Member, int]] = field(default_factory=dict, repr=False)
 
@@ -100,6 +115,24 @@ class ModelData:
             return positions.get(member)
         except TypeError:  # unhashable
             return None
+
+    def family_members(self, name: str, key: Any) -> list[Member]:
+        """The members of set family ``name`` at index member ``key`` (``NB[i]``)."""
+        family = self.families.get(name)
+        if family is None:
+            raise EvaluationError(
+                f"set '{name}' is not a set family and cannot be indexed",
+                f"iterate over {name} itself",
+                code="index-arity",
+            )
+        members = family.get(key)
+        if members is None:
+            raise EvaluationError(
+                f"{key!r} is not in the index of set family '{name}'",
+                f"'{name}' has members for: {', '.join(repr(k) for k in list(family)[:6])}",
+                code="unknown-key",
+            )
+        return members
 
     def dimen(self, set_name: str) -> int:
         members = self.sets[set_name]

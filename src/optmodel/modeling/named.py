@@ -53,8 +53,8 @@ def resolve_expressions(formulation: Formulation, data: ModelData) -> list[Issue
 def bindings(domain: str, data: ModelData) -> dict[Key, dict[str, Any]]:
     if not domain.strip():
         return {None: {}}
-    clauses = [(c.targets, c.set_name) for c in ex.parse_domain(domain)]
-    targets = [t for names, _ in clauses for t in names]
+    clauses = ex.parse_domain(domain)
+    targets = [t for c in clauses for t in c.targets]
     return {
         as_key(tuple(env[t] for t in targets)): env
         for env in Evaluator(data).bindings(clauses, None, {})

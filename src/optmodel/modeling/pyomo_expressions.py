@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import pyomo.environ as pyo
@@ -32,6 +32,17 @@ _NONSMOOTH = frozenset({"abs", "min", "max"})
 
 # Keyed by id (hashing a frozen tree is recursive); the node is kept so a reused id cannot match.
 _NONSMOOTH_CACHE: dict[int, tuple[ex.Node, bool]] = {}
+
+
+def sign_matters(node: ex.Node, piecewise: Collection[str]) -> bool:
+    """abs/min/max or a piecewise function in ``node``: where each sits decides how it is modelled."""
+    if has_nonsmooth(node):
+        return True
+    return bool(piecewise) and any(
+        (isinstance(n, ex.Name) and n.id in piecewise)
+        or (isinstance(n, ex.Subscript) and n.name in piecewise)
+        for n in ex.walk(node)
+    )
 
 
 def has_nonsmooth(node: ex.Node) -> bool:
@@ -67,8 +78,8 @@ class PyomoExpressionBuilder(Evaluator):
         self.sign = 0
         #: Named expression -> its Pyomo ``Expression`` (indexed: a dict by key), once the compiler built it.
         self.named_components: dict[str, Any] = {}
-        #: (piecewise function, key) -> the variable holding its value (shared by both builders).
-        self.piecewise_vars: dict[tuple[str, Key | None], Any] = {}
+        #: (piecewise function, key, bound) -> the variable holding its value (shared by both builders).
+        self.piecewise_vars: dict[tuple[str, Key | None, str], Any] = {}
 
     def evaluate(self, node: ex.Node, env: Mapping[str, Any], sign: int = 0) -> Any:
         """Evaluate ``node``; ``sign`` > 0 where a larger value is worse, < 0 where smaller is, else 0."""
@@ -103,11 +114,25 @@ class PyomoExpressionBuilder(Evaluator):
             self.sign = saved
 
     def piecewise_nonconstant(self, name: str, key: Key | None, x: Any) -> Any:
-        """A variable tied to ``x`` by Pyomo's ``Piecewise`` (binary incremental form, exact anywhere)."""
-        cached = self.piecewise_vars.get((name, key))
+        return self.piecewise_variable(name, key, x, 0)
+
+    def piecewise_variable(self, name: str, key: Key | None, x: Any, sign: int) -> Any:
+        """A variable tied to ``x`` by Pyomo's ``Piecewise``.
+
+        Exact anywhere in the binary incremental form; where the context only pushes it one way (``sign``)
+        and the function curves that way too (convex where larger is worse, concave where smaller is), a
+        bound suffices, and Pyomo builds that as one linear row per segment, without integer variables.
+        """
+        function = self.data.piecewise[name]
+        curvature = function.curvature(key)
+        bound = "EQ"
+        if sign > 0 and curvature > 0:
+            bound = "LB"  # y >= f(x): the epigraph of a convex f
+        elif sign < 0 and curvature < 0:
+            bound = "UB"  # y <= f(x): the hypograph of a concave f
+        cached = self.piecewise_vars.get((name, key, bound))
         if cached is not None:
             return cached
-        function = self.data.piecewise[name]
         points, values = function.points[key], function.values[key]
         model = self.modeller.model
         block = pyo.Block()
@@ -116,9 +141,9 @@ class PyomoExpressionBuilder(Evaluator):
         block.y = pyo.Var(bounds=(min(values), max(values)))
         block.link = pyo.Constraint(expr=block.x == x)
         block.curve = pyo.Piecewise(
-            block.y, block.x, pw_pts=points, f_rule=values, pw_constr_type="EQ", pw_repn="INC"
+            block.y, block.x, pw_pts=points, f_rule=values, pw_constr_type=bound, pw_repn="INC"
         )
-        self.piecewise_vars[(name, key)] = block.y
+        self.piecewise_vars[(name, key, bound)] = block.y
         return block.y
 
     def add_all(self, terms: Iterable[Any]) -> Any:
@@ -144,6 +169,22 @@ class SignAwareBuilder(PyomoExpressionBuilder):
     Sums and positive multiples keep the sign, negation and negative multiples flip it, and anything that is
     not monotone (a product of two expressions, sin, a power) makes it 0, i.e. an exact model is needed.
     """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._piecewise_signs: list[int] = []  # the context of each piecewise function being built
+
+    def piecewise(self, name: str, key: Key | None) -> Any:
+        # The argument is tied by an equation, so it is built exactly; the context is the function's.
+        self._piecewise_signs.append(self.sign)
+        self.sign = 0
+        try:
+            return super().piecewise(name, key)
+        finally:
+            self.sign = self._piecewise_signs.pop()
+
+    def piecewise_nonconstant(self, name: str, key: Key | None, x: Any) -> Any:
+        return self.piecewise_variable(name, key, x, self._piecewise_signs[-1])
 
     def eval(self, node: ex.Node, env: Mapping[str, Any]) -> Any:
         if isinstance(node, ex.Over):
@@ -171,7 +212,8 @@ class SignAwareBuilder(PyomoExpressionBuilder):
             left = self.evaluate(node.left, env, 0)
             return self.binary(op, left, self.evaluate(node.right, env, 0))
         # '*' and '/': a constant factor keeps or flips the sign; evaluate that side first.
-        if op == "*" and has_nonsmooth(node.left) and not has_nonsmooth(node.right):
+        pieces = self.data.piecewise
+        if op == "*" and sign_matters(node.left, pieces) and not sign_matters(node.right, pieces):
             right = self.evaluate(node.right, env, 0)
             return self.binary(op, self.evaluate(node.left, env, sign * _direction(right)), right)
         if op == "/":

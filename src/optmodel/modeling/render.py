@@ -220,7 +220,22 @@ def _members(members: list[Any]) -> list[str]:
 
 
 # --- text -------------------------------------------------------------------------------------------
+def _family(s: SetDef) -> str:
+    """A set family: its members per index member, or its filter and the index it runs over."""
+    if isinstance(s.members, dict):
+        items = list(s.members.items())
+        shown = [
+            f"{k}: {{{', '.join(_members(v if isinstance(v, list) else [v]))}}}"
+            for k, v in items[:_MAX_MEMBERS]
+        ]
+        return "{" + "; ".join(shown + (["…"] if len(items) > _MAX_MEMBERS else [])) + "}"
+    body = _domain(s.from_, s.where, _TEXT) if s.from_ else ""
+    return f"{{{body}}} for each {s.index}"
+
+
 def _set_text(name: str, s: SetDef) -> str:
+    if s.index is not None or isinstance(s.members, dict):
+        return _family(s)
     if s.members is not None:
         count = f" ({len(s.members)} members)" if len(s.members) > _MAX_MEMBERS else ""
         return "{" + ", ".join(_members(s.members)) + "}" + count
@@ -346,6 +361,8 @@ def _latex_var(name: str, var: VarDef, formulation: Formulation) -> str:
 
 
 def _latex_set(name: str, s: SetDef) -> str:
+    if s.index is not None or isinstance(s.members, dict):
+        return rf"\text{{{latex_escape(_family(s))}}}"
     if s.members is not None:
         items = [
             rf"\text{{{latex_escape(m)}}}" if m not in ("…",) else r"\dots"

@@ -175,8 +175,14 @@ class TextRenderer:
             return f"|{rendered[0]}|"
         return f"{func}({', '.join(rendered)})"
 
+    def set_ref(self, clause: ex.DomainClause) -> str:
+        """A set's name, or a set family's member ``NB[i]`` (``NB_{i}`` in LaTeX)."""
+        if not clause.set_index:
+            return self.name(clause.set_name)
+        return self.subscript(clause.set_name, [self.render(i) for i in clause.set_index])
+
     def generator(self, gen: ex.Generator) -> str:
-        text = f"{self.targets(gen.targets)} ∈ {self.name(gen.set_name)}"
+        text = f"{self.targets(gen.targets)} ∈ {self.set_ref(gen)}"
         if gen.conditions:
             text += " : " + " and ".join(self.child(c, _AND + 1) for c in gen.conditions)
         return text
@@ -204,7 +210,7 @@ class TextRenderer:
         return f"{body} if {test}, else {orelse}"
 
     def domain(self, clauses: tuple[ex.DomainClause, ...], where: ex.Node | None = None) -> str:
-        text = ", ".join(f"{self.targets(c.targets)} ∈ {self.name(c.set_name)}" for c in clauses)
+        text = ", ".join(f"{self.targets(c.targets)} ∈ {self.set_ref(c)}" for c in clauses)
         return text + (f" with {self.render(where)}" if where is not None else "")
 
 
@@ -282,7 +288,7 @@ class LatexRenderer(TextRenderer):
         return self.functions.get(func, func) + rf"\left({', '.join(rendered)}\right)"
 
     def generator(self, gen: ex.Generator) -> str:
-        text = f"{self.targets(gen.targets)} \\in {self.name(gen.set_name)}"
+        text = f"{self.targets(gen.targets)} \\in {self.set_ref(gen)}"
         if gen.conditions:
             return (
                 rf"\substack{{{text} \\ "
@@ -314,7 +320,7 @@ class LatexRenderer(TextRenderer):
         return rf"\begin{{cases}} {body} & \text{{if }} {test} \\ {orelse} & \text{{otherwise}} \end{{cases}}"
 
     def domain(self, clauses: tuple[ex.DomainClause, ...], where: ex.Node | None = None) -> str:
-        text = ", ".join(f"{self.targets(c.targets)} \\in {self.name(c.set_name)}" for c in clauses)
+        text = ", ".join(f"{self.targets(c.targets)} \\in {self.set_ref(c)}" for c in clauses)
         return text + (f" : {self.render(where)}" if where is not None else "")
 
 

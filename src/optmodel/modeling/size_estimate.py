@@ -69,7 +69,12 @@ class _Estimator:
     def estimate_sets(self) -> None:
         for name, set_def in self.formulation.sets.items():
             size: float | None = None
-            if set_def.members is not None:
+            # A family's size is all its members together; a use NB[i] counts its largest member.
+            per_member: float | None = None
+            if isinstance(set_def.members, dict):
+                lists = [len(m) for m in set_def.members.values() if isinstance(m, list)]
+                size, per_member = float(sum(lists)), float(max(lists, default=0))
+            elif set_def.members is not None:
                 size = float(len(set_def.members))
             elif set_def.range is not None and len(set_def.range) == 2:
                 first, last = (self.scalar(e) for e in set_def.range)
@@ -77,11 +82,13 @@ class _Estimator:
                     size = max(last - first + 1, 0.0)
             elif set_def.from_ is not None:
                 size = self.domain_size(set_def.from_)
+                if set_def.index is not None:  # filtered once per index member
+                    size, per_member = size * self.domain_size(set_def.index), size
                 if set_def.where:
                     self.add_terms(f"sets.{name}.where", set_def.where, size)
             if size is None:
                 continue
-            self.sizes[name] = size
+            self.sizes[name] = size if per_member is None else per_member
             self.check(
                 f"sets.{name}",
                 f"set '{name}'",

@@ -64,7 +64,7 @@ def _check_one(
     log: IssueLog,
 ) -> None:
     relation = constraint.relation
-    clauses = [(c.targets, c.set_name) for c in constraint.clauses]
+    clauses = constraint.clauses
     conditions: list[tuple[ex.Node, ...]] = [() for _ in clauses]
     if constraint.where is not None and conditions:
         conditions[-1] = (constraint.where,)

@@ -77,7 +77,7 @@ def check_expression_bounds(probe: Probe, var: CheckedVariable, log: IssueLog) -
     if not any(isinstance(b, ex.Node) for b in (var.lb, var.ub)):
         return
     path = f"variables.{var.name}"
-    clauses = [(c.targets, c.set_name) for c in probe.decl.var_domain(var.name) or ()]
+    clauses = probe.decl.var_domain(var.name) or ()
     warned: set[tuple[str, IssueCode]] = set()  # one warning of a kind per bound, not one per index
     try:
         for count, env in enumerate(probe.bindings(clauses, None, {})):

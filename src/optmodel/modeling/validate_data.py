@@ -179,7 +179,7 @@ class Probe(Evaluator):
         """Evaluate every instance of a constraint; report failures, empty parts and lost variables."""
         path = f"constraints.{con.name}"
         self.sum_stats = {}
-        clauses = [(c.targets, c.set_name) for c in con.clauses]
+        clauses = con.clauses
         conditions: list[tuple[ex.Node, ...]] = [() for _ in clauses]
         if con.where is not None and conditions:
             conditions[-1] = (con.where,)

@@ -25,6 +25,7 @@ from optmodel.modeling.validate_context import (
 )
 from optmodel.modeling.validate_data import CheckedConstraint
 from optmodel.modeling.validate_expressions import ExpressionChecker
+from optmodel.modeling.validate_families import family_scope
 from optmodel.modeling.validate_relations import operands, relation_or_report
 
 _BOUND_ADVICE = (
@@ -85,7 +86,7 @@ def check_set(decl: Declarations, name: str, position: int, log: IssueLog) -> No
         clauses = parse_domain_or_report(set_def.from_, f"{path}.from", log)
         if clauses is not None:
             checker = ExpressionChecker(decl, log, f"{path}.from", set_limit=position)
-            scope = checker.domain(clauses, {})
+            scope = checker.domain(clauses, family_scope(decl, name))
     if set_def.where is not None and set_def.from_ is not None:
         node = parse_or_report(set_def.where, f"{path}.where", log)
         if node is not None:

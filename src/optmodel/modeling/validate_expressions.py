@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from optmodel.modeling import expressions as ex
 from optmodel.modeling.issues import IssueCode, Severity
+from optmodel.modeling.set_families import membership_clause
 from optmodel.modeling.validate_context import (
     RESERVED,
     UNBOUND_INDEX,
@@ -12,6 +13,7 @@ from optmodel.modeling.validate_context import (
     IssueLog,
     Scope,
 )
+from optmodel.modeling.validate_families import check_family_use, check_unindexed_use
 
 #: Places where text (a set member) may appear.
 _TEXT_ALLOWED = ("an index", "a condition")
@@ -59,7 +61,9 @@ class ExpressionChecker:
         """Check ``i in I, (j, k) in PAIRS`` and return the scope extended with its index names."""
         inner = dict(scope)
         for clause in clauses:
-            dim = self.set_ref(clause.set_name, scope)
+            dim = self.set_ref(clause.set_name, scope, indexed=bool(clause.set_index))
+            if clause.set_index:
+                check_family_use(self, clause, inner)
             count = len(clause.targets)
             if count > 1 and dim is not None and dim != count:
                 self.report(
@@ -95,8 +99,8 @@ class ExpressionChecker:
                 "use another index name",
             )
 
-    def set_ref(self, name: str, scope: Scope) -> int | None:
-        """Check that ``name`` names a set usable here; return its dimension when known."""
+    def set_ref(self, name: str, scope: Scope, *, indexed: bool = False) -> int | None:
+        """Check that ``name`` names a set usable here (a family only ``indexed``); return its dimension."""
         if name in self.decl.broken:
             self.unresolved = True
             return None
@@ -123,6 +127,8 @@ class ExpressionChecker:
                 "iterate over a set declared under 'sets'",
             )
             return None
+        if not indexed:
+            check_unindexed_use(self, name)
         if self.set_limit is not None and self.decl.set_order[name] >= self.set_limit:
             self.report(
                 IssueCode.SET_ORDER,
@@ -157,7 +163,7 @@ class ExpressionChecker:
         elif isinstance(node, ex.Sum):
             inner: Scope = scope
             for gen in node.generators:
-                inner = self.domain((ex.DomainClause(gen.targets, gen.set_name),), inner)
+                inner = self.domain((gen,), inner)
                 for cond in gen.conditions:
                     self.condition(cond, inner)
             self.value(node.body, inner, constant)
@@ -205,20 +211,24 @@ class ExpressionChecker:
                 self.value(operand, scope, "a condition")
 
     def membership(self, left: ex.Node, right: ex.Node, scope: Scope) -> None:
-        if not isinstance(right, ex.Name):
+        clause = membership_clause(right)
+        if clause is None:
             self.report(
                 IssueCode.TYPE_MISMATCH,
                 f"the right side of 'in' must be a set name, not '{ex.to_source(right)}'",
                 "write (i, j) in PAIRS",
             )
             return
-        dim = self.set_ref(right.id, scope)
+        dim = self.set_ref(clause.set_name, scope, indexed=bool(clause.set_index))
+        if clause.set_index:
+            check_family_use(self, clause, scope)
         width = self.item_width(left, scope)
         if dim is not None and width is not None and dim != width:
             self.report(
                 IssueCode.INDEX_ARITY,
-                f"'{ex.to_source(left)}' has {width} component(s) but members of '{right.id}' have {dim}",
-                f"write {_unpacking(dim)} in {right.id}",
+                f"'{ex.to_source(left)}' has {width} component(s) but members of "
+                f"'{clause.set_name}' have {dim}",
+                f"write {_unpacking(dim)} in {clause.set_name}",
             )
 
     def name(self, name: str, scope: Scope, constant: str | None) -> None:

@@ -150,7 +150,9 @@ class _Builder:
         for name, vdef in self.formulation.variables.items():
             inst = variable_instances(name, vdef, self.data)
             sizes = [len(self.data.sets[s]) for s in inst.sets]
-            product = inst.indexed and len(inst.keys) == math.prod(sizes)
+            # Keys over a set family follow each member's own list, not the product order.
+            family = any(s in self.data.families for s in inst.sets)
+            product = inst.indexed and not family and len(inst.keys) == math.prod(sizes)
             self.layouts[name] = VariableLayout(
                 len(columns), inst.sets, inst.keys, inst.indexed, product
             )
@@ -284,6 +286,8 @@ class _Builder:
         for n, clause in enumerate(clauses):
             if clause.set_name not in self.data.sets:
                 raise NotVectorizable(f"unknown set {clause.set_name!r}")
+            if clause.set_index:
+                raise NotVectorizable("set families are compiled by the Pyomo path")
             conditions = where if n == len(clauses) - 1 else ()
             frame, _ = self.vectorizer.bind(frame, clause.targets, clause.set_name, conditions)
             targets.extend(clause.targets)

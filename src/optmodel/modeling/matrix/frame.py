@@ -107,6 +107,8 @@ class DataIndex:
         if index is None:
             if name not in self.data.sets:
                 raise NotVectorizable(f"unknown set {name!r}")
+            if name in self.data.families:  # its members depend on the index: the Pyomo path's job
+                raise NotVectorizable(f"set family {name!r}")
             index = self._sets[name] = SetIndex(self.data.sets[name])
         return index
 

@@ -58,7 +58,7 @@ _KNOWN_NODES: dict[type, tuple[str, ...]] = {
     ex.Not: ("operand",),
     ex.TupleNode: ("items",),
     ex.IfElse: ("test", "body", "orelse"),
-    ex.Generator: ("targets", "set_name", "conditions"),
+    ex.Generator: ("targets", "set_name", "set_index", "conditions"),
 }
 
 
@@ -295,6 +295,8 @@ class Vectorizer:
         inner = frame
         origin = np.arange(frame.size, dtype=np.int64)
         for generator in node.generators:
+            if generator.set_index:
+                raise NotVectorizable("set families are compiled by the Pyomo path")
             inner, step = self.bind(
                 inner, generator.targets, generator.set_name, generator.conditions
             )
