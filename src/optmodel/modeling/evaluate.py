@@ -279,7 +279,11 @@ class Evaluator:
         """len/first/last/ord/prev/next(_cyclic) of a set (see :mod:`~optmodel.modeling.ordered_sets`)."""
         *member_args, set_arg = node.args
         member = self.eval(member_args[0], env) if member_args else None
-        return set_function(self.data, node, set_arg, member)
+        family = None
+        if isinstance(set_arg, ex.Subscript):  # len(NB[i]) and the like: a set family's member
+            clause = ex.DomainClause((), set_arg.name, set_arg.indices)
+            family = self.clause_members(clause, env)
+        return set_function(self.data, node, set_arg, member, family)
 
     def compare(self, node: ex.Compare, env: Mapping[str, Any]) -> bool:
         left = self.eval(node.operands[0], env)

@@ -322,6 +322,8 @@ class ExpressionChecker:
             self.value(member, scope, "an index")
         if isinstance(arg, ex.Name) and arg.id not in scope:
             self.set_ref(arg.id, scope)
+        elif isinstance(arg, ex.Subscript) and arg.name not in scope:  # len(NB[i])
+            self.domain((ex.DomainClause((), arg.name, arg.indices),), scope)
         else:
             usage = f"{node.func}(t, SET)" if members else f"{node.func}(SET)"
             self.report(

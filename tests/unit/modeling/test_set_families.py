@@ -206,3 +206,27 @@ def test_membership_in_a_family_member_filters_a_sum() -> None:
     assert [(i.path, i.code) for i in issues] == [
         ("constraints.apart.where", IssueCode.INDEX_ARITY)
     ]
+
+
+def test_len_of_a_family_member_counts_its_members() -> None:
+    # The aggregated independent-set rows: a chosen node leaves all len(NB[i]) neighbours out.
+    document = copy.deepcopy(DOMINATING)
+    document["sets"]["NB"]["members"]["1"] = [2, 5, 3]  # a chord 1-3: the optimum is still 2
+    document["sets"]["NB"]["members"]["3"] = [2, 4, 1]
+    document["objective"] = {"sense": "max", "expression": "sum(x[i] for i in N)"}
+    document["constraints"] = {
+        "apart": {
+            "forall": "i in N",
+            "expression": "sum(x[j] for j in NB[i]) <= len(NB[i]) * (1 - x[i])",
+        }
+    }
+    assert errors_only(validate(document)) == []
+    assert solve(document) == pytest.approx(2.0)
+    data, _ = resolve_data(Formulation.model_validate(document))
+    assert data.families["NB"][1] == [2, 5, 3]  # as listed; the union keeps N's order
+    assert data.sets["NB"] == [1, 2, 3, 4, 5]
+    document["constraints"]["apart"]["expression"] = "sum(x[j] for j in NB[i]) <= len(NB)"
+    issues = errors_only(validate(document))
+    assert [(i.path, i.code) for i in issues] == [
+        ("constraints.apart.expression", IssueCode.INDEX_ARITY)
+    ]

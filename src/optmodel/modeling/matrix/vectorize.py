@@ -364,7 +364,11 @@ class Vectorizer:
     def call(self, node: ex.Call, frame: Frame) -> Any:
         if node.func == "len":
             arg = node.args[0]
-            if isinstance(arg, ex.Name) and arg.id in self.data.sets:
+            if (
+                isinstance(arg, ex.Name)
+                and arg.id in self.data.sets
+                and arg.id not in self.data.families
+            ):
                 return len(self.data.sets[arg.id])
             raise NotVectorizable("len() of something other than a set")
         if node.func not in _NUMERIC_MATH and node.func not in ("min", "max"):
