@@ -35,8 +35,10 @@ MODELS = sorted(
 
 def _left_to_pyomo(formulation: Formulation) -> bool:
     """Nonlinear after compiling (or with auxiliary variables, from abs/min/max), or a construct the fast
-    path leaves to Pyomo: logic (GDP), named expressions, further goals."""
+    path leaves to Pyomo: logic (GDP), named expressions, further goals, set families."""
     if formulation.logic or formulation.expressions or formulation.objective.then:
+        return True
+    if any(s.index is not None for s in formulation.sets.values()):
         return True
     compiled = compile_formulation(formulation)
     form = extract(compiled.model)
