@@ -25,7 +25,7 @@ from optmodel.modeling.limits import current_limits
 from optmodel.modeling.named import resolve_expressions
 from optmodel.modeling.piecewise import resolve_piecewise
 from optmodel.modeling.set_families import resolve_family
-from optmodel.modeling.tables import table_entries
+from optmodel.modeling.tables import dense_table, read_entries, table_layout
 
 _CODES = {
     "unknown-name": IssueCode.UNKNOWN_NAME,
@@ -282,11 +282,21 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
         )
         return
     try:
-        entries = list(table_entries(name, raw, param.index_sets, param.layout, data, dims))
+        layout = table_layout(name, raw, param.index_sets, param.layout, data, dims)
     except EvaluationError as error:
         code = IssueCode.AMBIGUOUS_DATA if error.code == "ambiguous" else IssueCode.SCHEMA
         issues.append(Issue(f"{path}.values", code, str(error), error.hint))
         return
+    # A list or matrix of numbers needs no key matching (unless members print alike: matched below as text).
+    unambiguous = all(
+        len(n) == len(data.sets[s]) for s, n in zip(param.index_sets, lookup, strict=True)
+    )
+    dense = dense_table(raw, param.index_sets, layout, data) if unambiguous else None
+    if dense is not None:
+        data.tables[name] = dense
+        data.table_index[name] = list(param.index_sets)
+        return
+    entries = list(read_entries(raw, param.index_sets, layout, data))
     exact = _exact_keys([k for k, _ in entries], _exact_lookups(param.index_sets, lookup, data))
     for n, (raw_key, value) in enumerate(entries):
         key = None if exact is None else exact[n]

@@ -9,20 +9,26 @@ the parameter must declare ``"layout"``, and the issue shows both readings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
-from optmodel.modeling.evaluate import EvaluationError, Member, ModelData
+from optmodel.modeling.evaluate import EvaluationError, Key, Member, ModelData
 
 Layout = Literal["nested", "list", "rows", "matrix"]
 LAYOUTS: tuple[Layout, ...] = ("nested", "list", "rows", "matrix")
 Entry = tuple[tuple[Any, ...], Any]
 
 
-def table_entries(
+def read_entries(raw: Any, index: list[str], layout: Layout, data: ModelData) -> Iterator[Entry]:
+    """(key parts as written, value) for every entry of ``raw``, which fits ``layout`` (:func:`table_layout`)."""
+    return _READERS[layout](raw, index, data)
+
+
+def table_layout(
     name: str, raw: Any, index: list[str], layout: Layout | None, data: ModelData, dims: int
-) -> Iterator[Entry]:
-    """(key parts as written, value) for every entry; EvaluationError when the layout does not fit.
+) -> Layout:
+    """The layout ``raw`` is read in (declared or inferred); EvaluationError when it does not fit.
 
     An ambiguous table raises with ``code="ambiguous"``.
     """
@@ -30,7 +36,28 @@ def table_entries(
     problem = _misfit(chosen, raw, index, data, dims)
     if problem:
         raise EvaluationError(f"the values do not fit layout '{chosen}': {problem}", _HINTS[chosen])
-    yield from _READERS[chosen](raw, index, data)
+    return chosen
+
+
+def dense_table(
+    raw: Any, index: list[str], layout: Layout, data: ModelData
+) -> dict[Key, float] | None:
+    """A ``list`` or ``matrix`` table of plain numbers at C speed: its keys are the index sets' members in
+    order, so there is nothing to look up and nothing to report. None for anything else (read entry by entry).
+
+    ``raw`` must fit ``layout`` (see :func:`table_layout`).
+    """
+    if layout == "list":
+        keys: Iterable[Key] = data.sets[index[0]]
+        values: list[Any] = raw
+    elif layout == "matrix":
+        keys = itertools.product(data.sets[index[0]], data.sets[index[1]])
+        values = list(itertools.chain.from_iterable(raw))
+    else:
+        return None
+    if not set(map(type, values)) <= {float, int}:  # bool, text, None, nested: reported one by one
+        return None
+    return dict(zip(keys, map(float, values), strict=True))
 
 
 _HINTS: dict[Layout, str] = {

@@ -80,3 +80,81 @@ def test_a_declared_layout_the_values_do_not_fit_is_an_issue(layout: str, values
     issues = errors_only(validate(document))
     assert [(i.path, i.code) for i in issues] == [("parameters.cost.values", IssueCode.SCHEMA)]
     assert f"layout '{layout}'" in issues[0].message
+
+
+def _resolved_table(
+    sets: dict[str, Any], param: dict[str, Any]
+) -> tuple[dict[Any, float], list[str]]:
+    document = {
+        "sets": sets,
+        "parameters": {"t": param},
+        "variables": {"z": {}},
+        "objective": {"sense": "min", "expression": "z"},
+    }
+    data, issues = resolve_data(Formulation.model_validate(document))
+    return data.tables.get("t", {}), [f"{i.path} {i.code} {i.message}" for i in issues]
+
+
+def _nested(sets: dict[str, Any], index: list[str], values: Any) -> dict[str, Any]:
+    """The same table written as an object keyed by members (always read entry by entry)."""
+    members = [
+        [m if not isinstance(m, list) else ",".join(map(str, m)) for m in sets[s]] for s in index
+    ]
+    if len(index) == 1:
+        return dict(zip(map(str, members[0]), values, strict=True))
+    return {
+        str(a): dict(zip(map(str, members[1]), row, strict=True))
+        for a, row in zip(members[0], values, strict=True)
+    }
+
+
+@pytest.mark.parametrize(
+    ("sets", "index", "values", "expected"),
+    [
+        # a matrix of ints and floats: keys are the members in order, every value a float
+        (
+            {"A": ["a", "b"], "B": [1, 2, 3]},
+            ["A", "B"],
+            [[1, 2.5, 3], [4, 5, 6.25]],
+            {
+                ("a", 1): 1.0,
+                ("a", 2): 2.5,
+                ("a", 3): 3.0,
+                ("b", 1): 4.0,
+                ("b", 2): 5.0,
+                ("b", 3): 6.25,
+            },
+        ),
+        # a list over a set of pairs: each key is the pair itself
+        ({"P": [[1, 2], [2, 1]]}, ["P"], [7, 8.5], {(1, 2): 7.0, (2, 1): 8.5}),
+    ],
+)
+def test_list_and_matrix_tables_read_the_members_in_order(
+    sets: dict[str, Any], index: list[str], values: Any, expected: dict[Any, float]
+) -> None:
+    table, issues = _resolved_table(sets, {"index": index, "values": values})
+    assert not issues
+    assert table == expected
+    assert list(table) == list(expected)
+    assert all(type(v) is float for v in table.values())
+
+
+@pytest.mark.parametrize(
+    ("sets", "index", "values"),
+    [
+        ({"A": ["a", "b"], "B": ["x", "y"]}, ["A", "B"], [[1, 2.5], [3, -4]]),
+        (
+            {"A": ["a"], "B": ["x", "y"]},
+            ["A", "B"],
+            [[True, 2]],
+        ),  # a boolean where a number belongs
+        ({"A": ["a", "b"], "B": ["x", "y"]}, ["A", "B"], [[1, None], ["2", "two"]]),
+        ({"A": [1, 2, 3]}, ["A"], [0.5, float("inf"), 2]),
+    ],
+)
+def test_a_list_or_matrix_reads_as_the_same_table_written_by_key(
+    sets: dict[str, Any], index: list[str], values: Any
+) -> None:
+    fast = _resolved_table(sets, {"index": index, "values": values})
+    by_key = _resolved_table(sets, {"index": index, "values": _nested(sets, index, values)})
+    assert fast == by_key

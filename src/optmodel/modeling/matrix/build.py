@@ -116,7 +116,7 @@ class _Builder:
             for i in range(3)
         )
         start, index, value = _csr(
-            rows, cols, coefs.astype(np.float64), len(self.row_symbols), n_cols
+            rows, cols, np.asarray(coefs, dtype=np.float64), len(self.row_symbols), n_cols
         )
         form = StandardForm(
             variables=columns,
@@ -348,6 +348,11 @@ def _constant_if_empty(value: Any) -> Any:
 
 
 def _bound_array(values: list[float | None], missing: float) -> np.ndarray:
+    # The usual cases (one bound for all, or none) without a Python loop.
+    if None not in values:
+        return np.array(values, dtype=np.float64)
+    if values.count(None) == len(values):
+        return np.full(len(values), missing)
     return np.array([missing if v is None else v for v in values], dtype=np.float64)
 
 
@@ -373,13 +378,17 @@ def _csr(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row-wise arrays with repeated (row, column) entries summed and zero coefficients dropped."""
     keys = rows.astype(np.int64) * max(n_cols, 1) + cols
-    order = np.argsort(keys, kind="stable")
-    keys, coefs = keys[order], coefs[order]
-    if len(keys):
-        firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    step = np.diff(keys)
+    if (step < 0).any():  # families often come in order already: then sorting is a copy for nothing
+        order = np.argsort(keys, kind="stable")
+        keys, coefs = keys[order], coefs[order]
+        step = np.diff(keys)
+    if (step == 0).any():
+        firsts = np.flatnonzero(np.r_[True, step != 0])
         keys, coefs = keys[firsts], np.add.reduceat(coefs, firsts)
     nonzero = coefs != 0.0
-    keys, coefs = keys[nonzero], coefs[nonzero]
+    if not nonzero.all():
+        keys, coefs = keys[nonzero], coefs[nonzero]
     row_of = keys // max(n_cols, 1)
     start = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=n_rows), out=start[1:])

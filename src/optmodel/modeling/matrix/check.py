@@ -108,7 +108,9 @@ def _column_values(model: MatrixModel, values: Mapping[str, Any]) -> tuple[np.nd
         if not layout.indexed:
             column = [entry]
         elif isinstance(entry, Mapping):
-            column = [entry.get(k) for k in layout.keys]
+            # The solver's values come keyed in the columns' own order: then no key is looked up.
+            in_order = isinstance(entry, dict) and list(entry) == layout.keys
+            column = list(entry.values()) if in_order else [entry.get(k) for k in layout.keys]
         else:
             column = [None] * count
         try:
