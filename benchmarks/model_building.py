@@ -202,15 +202,10 @@ def optmodel_formulation(family: str, d: dict[str, Any]) -> dict[str, Any]:
 def run_optmodel(family: str, d: dict[str, Any], time_limit: float | None) -> dict[str, Any]:
     from optmodel.model_solver import run_formulation
     from optmodel.modeling.ir import Formulation
-    from optmodel.modeling.limits import Limits, current_limits, use_limits
     from optmodel.solvers.base import SolveOptions
 
     formulation = Formulation.model_validate(optmodel_formulation(family, d))
-    # Validation's size estimate counts every (node, arc) pair that the flow balance's `if i == n` filters;
-    # the matrix fast path joins on that equality instead, so the network family raises the term limit.
-    limits = Limits(max_terms=10**11) if family == "network" else current_limits()
-    with use_limits(limits):
-        run = run_formulation(formulation, options=SolveOptions(time_limit=time_limit))
+    run = run_formulation(formulation, options=SolveOptions(time_limit=time_limit))
     assert run.result is not None, run.error
     return {
         "objective": run.result.objective,

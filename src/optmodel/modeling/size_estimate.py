@@ -2,7 +2,8 @@
 
 Set sizes come from the members, ranges and ``from`` products (an upper bound: a ``where`` filter is
 ignored); tables, variables, expressions and constraint families multiply the sizes of their index sets; a
-sum costs the product of the sets it iterates times the cost of its body. Whatever exceeds a
+sum costs the product of the sets it iterates times the cost of its body (for validation, which estimates
+what the matrix fast path builds, a filter ``if i == n`` on an outer index costs only its matches). Whatever exceeds a
 :class:`~optmodel.modeling.limits.Limits` value comes back as a ``model-too-large`` issue naming the
 element, the expression and its estimated size, so a model asking for 10^12 terms is refused in
 milliseconds instead of running until the machine gives out.
@@ -38,9 +39,10 @@ def _product(sizes: Iterable[float]) -> float:
 
 
 class _Estimator:
-    def __init__(self, formulation: Formulation, limits: Limits) -> None:
+    def __init__(self, formulation: Formulation, limits: Limits, joins: bool) -> None:
         self.formulation = formulation
         self.limits = limits
+        self.joins = joins
         self.sizes: dict[str, float] = {}
         self.issues: list[Issue] = []
         self.total_terms = 0.0
@@ -98,21 +100,44 @@ class _Estimator:
             )
 
     # --- expressions ------------------------------------------------------------------------------
-    def cost(self, node: ex.Node) -> float:
-        """Terms built when evaluating ``node`` once."""
+    def cost(self, node: ex.Node, joins: dict[str, str] | None = None) -> float:
+        """Terms built when evaluating ``node`` once.
+
+        With ``joins`` (index name -> the set whose members it takes, for the names bound around
+        ``node``), a generator filtered by ``target == name`` is counted as the matrix fast path builds it:
+        a look-up of the members whose target equals the name's value. Over all values of ``name`` those
+        members are the set at most once, so one evaluation costs the set's size / the name's set's size.
+        Without ``joins`` every candidate member is tried, as the interpreter and the Pyomo compiler do.
+        """
         if isinstance(node, ex.Sum):
-            iterations = _product(self.set_size(g.set_name) for g in node.generators)
-            inner = self.cost(node.body) + sum(
-                self.cost(c) for g in node.generators for c in g.conditions
-            )
-            return iterations * max(inner, 1.0)
+            iterations, inner, lookups = 1.0, 0.0, 0.0
+            scope = None if joins is None else dict(joins)
+            for generator in node.generators:
+                size = self.set_size(generator.set_name)
+                joined: ex.Node | None = None
+                if scope is not None:
+                    joined, by = _join(generator, scope)
+                    if by is not None:
+                        lookups += iterations  # one look-up per row the generator starts from
+                        size = size / max(self.set_size(scope[by]), 1.0)
+                    if len(generator.targets) == 1 and not generator.set_index:
+                        scope[generator.targets[0]] = generator.set_name
+                    else:
+                        for target in generator.targets:
+                            scope.pop(target, None)
+                iterations *= size
+                # The look-up decides the joined equality; the other conditions run on every match.
+                inner += sum(self.cost(c, scope) for c in generator.conditions if c is not joined)
+            return lookups + iterations * max(inner + self.cost(node.body, scope), 1.0)
         if isinstance(node, ex.Subscript | ex.Name | ex.Const):
             return 1.0  # one term, however its index is computed
-        return 1.0 + sum(self.cost(child) for child in node.children())
+        return 1.0 + sum(self.cost(child, joins) for child in node.children())
 
-    def add_terms(self, path: str, text: str, instances: float) -> None:
+    def add_terms(
+        self, path: str, text: str, instances: float, joins: dict[str, str] | None = None
+    ) -> None:
         try:
-            cost = self.cost(ex.parse(text))
+            cost = self.cost(ex.parse(text), joins)
         except (ExpressionError, RecursionError):
             return  # reported by the expression checks
         terms = instances * cost
@@ -120,6 +145,21 @@ class _Estimator:
         shown = text if len(text) <= 80 else text[:77] + "..."
         what = f"'{shown}'" + (f" over {instances:,.0f} instances" if instances > 1 else "")
         self.check(path, what, terms, self.limits.max_terms, "max_terms", unit="terms")
+
+    def joinable(self, forall: str | dict[str, str] | None) -> dict[str, str] | None:
+        """The names a constraint's ``forall`` binds to a set's members one at a time, when estimating for
+        the fast path (None: every filter scans)."""
+        if not self.joins:
+            return None
+        if not isinstance(forall, str) or not forall.strip():
+            return {}
+        try:
+            clauses = ex.parse_domain(forall)
+        except (ExpressionError, RecursionError):
+            return {}
+        return {
+            c.targets[0]: c.set_name for c in clauses if len(c.targets) == 1 and not c.set_index
+        }
 
     # --- checks -----------------------------------------------------------------------------------
     def check(
@@ -171,7 +211,8 @@ class _Estimator:
         for name, named in f.expressions.items():
             count = self.domain_size(named.index) if named.index else 1.0
             self.add_terms(f"expressions.{name}.expression", named.expression, count)
-        self.add_terms("objective.expression", f.objective.expression, 1.0)
+        # The objective and the constraints are what the matrix fast path builds (joining equality filters).
+        self.add_terms("objective.expression", f.objective.expression, 1.0, self.joinable({}))
         for name, con in f.constraints.items():
             count = self.domain_size(con.forall) if con.forall else 1.0
             self.check(
@@ -184,13 +225,43 @@ class _Estimator:
             )
             if con.where:
                 self.add_terms(f"constraints.{name}.where", con.where, count)
-            self.add_terms(f"constraints.{name}.expression", con.expression, count)
+            self.add_terms(
+                f"constraints.{name}.expression", con.expression, count, self.joinable(con.forall)
+            )
         if not self.issues:
             terms, limit = self.total_terms, limits.max_terms
             self.check("(model)", "the whole model", terms, limit, "max_terms", unit="terms")
         return self.issues
 
 
-def size_issues(formulation: Formulation, limits: Limits | None = None) -> list[Issue]:
-    """Every set, table, variable, sum and constraint family that would be larger than ``limits`` allow."""
-    return _Estimator(formulation, limits or current_limits()).run()
+def size_issues(
+    formulation: Formulation, limits: Limits | None = None, *, joins: bool = False
+) -> list[Issue]:
+    """Every set, table, variable, sum and constraint family that would be larger than ``limits`` allow.
+
+    ``joins``: estimate the objective and constraints as the matrix fast path builds them, where a sum
+    filtered by ``if i == n`` (``n`` bound outside the sum) looks up the matching members instead of trying
+    every one. Validation estimates so (its own per-term checks are capped); the Pyomo compiler, which tries
+    every member, estimates without, and so refuses such a model when the scan would be too large.
+    """
+    return _Estimator(formulation, limits or current_limits(), joins).run()
+
+
+def _join(generator: ex.Generator, bound: dict[str, str]) -> tuple[ex.Node | None, str | None]:
+    """The generator's first ``target == name`` condition (the one the fast path joins on) and that outer
+    name, if it takes a set's members one at a time (set families are built by the Pyomo path)."""
+    if generator.set_index:
+        return None, None
+    for condition in generator.conditions:
+        if not (isinstance(condition, ex.Compare) and condition.ops == ("==",)):
+            continue
+        for mine, other in (condition.operands, condition.operands[::-1]):
+            if not (isinstance(mine, ex.Name) and mine.id in generator.targets):
+                continue
+            if ex.free_names(other) & set(generator.targets):
+                continue
+            # The fast path joins on the first such condition, whatever its other side is.
+            if isinstance(other, ex.Name) and other.id in bound:
+                return condition, other.id
+            return None, None
+    return None, None

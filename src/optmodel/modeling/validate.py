@@ -226,7 +226,7 @@ def _guarded(log: IssueLog, path: str) -> Iterator[None]:
 # --- checks -----------------------------------------------------------------------------------------
 def _check(formulation: Formulation, salvage: _Salvage, log: IssueLog) -> ModelData | None:
     """Run every check; the resolved data, or None when it was not (fully) resolved."""
-    too_large = size_issues(formulation)
+    too_large = size_issues(formulation, joins=True)  # the Pyomo compiler re-estimates its scans
     if too_large:  # nothing else can be checked without building what is too large to build
         log.extend(too_large)
         return None

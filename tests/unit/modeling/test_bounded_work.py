@@ -6,6 +6,7 @@ import pytest
 
 import optmodel
 from optmodel.errors import FormulationError, ModelFileError
+from optmodel.model_solver import run_formulation
 from optmodel.modeling.document_limits import DocumentTooLarge, load_json, load_yaml
 from optmodel.modeling.limits import Limits, use_limits
 from optmodel.modeling.load import load_formulation
@@ -139,3 +140,63 @@ def test_documents_reach_the_user_as_clean_errors() -> None:
         nested = {"a": nested}
     issues = optmodel.validate(_model(parameters={"p": {"index": ["I"], "values": nested}}))
     assert [i.code.value for i in issues] == ["model-too-large"]
+
+
+def _network(n: int, condition: str = "i == v") -> dict[str, object]:
+    """Flow balance over a ring of n nodes: each node's out- and in-arcs picked from all arcs by a filter."""
+    arcs = [[v, (v + 1) % n] for v in range(n)] + [[v, (v + 2) % n] for v in range(n)]
+    supply = [0] * n
+    supply[0], supply[n // 2] = 3, -3
+    return {
+        "sets": {"N": list(range(n)), "ARCS": arcs},
+        "parameters": {
+            "cost": {"index": ["ARCS"], "values": [1 + (k % 3) for k in range(2 * n)]},
+            "supply": {"index": ["N"], "values": supply},
+        },
+        "variables": {"flow": {"index": ["ARCS"]}},
+        "objective": {
+            "sense": "min",
+            "expression": "sum(cost[i, j] * flow[i, j] for (i, j) in ARCS)",
+        },
+        "constraints": {
+            "balance": {
+                "forall": "v in N",
+                "expression": f"sum(flow[i, j] for (i, j) in ARCS if {condition}) "
+                f"- sum(flow[i, j] for (i, j) in ARCS if {condition.replace('i', 'j')}) == supply[v]",
+            }
+        },
+    }
+
+
+#: 400 nodes, 800 arcs: filtering every arc for every node is 640,000 candidates; joining finds 1,600.
+_SMALL_TERMS = Limits(max_terms=100_000)
+
+
+def test_an_equality_filter_the_fast_path_joins_is_estimated_by_its_matches() -> None:
+    formulation = load_formulation(_network(400))
+    assert size_issues(formulation, _SMALL_TERMS, joins=True) == []
+    # Every other reading (the Pyomo compiler, the interpreter) tries every arc for every node.
+    assert [i.path for i in size_issues(formulation, _SMALL_TERMS)] == [
+        "constraints.balance.expression"
+    ]
+
+
+@pytest.mark.parametrize("condition", ["i <= v and i >= v", "i == v + 0", "v == v and i == v"])
+def test_filters_not_estimated_as_joins_still_count_every_candidate(condition: str) -> None:
+    formulation = load_formulation(_network(400, condition))
+    issues = size_issues(formulation, _SMALL_TERMS, joins=True)
+    assert [i.path for i in issues] == ["constraints.balance.expression"]
+
+
+def test_a_joined_network_solves_on_the_fast_path_and_the_pyomo_path_refuses_the_scan() -> None:
+    with use_limits(_SMALL_TERMS):
+        fast = run_formulation(load_formulation(_network(400)))
+        assert fast.build_path == "matrix" and fast.stage.value == "done", fast.error
+        pyomo = run_formulation(load_formulation(_network(400)), matrix=False)
+    assert pyomo.stage.value == "validate"
+    assert [i.code.value for i in pyomo.issues] == ["model-too-large"]
+    assert fast.result is not None and fast.result.objective is not None
+    # Under the default limits the Pyomo path builds it: the same answer.
+    reference = run_formulation(load_formulation(_network(400)), matrix=False)
+    assert reference.build_path == "pyomo" and reference.result is not None
+    assert fast.result.objective == pytest.approx(reference.result.objective)
