@@ -4,7 +4,6 @@ Every constraint row, bound and integrality requirement is evaluated with the pl
 at the given values, so a wrong compile or a solver's loose tolerance shows up here.
 
 >>> from optmodel.modeling.ir import Formulation
-from optmodel.modeling.logic import LogicInstances, logic_instances, logic_violation
 >>> f = Formulation.model_validate({
 ...     "variables": {"x": {"ub": 4}, "y": {}},
 ...     "objective": {"sense": "max", "expression": "x + y"},
@@ -347,27 +346,37 @@ def _check_constraint(
         except (EvaluationError, ArithmeticError, TypeError, ValueError) as error:
             rows.append(Violation(inst.name, key, math.inf, math.inf, source, message=str(error)))
             continue
-        links = [
-            (_violation(op, lhs, rhs), lhs, rhs)
-            for op, lhs, rhs in zip(ops, sides, sides[1:], strict=False)
-        ]
-        amount, lhs, rhs = max(links, key=lambda link: link[0])
-        relative = amount / max(1.0, abs(lhs), abs(rhs))
+        amount, relative, lhs, rhs = _worst_link(ops, sides)
         rows.append(Violation(inst.name, key, amount, relative, source, lhs, rhs))
     return rows
 
 
+def _worst_link(ops: tuple[str, ...], sides: list[float]) -> tuple[float, float, float, float]:
+    """The most violated link of a (chained) relation: amount, amount relative to its sides, lhs, rhs."""
+    links = [
+        (_violation(op, lhs, rhs), lhs, rhs)
+        for op, lhs, rhs in zip(ops, sides, sides[1:], strict=False)
+    ]
+    amount, lhs, rhs = max(links, key=lambda link: link[0])
+    return amount, amount / max(1.0, abs(lhs), abs(rhs)), lhs, rhs
+
+
 def _check_logic(evaluator: _ValueEvaluator, inst: LogicInstances) -> list[Violation]:
-    """One entry per instance: how far the implication or disjunction is from holding."""
+    """One entry per instance: how far the implication or disjunction is from holding.
+
+    Each relation is measured like a constraint row (absolute and relative to its sides), so a logical
+    constraint with large numbers passes the same tolerance as the equivalent row.
+    """
     rows = []
     source = " / ".join(ex.to_source(r) for r in inst.relations)
     for key, env in inst.bindings:
         try:
-            amounts = []
+            amounts, relatives = [], []
             for relation in inst.relations:
                 sides = [float(evaluator.eval(node, env)) for node in relation.operands]
-                links = zip(relation.ops, sides, sides[1:], strict=False)
-                amounts.append(max(_violation(op, lhs, rhs) for op, lhs, rhs in links))
+                amount, relative, _, _ = _worst_link(relation.ops, sides)
+                amounts.append(amount)
+                relatives.append(relative)
             flag = None
             if inst.condition is not None:
                 flag = float(evaluator.eval(inst.condition.reference, env))
@@ -375,7 +384,10 @@ def _check_logic(evaluator: _ValueEvaluator, inst: LogicInstances) -> list[Viola
             rows.append(Violation(inst.name, key, math.inf, math.inf, source, message=str(error)))
             continue
         amount = logic_violation(amounts, flag, inst)
-        rows.append(Violation(inst.name, key, amount, amount, source, message="logical constraint"))
+        relative = logic_violation(relatives, flag, inst)
+        rows.append(
+            Violation(inst.name, key, amount, relative, source, message="logical constraint")
+        )
     return rows
 
 

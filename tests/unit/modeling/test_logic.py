@@ -205,3 +205,46 @@ def test_logic_is_rendered() -> None:
     assert "(start[j] + p[j] ≤ start[k]) or (start[k] + p[k] ≤ start[j])" in render_text(
         Formulation.model_validate(MACHINE)
     )
+
+
+#: An opened line must carry at least a million units; as a row and as an implication.
+LARGE: dict[str, Any] = {
+    "variables": {"b": {"type": "binary"}, "x": {"ub": 2e6}},
+    "objective": {"sense": "min", "expression": "x + 5 * b"},
+    "constraints": {"open": {"expression": "b >= 1"}},
+    "logic": {"carry": {"if": "b", "then": "x >= 1000000"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("x", "relative"), [(999_999, 1e-6), (500_000, 0.5)], ids=["solver-slack", "violated"]
+)
+def test_logic_is_judged_relative_to_its_sides_like_the_equivalent_row(
+    x: float, relative: float
+) -> None:
+    as_logic = Formulation.model_validate(LARGE)
+    as_row = Formulation.model_validate(
+        {
+            **LARGE,
+            "logic": {},
+            "constraints": {**LARGE["constraints"], "carry": {"expression": "x >= 1000000 * b"}},
+        }
+    )
+    solution = {"b": 1, "x": x}
+    logic_report, row_report = check_solution(as_logic, solution), check_solution(as_row, solution)
+    assert logic_report.max_relative_violation == pytest.approx(relative)
+    assert row_report.max_relative_violation == pytest.approx(relative)
+    assert logic_report.max_violation == row_report.max_violation == pytest.approx(1e6 - x)
+
+
+def test_an_inactive_implication_with_large_numbers_holds() -> None:
+    report = check_solution(Formulation.model_validate(LARGE), {"b": 0, "x": 0})
+    carry = [v for v in report.violations if v.constraint == "carry"]
+    assert carry == [] and report.max_relative_violation == pytest.approx(1.0)  # only 'open' fails
+
+
+@pytest.mark.parametrize("method", ["bigm", "hull"])
+def test_an_implication_with_large_numbers_solves_and_passes_the_check(method: str) -> None:
+    document = copy.deepcopy(LARGE)
+    document["logic"]["carry"]["method"] = method
+    assert solve(document) == pytest.approx(1_000_005, rel=1e-6)
