@@ -8,6 +8,9 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matrix_compare import assert_same_standard_form
 
 from optmodel.model_solver import Stage, run_formulation
 from optmodel.modeling.data import resolve_data
@@ -108,16 +111,21 @@ def test_computed_neighbours_index_a_sparse_flow_and_find_the_shortest_path() ->
 
 
 @pytest.mark.parametrize("document", [DOMINATING, ROUTE])
-def test_the_fast_path_declines_families_and_the_reference_path_solves_them(
-    document: dict[str, Any],
-) -> None:
-    formulation = Formulation.model_validate(document)
-    with pytest.raises(NotVectorizable, match="famil"):
-        build_matrix(formulation, resolve_data(formulation)[0])
-    run = run_formulation(formulation)
-    assert run.build_path == "pyomo" and run.ok, run.error
+def test_the_fast_path_builds_the_reference_model_over_families(document: dict[str, Any]) -> None:
+    assert_same_standard_form(Formulation.model_validate(document))
+    run = run_formulation(Formulation.model_validate(document))
+    assert run.build_path == "matrix" and run.ok, run.error
     assert run.result is not None
     assert run.result.objective == pytest.approx(solve(document, matrix=False))
+
+
+def test_the_fast_path_declines_what_the_reference_reports() -> None:
+    document = copy.deepcopy(DOMINATING)
+    document["constraints"]["cover"]["expression"] = "x[i] + sum(x[j] for j in NB[i + 1]) >= 1"
+    formulation = Formulation.model_validate(document)  # NB[6] does not exist
+    with pytest.raises(NotVectorizable, match="outside the index of set family"):
+        build_matrix(formulation, resolve_data(formulation)[0])
+    assert not run_formulation(formulation).ok
 
 
 def _with(document: dict[str, Any], path: list[str], value: Any) -> dict[str, Any]:
@@ -230,3 +238,52 @@ def test_len_of_a_family_member_counts_its_members() -> None:
     assert [(i.path, i.code) for i in issues] == [
         ("constraints.apart.expression", IssueCode.INDEX_ARITY)
     ]
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(
+    st.lists(st.sets(st.integers(1, 5), max_size=4), min_size=5, max_size=5),
+    st.lists(st.integers(1, 9), min_size=25, max_size=25),
+)
+def test_random_families_build_the_reference_standard_form(
+    lists: list[set[int]], costs: list[int]
+) -> None:
+    document = {
+        "sets": {
+            "N": {"range": [1, 5]},
+            "NB": {
+                "index": "N",
+                "within": "N",
+                "members": {str(i + 1): sorted(m) for i, m in enumerate(lists)},
+            },
+        },
+        "parameters": {
+            "c": {
+                "index": ["N", "N"],
+                "values": [costs[5 * k : 5 * k + 5] for k in range(5)],
+                "layout": "matrix",
+            }
+        },
+        "variables": {
+            "x": {"index": "i in N, j in NB[i]", "ub": 3},
+            "y": {"index": ["N"], "ub": 2},
+        },
+        "objective": {
+            "sense": "max",
+            "expression": "sum(c[i, j] * x[i, j] for i in N for j in NB[i]) + sum(y[i] for i in N)",
+        },
+        "constraints": {
+            "out": {
+                "forall": "i in N",
+                "expression": "sum(x[i, j] for j in NB[i] if j != i) + y[i] <= 4",
+            },
+            "pair": {
+                "forall": "i in N, j in NB[i]",
+                "where": "j > i",
+                "expression": "x[i, j] + y[j] <= 3",
+            },
+        },
+    }
+    formulation = Formulation.model_validate(document)
+    assert errors_only(validate(formulation)) == []
+    assert_same_standard_form(formulation)

@@ -286,10 +286,8 @@ class _Builder:
         for n, clause in enumerate(clauses):
             if clause.set_name not in self.data.sets:
                 raise NotVectorizable(f"unknown set {clause.set_name!r}")
-            if clause.set_index:
-                raise NotVectorizable("set families are compiled by the Pyomo path")
             conditions = where if n == len(clauses) - 1 else ()
-            frame, _ = self.vectorizer.bind(frame, clause.targets, clause.set_name, conditions)
+            frame, _ = self.vectorizer.bind(frame, clause, conditions)
             targets.extend(clause.targets)
         if len(set(targets)) != len(targets):
             raise NotVectorizable("an index name bound twice")

@@ -100,6 +100,7 @@ class DataIndex:
         self.data = data
         self._sets: dict[str, SetIndex] = {}
         self._dense: dict[str, np.ndarray | None] = {}
+        self._families: dict[str, dict[Any, np.ndarray]] = {}
         self._clauses = 0
 
     def set(self, name: str) -> SetIndex:
@@ -107,10 +108,31 @@ class DataIndex:
         if index is None:
             if name not in self.data.sets:
                 raise NotVectorizable(f"unknown set {name!r}")
-            if name in self.data.families:  # its members depend on the index: the Pyomo path's job
-                raise NotVectorizable(f"set family {name!r}")
             index = self._sets[name] = SetIndex(self.data.sets[name])
         return index
+
+    def family_rows(self, name: str, keys: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """For ``j in NB[i]`` with ``keys[r]`` the value of ``i`` in row ``r``: (rows, codes) of the members
+        of each row's ``NB[i]``, codes into the family's union (``sets[name]``)."""
+        codes_of = self._families.get(name)
+        if codes_of is None:
+            if name not in self.data.families:
+                raise NotVectorizable(f"{name!r} is not a set family")
+            code = {m: c for c, m in enumerate(self.set(name).members)}
+            codes_of = self._families[name] = {
+                key: np.fromiter(map(code.__getitem__, members), dtype=np.int64, count=len(members))
+                for key, members in self.data.families[name].items()
+            }
+        try:
+            matches = [codes_of[key] for key in keys]
+        except (KeyError, TypeError):  # not an index member (the reference reports it)
+            raise NotVectorizable(f"a key outside the index of set family {name!r}") from None
+        counts = np.fromiter(map(len, matches), dtype=np.int64, count=len(matches))
+        if counts.sum() > MAX_ROWS:
+            raise NotVectorizable(f"{counts.sum()} index combinations")
+        rows = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
+        codes = np.concatenate(matches) if matches else np.empty(0, dtype=np.int64)
+        return rows, codes
 
     def new_clause(self) -> int:
         self._clauses += 1

@@ -295,11 +295,7 @@ class Vectorizer:
         inner = frame
         origin = np.arange(frame.size, dtype=np.int64)
         for generator in node.generators:
-            if generator.set_index:
-                raise NotVectorizable("set families are compiled by the Pyomo path")
-            inner, step = self.bind(
-                inner, generator.targets, generator.set_name, generator.conditions
-            )
+            inner, step = self.bind(inner, generator, generator.conditions)
             origin = origin[step]
         body = self.value(node.body, inner)
         if isinstance(body, Linear):
@@ -313,12 +309,21 @@ class Vectorizer:
         return np.bincount(origin, weights=weights, minlength=frame.size)
 
     def bind(
-        self, frame: Frame, targets: tuple[str, ...], set_name: str, conditions: tuple[ex.Node, ...]
+        self, frame: Frame, domain: ex.DomainClause, conditions: tuple[ex.Node, ...]
     ) -> tuple[Frame, np.ndarray]:
-        """Rows of ``frame`` crossed with the set's members that satisfy ``conditions``; and their origin."""
+        """Rows of ``frame`` crossed with the set's (or the set family member's) members that satisfy
+        ``conditions``; and their origin."""
+        targets, set_name = domain.targets, domain.set_name
         set_index = self.index.set(set_name)
         clause = self.index.new_clause()
-        rows, codes = self._join(frame, targets, set_index, conditions)
+        rows: np.ndarray | None
+        codes: np.ndarray | None
+        if domain.set_index:  # j in NB[i]: each row's own members
+            rows, codes = self.index.family_rows(set_name, self._keys(domain.set_index, frame))
+        elif set_name in self.data.families:
+            raise NotVectorizable(f"set family {set_name!r} without an index")
+        else:
+            rows, codes = self._join(frame, targets, set_index, conditions)
         inner = expand(frame, targets, set_index, set_name, clause, rows, codes)
         origin = inner.origin
         for (
@@ -447,7 +452,11 @@ class Vectorizer:
         left = self._operand(node.operands[0], frame)
         for op, right_node in zip(node.ops, node.operands[1:], strict=True):
             if op in ("in", "not in"):
-                if not isinstance(right_node, ex.Name) or right_node.id not in self.data.sets:
+                if (
+                    not isinstance(right_node, ex.Name)
+                    or right_node.id not in self.data.sets
+                    or right_node.id in self.data.families
+                ):
                     raise NotVectorizable("'in' needs a set name")
                 members = self.data._members[right_node.id]
                 values = left.tolist() if isinstance(left, np.ndarray) else [left] * frame.size
