@@ -35,10 +35,8 @@ MODELS = sorted(
 
 def _left_to_pyomo(formulation: Formulation) -> bool:
     """Nonlinear after compiling (or with auxiliary variables, from abs/min/max), or a construct the fast
-    path leaves to Pyomo: logic (GDP), named expressions, further goals, set families."""
+    path leaves to Pyomo: logic (GDP), named expressions, further goals."""
     if formulation.logic or formulation.expressions or formulation.objective.then:
-        return True
-    if any(s.index is not None for s in formulation.sets.values()):
         return True
     compiled = compile_formulation(formulation)
     form = extract(compiled.model)

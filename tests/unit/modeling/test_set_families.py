@@ -209,6 +209,7 @@ def test_membership_in_a_family_member_filters_a_sum() -> None:
     }
     assert errors_only(validate(document)) == []
     assert solve(document) == pytest.approx(2.0)
+    assert_same_standard_form(Formulation.model_validate(document))
     document["constraints"]["apart"]["where"] = "j in NB and i < j"
     issues = errors_only(validate(document))
     assert [(i.path, i.code) for i in issues] == [
@@ -230,6 +231,7 @@ def test_len_of_a_family_member_counts_its_members() -> None:
     }
     assert errors_only(validate(document)) == []
     assert solve(document) == pytest.approx(2.0)
+    assert_same_standard_form(Formulation.model_validate(document))
     data, _ = resolve_data(Formulation.model_validate(document))
     assert data.families["NB"][1] == [2, 5, 3]  # as listed; the union keeps N's order
     assert data.sets["NB"] == [1, 2, 3, 4, 5]
@@ -276,6 +278,10 @@ def test_random_families_build_the_reference_standard_form(
             "out": {
                 "forall": "i in N",
                 "expression": "sum(x[i, j] for j in NB[i] if j != i) + y[i] <= 4",
+            },
+            "degree": {
+                "forall": "i in N",
+                "expression": "sum(y[j] for j in N if j in NB[i]) <= len(NB[i]) + 1",
             },
             "pair": {
                 "forall": "i in N, j in NB[i]",

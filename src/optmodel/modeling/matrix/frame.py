@@ -101,6 +101,7 @@ class DataIndex:
         self._sets: dict[str, SetIndex] = {}
         self._dense: dict[str, np.ndarray | None] = {}
         self._families: dict[str, dict[Any, np.ndarray]] = {}
+        self._family_sets: dict[str, dict[Any, frozenset[Any]]] = {}
         self._clauses = 0
 
     def set(self, name: str) -> SetIndex:
@@ -114,6 +115,15 @@ class DataIndex:
     def family_rows(self, name: str, keys: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         """For ``j in NB[i]`` with ``keys[r]`` the value of ``i`` in row ``r``: (rows, codes) of the members
         of each row's ``NB[i]``, codes into the family's union (``sets[name]``)."""
+        matches, counts = self.family_counts(name, keys)
+        if counts.sum() > MAX_ROWS:
+            raise NotVectorizable(f"{counts.sum()} index combinations")
+        rows = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
+        codes = np.concatenate(matches) if matches else np.empty(0, dtype=np.int64)
+        return rows, codes
+
+    def family_counts(self, name: str, keys: list[Any]) -> tuple[list[np.ndarray], np.ndarray]:
+        """The member codes of ``NB[keys[r]]`` for every row ``r``, and how many there are."""
         codes_of = self._families.get(name)
         if codes_of is None:
             if name not in self.data.families:
@@ -127,12 +137,22 @@ class DataIndex:
             matches = [codes_of[key] for key in keys]
         except (KeyError, TypeError):  # not an index member (the reference reports it)
             raise NotVectorizable(f"a key outside the index of set family {name!r}") from None
-        counts = np.fromiter(map(len, matches), dtype=np.int64, count=len(matches))
-        if counts.sum() > MAX_ROWS:
-            raise NotVectorizable(f"{counts.sum()} index combinations")
-        rows = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
-        codes = np.concatenate(matches) if matches else np.empty(0, dtype=np.int64)
-        return rows, codes
+        return matches, np.fromiter(map(len, matches), dtype=np.int64, count=len(matches))
+
+    def family_contains(self, name: str, keys: list[Any], values: list[Any]) -> np.ndarray:
+        """``values[r] in NB[keys[r]]`` for every row ``r``."""
+        sets = self._family_sets.get(name)
+        if sets is None:
+            if name not in self.data.families:
+                raise NotVectorizable(f"{name!r} is not a set family")
+            sets = self._family_sets[name] = {
+                key: frozenset(members) for key, members in self.data.families[name].items()
+            }
+        try:  # a key outside the index, or an unhashable value: the reference path reports it
+            found = [value in sets[key] for key, value in zip(keys, values, strict=True)]
+        except (KeyError, TypeError):
+            raise NotVectorizable(f"a key outside the index of set family {name!r}") from None
+        return np.array(found, dtype=bool)
 
     def new_clause(self) -> int:
         self._clauses += 1

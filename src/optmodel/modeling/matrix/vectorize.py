@@ -369,6 +369,10 @@ class Vectorizer:
     def call(self, node: ex.Call, frame: Frame) -> Any:
         if node.func == "len":
             arg = node.args[0]
+            if isinstance(arg, ex.Subscript):  # len(NB[i]): each row's own count
+                keys = self._keys(arg.indices, frame)
+                _, counts = self.index.family_counts(arg.name, keys)
+                return counts
             if (
                 isinstance(arg, ex.Name)
                 and arg.id in self.data.sets
@@ -452,17 +456,23 @@ class Vectorizer:
         left = self._operand(node.operands[0], frame)
         for op, right_node in zip(node.ops, node.operands[1:], strict=True):
             if op in ("in", "not in"):
-                if (
+                values = left.tolist() if isinstance(left, np.ndarray) else [left] * frame.size
+                if isinstance(right_node, ex.Subscript):  # c in LIKES[p]: each row's own members
+                    keys = self._keys(right_node.indices, frame)
+                    found = self.index.family_contains(right_node.name, keys, values)
+                elif (
                     not isinstance(right_node, ex.Name)
                     or right_node.id not in self.data.sets
                     or right_node.id in self.data.families
                 ):
                     raise NotVectorizable("'in' needs a set name")
-                members = self.data._members[right_node.id]
-                values = left.tolist() if isinstance(left, np.ndarray) else [left] * frame.size
-                found = np.fromiter(
-                    (_hashable(v) and v in members for v in values), dtype=bool, count=frame.size
-                )
+                else:
+                    members = self.data._members[right_node.id]
+                    found = np.fromiter(
+                        (_hashable(v) and v in members for v in values),
+                        dtype=bool,
+                        count=frame.size,
+                    )
                 result &= found if op == "in" else ~found
                 continue
             if op not in _COMPARE:
