@@ -44,7 +44,11 @@ from optmodel.modeling.validate_bounds import (
 )
 from optmodel.modeling.validate_context import Declarations, IssueLog
 from optmodel.modeling.validate_data import CheckedConstraint, OutOfBudget, Probe
-from optmodel.modeling.validate_definitions import check_named_expression, check_piecewise
+from optmodel.modeling.validate_definitions import (
+    check_named_expression,
+    check_named_with_data,
+    check_piecewise,
+)
 from optmodel.modeling.validate_logic import check_logic
 from optmodel.modeling.validate_magnitudes import check_magnitudes
 
@@ -302,6 +306,8 @@ def _check_with_data(
             value = probe.check_objective(objective[1], log)
             if value is not None and complete and not probe.partial:
                 check_unbounded(probe, value, objective[0], variables, log)
+        for name in probe.data.expressions:  # last: the term budget goes to the model first
+            check_named_with_data(probe, name, log)
     except OutOfBudget:
         return  # a large model: what was checked before the cap stands
 

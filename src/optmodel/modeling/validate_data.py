@@ -149,6 +149,15 @@ class Probe(Evaluator):
                 )
         return Linear.opaque(args)
 
+    def named(self, name: str, key: Key | None) -> Any:
+        # A named expression's sums are judged over its own index where it is written
+        # (check_named_with_data), not at the few indices one element happens to use.
+        outer, self.sum_stats = self.sum_stats, {}
+        try:
+            return super().named(name, key)
+        finally:
+            self.sum_stats = outer
+
     def piecewise_nonconstant(self, name: str, key: Key | None, x: Any) -> Any:
         return Linear.opaque([x])
 

@@ -12,6 +12,7 @@ from optmodel.modeling.validate_context import (
     parse_domain_or_report,
     parse_or_report,
 )
+from optmodel.modeling.validate_data import BINDINGS_PER_ELEMENT, DATA_FAILURES, Probe
 from optmodel.modeling.validate_expressions import ExpressionChecker
 
 
@@ -41,6 +42,23 @@ def check_named_expression(decl: Declarations, name: str, log: IssueLog) -> None
     ExpressionChecker(decl, log, f"{path}.expression").value(node, scope)
     if name not in decl.data.expressions or log.has_error(path):
         decl.broken.add(name)  # its uses are not checked again
+
+
+def check_named_with_data(probe: Probe, name: str, log: IssueLog) -> None:
+    """Evaluate a named expression at every index it is defined for; warn at its text about a sum
+    without terms at all of them (a sum empty at some indices only is fine)."""
+    if name in probe.decl.broken or name not in probe.data.expressions:
+        return
+    expression = probe.data.expressions[name]
+    if len(expression.envs) > BINDINGS_PER_ELEMENT:
+        return
+    probe.sum_stats = {}
+    for env in expression.envs.values():
+        try:
+            probe.eval(expression.tree, env)
+        except DATA_FAILURES:
+            return  # reported where the expression is used, at the index that fails
+    probe.report_empty_sums(f"expressions.{name}.expression", log)
 
 
 def check_piecewise(decl: Declarations, name: str, log: IssueLog) -> None:

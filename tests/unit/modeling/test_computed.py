@@ -159,6 +159,39 @@ def test_indexed_named_expression_in_constraints_solves_the_two_bin_knapsack() -
     assert {e["name"] for e in run.result.to_dict()["expressions"]} == {"load", "value"}
 
 
+#: Net outflow per node, used at the source only: the source has no incoming arc, the other nodes do.
+NET_FLOW: dict[str, Any] = {
+    "sets": {"N": ["s", "m", "t"], "ARCS": {"members": [["s", "m"], ["m", "t"]]}},
+    "parameters": {"cap": {"index": ["ARCS"], "values": [3, 2]}},
+    "variables": {"flow": {"index": "(i, j) in ARCS", "ub": "cap[i, j]"}},
+    "expressions": {
+        "net_out": {
+            "index": "n in N",
+            "expression": "sum(flow[i, j] for (i, j) in ARCS if i == n)"
+            " - sum(flow[i, j] for (i, j) in ARCS if j == n)",
+        }
+    },
+    "objective": {"sense": "maximize", "expression": "net_out['s']"},
+    "constraints": {"keep": {"expression": "net_out['m'] == 0"}},
+}
+
+
+def test_a_sum_empty_at_some_indices_of_a_named_expression_is_no_warning() -> None:
+    assert validate(NET_FLOW) == []
+    run = run_formulation(Formulation.model_validate(NET_FLOW))
+    assert run.stage is Stage.DONE, run.error
+    assert run.result is not None and run.result.objective == pytest.approx(2.0)  # m -> t carries 2
+
+
+def test_a_sum_empty_at_every_index_is_reported_where_it_is_written() -> None:
+    document = copy.deepcopy(NET_FLOW)
+    net_out = document["expressions"]["net_out"]
+    net_out["expression"] = net_out["expression"].replace("if j == n", "if j == n and i == j")
+    [issue] = validate(document)
+    assert (issue.path, issue.code) == ("expressions.net_out.expression", IssueCode.EMPTY_SUM)
+    assert "i == j" in issue.message
+
+
 def test_definitions_are_rendered_as_math() -> None:
     formulation = Formulation.model_validate(TOUR)
     text = render_text(formulation)
