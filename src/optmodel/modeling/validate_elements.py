@@ -153,15 +153,22 @@ def merge_data_issues(decl: Declarations, data_issues: list[Issue], log: IssueLo
             log.add(issue.path, issue.code, issue.message, issue.hint, issue.severity)
         else:
             by_element.setdefault(owner, []).append(issue)
+    # An element is tainted by its own errors or by what it reads, whatever the declaration order (a set
+    # family declared before the table it filters on); the issues of an element that reads a tainted one
+    # are consequences (e.g. "unknown name" for an ambiguous table) and are left out.
+    references = {e: _references(decl, *e) - {e[1]} for e in elements}
     for section, name in elements:
         path = f"{section}.{name}"
-        if _references(decl, section, name) & decl.tainted or log.has_error(path):
-            decl.tainted.add(name)
-            continue
         issues = by_element.get((section, name), [])
-        log.extend(issues)
-        if any(i.severity is Severity.ERROR for i in issues):
+        if log.has_error(path) or any(i.severity is Severity.ERROR for i in issues):
             decl.tainted.add(name)
+    echoes: set[tuple[str, str]] = set()
+    while new := {e for e in elements if e not in echoes and references[e] & decl.tainted}:
+        echoes |= new
+        decl.tainted |= {name for _, name in new}
+    for section, name in elements:
+        if (section, name) not in echoes and not log.has_error(f"{section}.{name}"):
+            log.extend(by_element.get((section, name), []))
 
 
 def _references(decl: Declarations, section: str, name: str) -> set[str]:

@@ -158,3 +158,41 @@ def test_a_list_or_matrix_reads_as_the_same_table_written_by_key(
     fast = _resolved_table(sets, {"index": index, "values": values})
     by_key = _resolved_table(sets, {"index": index, "values": _nested(sets, index, values)})
     assert fast == by_key
+
+
+#: Media covering (golden complexor-0010): a set family and a computed parameter read the 3x3 table.
+COVERING: dict[str, Any] = {
+    "sets": {
+        "AUD": {"range": [0, 2]},
+        "MEDIA": {"range": [0, 2]},
+        "REACHES": {"index": "t in AUD", "from": "m in MEDIA", "where": "incidence[t, m] == 1"},
+    },
+    "parameters": {
+        "incidence": {"index": ["AUD", "MEDIA"], "values": [[1, 0, 1], [1, 1, 0], [0, 1, 1]]},
+        "reach_count": {"index": "t in AUD", "expression": "sum(incidence[t, m] for m in MEDIA)"},
+        "cost": {"index": ["MEDIA"], "values": [10, 15, 20]},
+    },
+    "variables": {"use": {"index": ["MEDIA"], "type": "binary"}},
+    "objective": {"sense": "min", "expression": "sum(cost[m] * use[m] for m in MEDIA)"},
+    "constraints": {
+        "reach_all": {"forall": "t in AUD", "expression": "sum(use[m] for m in REACHES[t]) >= 1"},
+        "sensible": {
+            "forall": "t in AUD",
+            "expression": "sum(use[m] for m in MEDIA) <= reach_count[t] + 1",
+        },
+    },
+}
+
+
+def test_what_is_built_from_an_ambiguous_table_adds_no_issue_of_its_own() -> None:
+    issues = validate(COVERING)
+    assert [(i.path, i.code) for i in issues] == [
+        ("parameters.incidence.values", IssueCode.AMBIGUOUS_DATA)
+    ]
+    declared = copy.deepcopy(COVERING)
+    declared["parameters"]["incidence"]["layout"] = "matrix"
+    assert validate(declared) == []
+    compiled = compile_formulation(Formulation.model_validate(declared))
+    result = pyo.SolverFactory("appsi_highs").solve(compiled.model)
+    assert str(result.solver.termination_condition) == "optimal"
+    assert compiled.objective_value() == pytest.approx(25.0)  # media 0 and 1 reach everyone
