@@ -81,6 +81,29 @@ def build_highs(
     import highspy
 
     assert highs_obstacle(form) is None, highs_obstacle(form)
+    if col_names is None and row_names is None:
+        highs = new_highs()
+        # The arrays go in through the buffer protocol; HighsLp's attributes copy them element by element.
+        # (highspy's stubs omit this overload: the LP one with integrality.)
+        arrays = [form.objective_linear, form.col_lower, form.col_upper]
+        arrays += [form.row_lower, form.row_upper, form.row_value]
+        floats = [np.ascontiguousarray(a, dtype=np.float64) for a in arrays]
+        status = highs.passModel(  # type: ignore[call-overload]
+            form.n_cols,
+            form.n_rows,
+            len(form.row_value),
+            int(highspy.MatrixFormat.kRowwise),
+            int(highspy.ObjSense.kMaximize if form.sense < 0 else highspy.ObjSense.kMinimize),
+            form.objective_offset,
+            *floats[:5],
+            np.ascontiguousarray(form.row_start, dtype=np.int32),
+            np.ascontiguousarray(form.row_index, dtype=np.int32),
+            floats[5],
+            np.ascontiguousarray(form.integer, dtype=np.int32),  # 1 = kInteger, 0 = kContinuous
+        )
+        _check(highs, status, "passModel")
+        _pass_hessian(highs, form)
+        return highs
     lp = highspy.HighsLp()
     lp.num_col_ = form.n_cols
     lp.num_row_ = form.n_rows
@@ -108,10 +131,14 @@ def build_highs(
         lp.row_names_ = list(row_names)
     highs = new_highs()
     _check(highs, highs.passModel(lp), "passModel")
+    _pass_hessian(highs, form)
+    return highs
+
+
+def _pass_hessian(highs: highspy.Highs, form: StandardForm) -> None:
     if form.objective_nonlinear is not None and form.objective_nonlinear.quadratic:
         dim, start, index, value = hessian_lower_triangle(form)
         _check(highs, highs.passHessian(dim, len(value), 1, start, index, value), "passHessian")
-    return highs
 
 
 def hessian_lower_triangle(form: StandardForm) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
