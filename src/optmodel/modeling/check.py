@@ -377,14 +377,13 @@ def _check_logic(evaluator: _ValueEvaluator, inst: LogicInstances) -> list[Viola
                 amount, relative, _, _ = _worst_link(relation.ops, sides)
                 amounts.append(amount)
                 relatives.append(relative)
-            flag = None
-            if inst.condition is not None:
-                flag = float(evaluator.eval(inst.condition.reference, env))
+            literals = inst.condition.literals if inst.condition is not None else ()
+            flags = [float(evaluator.eval(literal.reference, env)) for literal in literals]
         except (EvaluationError, ArithmeticError, TypeError, ValueError) as error:
             rows.append(Violation(inst.name, key, math.inf, math.inf, source, message=str(error)))
             continue
-        amount = logic_violation(amounts, flag, inst)
-        relative = logic_violation(relatives, flag, inst)
+        amount = logic_violation(amounts, flags, inst)
+        relative = logic_violation(relatives, flags, inst)
         rows.append(
             Violation(inst.name, key, amount, relative, source, message="logical constraint")
         )

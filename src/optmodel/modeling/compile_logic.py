@@ -87,19 +87,23 @@ def _implication(
     at: str,
 ) -> None:
     assert inst.condition is not None
-    flag = compiler.evaluate(inst.condition.reference, env, f"{path}.if", at)
-    if not _is_binary(flag):
-        raise CompileError(
-            f"{at}'if' must name a binary variable, not '{ex.to_source(inst.condition.reference)}'",
-            path=f"{path}.if",
-            hint='declare the variable with "type": "binary"; filter on data with \'where\'',
-        )
+    # Each literal as an expression that is 1 when it holds: b for 'b', 1 - b for 'not b'.
+    truths: list[Any] = []
+    for literal in inst.condition.literals:
+        flag = compiler.evaluate(literal.reference, env, f"{path}.if", at)
+        if not _is_binary(flag):
+            raise CompileError(
+                f"{at}'if' must name binary variables, not '{ex.to_source(literal.reference)}'",
+                path=f"{path}.if",
+                hint='declare the variable with "type": "binary"; filter on data with \'where\'',
+            )
+        truths.append(flag if literal.value == 1 else 1 - flag)
     on, off = Disjunct(), Disjunct()
     block.add_component(f"if_{number}", on)
     block.add_component(f"otherwise_{number}", off)
-    value = inst.condition.value
-    on.flag = pyo.Constraint(expr=flag == value)
-    off.flag = pyo.Constraint(expr=flag == 1 - value)
+    # 'on' when every literal holds, 'otherwise' when one fails: exactly one of the two can be chosen.
+    on.flag = pyo.Constraint(range(len(truths)), rule=lambda _, k: truths[k] == 1)
+    off.flag = pyo.Constraint(expr=sum(truths) <= len(truths) - 1)
     _add_rows(on, alternatives[0])
     if inst.has_else:
         _add_rows(off, alternatives[1])

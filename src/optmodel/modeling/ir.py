@@ -209,7 +209,9 @@ class LogicDef(_Element):
     forall: str | None = None
     where: str | None = None
     if_: str | None = Field(
-        default=None, alias="if", description="A binary variable (or 'b == 0')."
+        default=None,
+        alias="if",
+        description="A binary variable ('b', 'b == 0', 'not b'), or several joined by 'and'.",
     )
     then: str | None = Field(default=None, description="The relation that holds when 'if' is true.")
     else_: str | None = Field(default=None, alias="else", description="The relation otherwise.")

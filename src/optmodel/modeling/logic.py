@@ -22,11 +22,25 @@ TRANSFORMATIONS = {"bigm": "gdp.bigm", "hull": "gdp.hull"}
 
 
 @dataclass(frozen=True)
-class Condition:
-    """``if`` of an implication: the binary variable reference and the value that makes it true."""
+class BinaryLiteral:
+    """One binary variable reference of an ``if`` and the value that makes it true."""
 
     reference: ex.Name | ex.Subscript
     value: Literal[0, 1]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``if`` of an implication: true when every one of its literals is (``b[i] and not c[i]``)."""
+
+    literals: tuple[BinaryLiteral, ...]
+
+    def holds(self, values: list[float]) -> bool:
+        """Whether the condition is true at these values of the literals' variables."""
+        return all(
+            round(value) == literal.value
+            for value, literal in zip(values, self.literals, strict=True)
+        )
 
 
 @dataclass(frozen=True)
@@ -69,8 +83,14 @@ def logic_shape_problem(ldef: LogicDef) -> str:
 
 
 def parse_condition(text: str) -> Condition:
-    """``b[i]``, ``b[i] == 1``, ``b[i] == 0`` or ``not b[i]``; raises ExpressionError otherwise."""
+    """``b[i]``, ``b[i] == 1``, ``b[i] == 0``, ``not b[i]``, or several joined by ``and``; raises
+    ExpressionError otherwise."""
     node = ex.parse(text)
+    parts = node.values if isinstance(node, ex.BoolOp) and node.op == "and" else (node,)
+    return Condition(tuple(_literal(part, text) for part in parts))
+
+
+def _literal(node: ex.Node, text: str) -> BinaryLiteral:
     value: Literal[0, 1] = 1
     if isinstance(node, ex.Not):
         node, value = node.operand, 0
@@ -84,12 +104,12 @@ def parse_condition(text: str) -> Condition:
         node = node.operands[0]
     if not isinstance(node, ex.Name | ex.Subscript):
         raise ExpressionError(
-            "'if' names one binary variable",
+            "'if' names binary variables, joined by 'and'",
             expression=text,
-            hint="write e.g. 'open[i]', 'open[i] == 0' or 'not open[i]'; "
+            hint="write e.g. 'open[i]', 'open[i] == 0', 'not open[i]' or 'at[f, g] and at[e, g]'; "
             "filter on data with 'where'",
         )
-    return Condition(node, value)
+    return BinaryLiteral(node, value)
 
 
 def logic_instances(
@@ -125,19 +145,17 @@ def logic_instances(
     )
 
 
-def logic_violation(
-    amounts: list[float], condition_value: float | None, inst: LogicInstances
-) -> float:
-    """How far one instance is from holding, given each relation's violation (0: holds).
+def logic_violation(amounts: list[float], flags: list[float], inst: LogicInstances) -> float:
+    """How far one instance is from holding, given each relation's violation (0: holds) and the values
+    of the condition's variables.
 
     An implication is judged on 'then' when its condition is true at the solution, on 'else' (if any)
     otherwise; a disjunction by its ``at_least``-th best relation.
     """
     if inst.condition is None:
         return sorted(amounts)[inst.at_least - 1]
-    if condition_value is None or math.isnan(condition_value):
+    if any(math.isnan(flag) for flag in flags):
         return math.inf
-    active = round(condition_value) == inst.condition.value
-    if active:
+    if inst.condition.holds(flags):
         return amounts[0]
     return amounts[1] if inst.has_else else 0.0

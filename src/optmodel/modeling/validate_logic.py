@@ -77,18 +77,19 @@ def _check_condition(
         log.add(path, IssueCode.TYPE_MISMATCH, str(error), error.hint)
         return
     checker = ExpressionChecker(decl, log, path)
-    checker.value(condition.reference, scope)
+    for literal in condition.literals:
+        checker.value(literal.reference, scope)
+        reference = literal.reference
+        name = reference.id if isinstance(reference, ex.Name) else reference.name
+        variable = decl.formulation.variables.get(name)
+        if decl.kind(name) is not None and (variable is None or variable.type != "binary"):
+            log.add(
+                path,
+                IssueCode.TYPE_MISMATCH,
+                f"'if' must name binary variables; '{name}' is not one",
+                "declare a binary variable for the choice; conditions on data belong in 'where'",
+            )
     used |= checker.variables_used
-    reference = condition.reference
-    name = reference.id if isinstance(reference, ex.Name) else reference.name
-    variable = decl.formulation.variables.get(name)
-    if decl.kind(name) is not None and (variable is None or variable.type != "binary"):
-        log.add(
-            path,
-            IssueCode.TYPE_MISMATCH,
-            f"'if' must name a binary variable; '{name}' is not one",
-            "declare a binary variable for the choice; conditions on data belong in 'where'",
-        )
 
 
 def _check_bounds(decl: Declarations, name: str, variable: str, log: IssueLog) -> None:

@@ -248,3 +248,77 @@ def test_an_implication_with_large_numbers_solves_and_passes_the_check(method: s
     document = copy.deepcopy(LARGE)
     document["logic"]["carry"]["method"] = method
     assert solve(document) == pytest.approx(1_000_005, rel=1e-6)
+
+
+CLASH_COST = {"a": (0, 3), "b": (0, 2), "c": (0, 4)}  # cost of placing the item in slot 1, slot 2
+
+#: Place items in slots; two conflicting items in the same slot pay a clash of 5 (an 'and' condition).
+CLASHES: dict[str, Any] = {
+    "sets": {
+        "ITEMS": list(CLASH_COST),
+        "SLOTS": [1, 2],
+        "CONFLICTS": {"members": [["a", "b"], ["b", "c"]]},
+    },
+    "parameters": {
+        "cost": {"index": ["ITEMS", "SLOTS"], "values": [list(c) for c in CLASH_COST.values()]}
+    },
+    "variables": {
+        "at": {"index": ["ITEMS", "SLOTS"], "type": "binary"},
+        "clash": {"index": "(f, e) in CONFLICTS, g in SLOTS", "ub": 10},
+    },
+    "objective": {
+        "sense": "min",
+        "expression": "sum(cost[i, g] * at[i, g] for i in ITEMS for g in SLOTS)"
+        " + sum(clash[f, e, g] for (f, e) in CONFLICTS for g in SLOTS)",
+    },
+    "constraints": {
+        "placed": {"forall": "i in ITEMS", "expression": "sum(at[i, g] for g in SLOTS) == 1"}
+    },
+    "logic": {
+        "apart": {
+            "forall": "(f, e) in CONFLICTS, g in SLOTS",
+            "if": "at[f, g] and at[e, g]",
+            "then": "clash[f, e, g] >= 5",
+        }
+    },
+}
+
+
+def cheapest_placement() -> float:
+    best = float("inf")
+    for slots in itertools.product((1, 2), repeat=len(CLASH_COST)):
+        slot = dict(zip(CLASH_COST, slots, strict=True))
+        cost = sum(CLASH_COST[i][slot[i] - 1] for i in CLASH_COST)
+        best = min(best, cost + 5 * sum(slot[f] == slot[e] for f, e in (("a", "b"), ("b", "c"))))
+    return best
+
+
+@pytest.mark.parametrize("method", ["bigm", "hull"])
+def test_a_conjunction_of_binaries_in_if_solves_the_placement(method: str) -> None:
+    document = copy.deepcopy(CLASHES)
+    document["logic"]["apart"]["method"] = method
+    assert solve(document) == pytest.approx(cheapest_placement())  # b apart from a and c: 2
+
+
+def test_the_checker_judges_a_conjunction_by_all_of_its_binaries() -> None:
+    formulation = Formulation.model_validate(CLASHES)
+    no_clash = {("a", "b", g): 0 for g in (1, 2)} | {("b", "c", g): 0 for g in (1, 2)}
+    apart = {"a": 1, "b": 2, "c": 1}
+    together = {"a": 1, "b": 1, "c": 2}
+    for placement, feasible in ((apart, True), (together, False)):
+        at = {(i, g): int(placement[i] == g) for i in CLASH_COST for g in (1, 2)}
+        report = check_solution(formulation, {"at": at, "clash": no_clash})
+        assert report.feasible is feasible
+    assert [(v.constraint, v.key) for v in report.violations] == [("apart", ("a", "b", 1))]
+
+
+def test_an_if_with_or_or_a_continuous_variable_is_rejected() -> None:
+    for condition, code in (
+        ("at[f, g] or at[e, g]", IssueCode.TYPE_MISMATCH),
+        ("at[f, g] and clash[f, e, g]", IssueCode.TYPE_MISMATCH),
+    ):
+        document = copy.deepcopy(CLASHES)
+        document["logic"]["apart"]["if"] = condition
+        assert [(i.path, i.code) for i in errors_only(validate(document))] == [
+            ("logic.apart.if", code)
+        ]
