@@ -57,7 +57,7 @@ class BenchConfig:
     max_attempts: int = 4
     max_tokens: int = 4096
     solve_time_limit: float = 30.0
-    library: Path | None = None
+    library: str | None = None  # a library file, or a shipped library's name
 
     def to_dict(self) -> dict[str, Any]:
         return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}

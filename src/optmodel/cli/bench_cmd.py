@@ -50,11 +50,11 @@ def bench(
     data_dir: Path | None = typer.Option(
         None, "--data-dir", help="Dataset directory (default $OPTMODEL_DATA or the cache)."
     ),
-    library: Path | None = typer.Option(
+    library: str | None = typer.Option(
         None,
         "--library",
-        help="Experience library for --method library (default: the library shipped with optmodel: the "
-        "learned one; -m library-starter uses the starter library).",
+        help="Experience library for --method library: a library file, or a shipped one by name "
+        "('starter', the default; 'learned'). -m library-starter always uses the starter library.",
     ),
     retrieval: str = typer.Option(
         "lexical",
@@ -126,7 +126,7 @@ def bench(
         )
         sources = {
             "library": LibraryInsightSource(
-                library or _shipped_library("default"), provider, shortlist_by=shortlist_by
+                _library_store(library), provider, shortlist_by=shortlist_by
             ),
             "library-starter": LibraryInsightSource(
                 _shipped_library("starter"), provider, shortlist_by=shortlist_by
@@ -197,6 +197,23 @@ def _corrections(paths: list[Path]) -> dict[str, LabelCorrection] | None:
     from optmodel.benchmarks.labels import load_corrections
 
     return load_corrections(paths)
+
+
+def _library_store(spec: str | None) -> InsightStore:
+    """``--library``: a shipped library by name (in memory), or the library file at that path."""
+    from optmodel.experience_library import InsightStore
+    from optmodel.experience_library.shipped import DEFAULT_SHIPPED, SHIPPED_NAMES
+
+    for name in SHIPPED_NAMES:
+        if (spec or DEFAULT_SHIPPED) == name:
+            return _shipped_library(name)
+    assert spec is not None
+    if not Path(spec).is_file():
+        raise typer.BadParameter(
+            f"no library file {spec!r}; give a library file or one of: {', '.join(SHIPPED_NAMES)}",
+            param_hint="--library",
+        )
+    return InsightStore(spec)
 
 
 def _shipped_library(which: ShippedName) -> InsightStore:

@@ -18,19 +18,22 @@ from optmodel.experience_library import (
 )
 
 
-def test_the_default_library_holds_every_starter_insight_and_says_where_it_came_from() -> None:
+def test_the_learned_library_holds_the_starter_and_says_where_it_came_from() -> None:
     starter = {i.id for i in starter_insights()}
-    default = shipped_insights("default")
-    assert starter <= {i.id for i in default}
-    learned = [i for i in default if i.provenance.origin in ("learned", "merged", "refined")]
-    provenance = shipped_provenance("default")
-    if learned:  # a learned library ships: it must name its model, split, date and counts
-        assert {"model", "training_split", "date", "counts"} <= provenance.keys()
-        assert provenance["counts"]["insights_learned"] == len(learned)
-        assert all(i.provenance.source_problems for i in learned)
-    else:
-        assert provenance == {}
+    learned_library = shipped_insights("learned")
+    assert starter <= {i.id for i in learned_library}
+    learned = [
+        i for i in learned_library if i.provenance.origin in ("learned", "merged", "refined")
+    ]
+    provenance = shipped_provenance("learned")
+    assert {"model", "training_split", "date", "counts", "measured"} <= provenance.keys()
+    assert provenance["counts"]["insights_learned"] == len(learned) > 0
+    assert all(i.provenance.source_problems for i in learned)
     assert shipped_provenance("starter") == {}
+
+
+def test_the_starter_library_is_the_default() -> None:
+    assert [i.id for i in shipped_insights()] == [i.id for i in starter_insights()]
 
 
 def test_loading_a_shipped_library_twice_changes_nothing() -> None:
@@ -58,3 +61,15 @@ def test_an_export_carries_its_provenance_and_reads_back(tmp_path: Path) -> None
 
     assert yaml.safe_load(out.read_text())["provenance"] == about
     assert len(read_library_file(out)) == count == len(starter_insights())
+
+
+def test_bench_library_option_takes_a_shipped_name_or_a_file(tmp_path: Path) -> None:
+    import pytest
+    import typer
+
+    from optmodel.cli.bench_cmd import _library_store
+
+    assert len(_library_store("learned").insights()) == len(shipped_insights("learned"))
+    assert len(_library_store(None).insights()) == len(starter_insights())
+    with pytest.raises(typer.BadParameter, match="starter, learned"):
+        _library_store(str(tmp_path / "missing.sqlite"))
