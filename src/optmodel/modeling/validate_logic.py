@@ -1,6 +1,6 @@
 """Static checks of logical constraints (part of :mod:`optmodel.modeling.validate`).
 
-Besides names, kinds and relation forms: the ``if`` of an implication is a binary variable, and every
+Besides names, kinds and relation forms: the ``if`` of an implication names binary variables, and every
 variable in a relation has finite bounds, since the big-M (or hull) reformulation is computed from them.
 """
 
