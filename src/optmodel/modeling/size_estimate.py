@@ -3,10 +3,10 @@
 Set sizes come from the members, ranges and ``from`` products (an upper bound: a ``where`` filter is
 ignored); tables, variables, expressions and constraint families multiply the sizes of their index sets; a
 sum costs the product of the sets it iterates times the cost of its body (for validation, which estimates
-what the matrix fast path builds, a filter ``if i == n`` on an outer index costs only its matches). Whatever exceeds a
-:class:`~optmodel.modeling.limits.Limits` value comes back as a ``model-too-large`` issue naming the
-element, the expression and its estimated size, so a model asking for 10^12 terms is refused in
-milliseconds instead of running until the machine gives out.
+what the matrix fast path builds, a filter ``if i == n`` on an outer index costs only its matches).
+Whatever exceeds a :class:`~optmodel.modeling.limits.Limits` value comes back as a ``model-too-large``
+issue naming the element, the expression and its estimated size, so a model asking for 10^12 terms is
+refused in milliseconds instead of running until the machine gives out.
 
 Other modules (validation, the compiler, a fast matrix build) call :func:`size_issues` and stop on errors.
 
@@ -146,12 +146,12 @@ class _Estimator:
         what = f"'{shown}'" + (f" over {instances:,.0f} instances" if instances > 1 else "")
         self.check(path, what, terms, self.limits.max_terms, "max_terms", unit="terms")
 
-    def joinable(self, forall: str | dict[str, str] | None) -> dict[str, str] | None:
+    def joinable(self, forall: str | None) -> dict[str, str] | None:
         """The names a constraint's ``forall`` binds to a set's members one at a time, when estimating for
         the fast path (None: every filter scans)."""
         if not self.joins:
             return None
-        if not isinstance(forall, str) or not forall.strip():
+        if not forall or not forall.strip():
             return {}
         try:
             clauses = ex.parse_domain(forall)
@@ -212,7 +212,7 @@ class _Estimator:
             count = self.domain_size(named.index) if named.index else 1.0
             self.add_terms(f"expressions.{name}.expression", named.expression, count)
         # The objective and the constraints are what the matrix fast path builds (joining equality filters).
-        self.add_terms("objective.expression", f.objective.expression, 1.0, self.joinable({}))
+        self.add_terms("objective.expression", f.objective.expression, 1.0, self.joinable(None))
         for name, con in f.constraints.items():
             count = self.domain_size(con.forall) if con.forall else 1.0
             self.check(
