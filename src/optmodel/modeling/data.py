@@ -17,11 +17,11 @@ from optmodel.modeling.evaluate import (
     ModelData,
     as_key,
     is_number,
-    normalize_member,
 )
 from optmodel.modeling.ir import Formulation, ParamDef, SetDef
 from optmodel.modeling.issues import Issue, IssueCode
 from optmodel.modeling.limits import current_limits
+from optmodel.modeling.model_data import normalize_members
 from optmodel.modeling.named import resolve_expressions
 from optmodel.modeling.piecewise import resolve_piecewise
 from optmodel.modeling.set_families import resolve_family
@@ -195,7 +195,7 @@ def _resolve_set(
         )
     try:
         if set_def.members is not None:
-            members = [normalize_member(m) for m in set_def.members]
+            members = normalize_members(set_def.members)
         elif set_def.range is not None:
             members = _range_members(set_def.range, evaluator)
         else:
@@ -273,7 +273,6 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
         if default is not None:
             data.defaults[name] = default
     table: dict[Key, float] = {}
-    lookup = [{str(m): m for m in data.sets[s]} for s in param.index_sets]
     dims = sum(data.dimen(s) for s in param.index_sets)
     raw = param.values if param.values is not None else ({} if param.default is not None else None)
     if raw is None:
@@ -288,14 +287,13 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
         issues.append(Issue(f"{path}.values", code, str(error), error.hint))
         return
     # A list or matrix of numbers needs no key matching (unless members print alike: matched below as text).
-    unambiguous = all(
-        len(n) == len(data.sets[s]) for s, n in zip(param.index_sets, lookup, strict=True)
-    )
-    dense = dense_table(raw, param.index_sets, layout, data) if unambiguous else None
+    apart = all(_print_apart(data.sets[s]) for s in param.index_sets)
+    dense = dense_table(raw, param.index_sets, layout, data) if apart else None
     if dense is not None:
         data.tables[name] = dense
         data.table_index[name] = list(param.index_sets)
         return
+    lookup = [{str(m): m for m in data.sets[s]} for s in param.index_sets]
     entries = list(read_entries(raw, param.index_sets, layout, data))
     exact = _exact_keys([k for k, _ in entries], _exact_lookups(param.index_sets, lookup, data))
     for n, (raw_key, value) in enumerate(entries):
@@ -336,6 +334,16 @@ def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Iss
                     'add the missing entries, or give a "default" for entries not listed',
                 )
             )
+
+
+def _print_apart(members: list[Member]) -> bool:
+    """Whether no two members print alike (1 and "1" do), decided by their types where that suffices."""
+    kinds = set(map(type, members))
+    if kinds == {int} or kinds == {str}:
+        return True
+    if kinds == {tuple} and all(type(v) is int for m in members for v in m):  # type: ignore[union-attr]
+        return True
+    return len({str(m) for m in members}) == len(members)
 
 
 def _exact_lookups(

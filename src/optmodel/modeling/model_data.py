@@ -142,8 +142,16 @@ class ModelData:
         return len(first) if isinstance(first, tuple) else 1
 
 
+_PLAIN = frozenset({int, str})
+
+
 def normalize_member(value: Any) -> Member:
     """JSON members -> hashable members: lists become tuples, integral floats become ints."""
+    kind = value.__class__
+    if kind is int or kind is str:  # the common cases first: a set may have a million members
+        return value
+    if (kind is list or kind is tuple) and all(v.__class__ in _PLAIN for v in value):
+        return tuple(value)
     if isinstance(value, list | tuple):
         return tuple(normalize_member(v) for v in value)  # type: ignore[misc]
     if isinstance(value, float) and value.is_integer():
@@ -153,6 +161,16 @@ def normalize_member(value: Any) -> Member:
     if isinstance(value, int | str):
         return value
     raise EvaluationError(f"a set member must be a string, a number or a list, not {value!r}")
+
+
+def normalize_members(values: list[Any]) -> list[Member]:
+    """:func:`normalize_member` of each value; plain ones (strings, integers, lists of them) in bulk."""
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN:
+        return list(values)
+    if kinds == {list} and all(v.__class__ in _PLAIN for value in values for v in value):
+        return list(map(tuple, values))
+    return [normalize_member(v) for v in values]
 
 
 def as_key(values: tuple[Any, ...]) -> Key:

@@ -21,16 +21,18 @@ _TOLERANCE = 1e-9
 
 def check_finite_data(form: StandardForm, symbols: SymbolMap | None) -> None:
     """Raise :class:`CompileError` naming the first constraint or objective with a NaN/infinite coefficient."""
-    for i in range(form.n_rows):
-        _, coefs = form.row(i)
-        bad_bound = math.isnan(form.row_lower[i]) or math.isnan(form.row_upper[i])
-        if bad_bound or not np.isfinite(coefs).all():
-            label = constraint_label(form.constraints[i], symbols)
-            raise CompileError(
-                "a coefficient or bound is NaN or infinite",
-                path=label,
-                hint="check the data feeding this constraint",
-            )
+    bad = np.isnan(form.row_lower) | np.isnan(form.row_upper)
+    nonfinite = ~np.isfinite(form.row_value)
+    if nonfinite.any():  # the rows holding those entries, without a Python loop over rows
+        entry_rows = np.repeat(np.arange(form.n_rows), np.diff(form.row_start))
+        bad[entry_rows[nonfinite]] = True
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise CompileError(
+            "a coefficient or bound is NaN or infinite",
+            path=constraint_label(form.constraints[first], symbols),
+            hint="check the data feeding this constraint",
+        )
     if not np.isfinite(form.objective_linear).all() or not math.isfinite(form.objective_offset):
         raise CompileError(
             "a coefficient is NaN or infinite",

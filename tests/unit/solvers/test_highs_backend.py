@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pyomo.environ as pyo
 import pytest
 import solver_models as models
 
-from optmodel.errors import SolverCapabilityError
+from optmodel.errors import CompileError, SolverCapabilityError
+from optmodel.modeling.data import resolve_data
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.matrix import build_matrix
 from optmodel.solvers import SolutionStatus, SolveOptions, TerminationCondition, solve_model
 from optmodel.solvers.highs import HighsBackend
+from optmodel.solvers.trivial import check_finite_data
 
 
 def test_convex_qp_optimum() -> None:
@@ -91,3 +98,33 @@ def test_empty_model_is_its_constant() -> None:
     m.o = pyo.Objective(expr=5.0)
     result = solve_model(m, "highs")
     assert result.status is SolutionStatus.OPTIMAL and result.objective == 5.0
+
+
+@pytest.mark.parametrize(
+    ("row_value", "row_upper", "named"),
+    [(2, None, "cap[2]"), (None, 1, "cap[1]"), (3, 2, "cap[2]")],
+)
+def test_the_first_row_with_a_nan_or_infinite_entry_is_named(
+    row_value: int | None, row_upper: int | None, named: str
+) -> None:
+    formulation = Formulation.model_validate(
+        {
+            "sets": {"I": [0, 1, 2, 3]},
+            "variables": {"x": {"index": ["I"]}},
+            "objective": {"sense": "max", "expression": "sum(x[i] for i in I)"},
+            "constraints": {"cap": {"forall": "i in I", "expression": "x[i] + x[0] <= 5"}},
+        }
+    )
+    built = build_matrix(formulation, resolve_data(formulation)[0])
+    form = built.form
+    assert list(form.constraints) == [("cap", i) for i in range(4)]
+    check_finite_data(form, built.symbols)  # all finite: nothing to say
+    values, upper = form.row_value.copy(), form.row_upper.copy()
+    if row_value is not None:  # the entries of row k are row_start[k]:row_start[k + 1]
+        values[form.row_start[row_value]] = np.inf
+    if row_upper is not None:
+        upper[row_upper] = np.nan
+    broken = dataclasses.replace(form, row_value=values, row_upper=upper)
+    with pytest.raises(CompileError) as raised:
+        check_finite_data(broken, built.symbols)
+    assert raised.value.path == named

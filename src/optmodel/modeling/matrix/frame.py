@@ -65,14 +65,23 @@ class SetIndex:
         self.size = len(members)
         self._values: dict[int | None, np.ndarray] = {}
         self._groups: dict[int | None, dict[Any, np.ndarray]] = {}
+        self._unpacks: dict[int, bool] = {}
+        self._plain: dict[int | None, tuple[list[Any], bool]] = {}
         self.width = len(members[0]) if members and isinstance(members[0], tuple) else 1
+
+    def _items(self, component: int | None) -> tuple[list[Any], bool]:
+        """Member (or component) values, and whether all are integers (found once per component)."""
+        if component not in self._plain:
+            items = self.members if component is None else [m[component] for m in self.members]  # type: ignore[index]
+            self._plain[component] = items, bool(items) and all(type(v) is int for v in items)
+        return self._plain[component]
 
     def values(self, component: int | None) -> np.ndarray:
         """Member (or component) values: int64 when all are integers, else objects."""
         cached = self._values.get(component)
         if cached is None:
-            items = self.members if component is None else [m[component] for m in self.members]  # type: ignore[index]
-            if items and all(type(v) is int for v in items):
+            items, integers = self._items(component)
+            if integers:
                 cached = np.array(items, dtype=np.int64)
             else:
                 cached = np.empty(len(items), dtype=object)
@@ -80,15 +89,32 @@ class SetIndex:
             self._values[component] = cached
         return cached
 
+    def unpacks_into(self, width: int) -> bool:
+        """Whether every member is a tuple of ``width`` parts (checked once per set, not per binding)."""
+        if width not in self._unpacks:
+            self._unpacks[width] = self.width == width and all(
+                isinstance(m, tuple) and len(m) == width for m in self.members
+            )
+        return self._unpacks[width]
+
     def group(self, component: int | None) -> dict[Any, np.ndarray]:
         """Value -> codes of the members having it (in set order)."""
         cached = self._groups.get(component)
         if cached is None:
-            lists: dict[Any, list[int]] = {}
-            items = self.members if component is None else [m[component] for m in self.members]  # type: ignore[index]
-            for code, value in enumerate(items):
-                lists.setdefault(value, []).append(code)
-            cached = {v: np.array(c, dtype=np.int64) for v, c in lists.items()}
+            items, integers = self._items(component)
+            if integers:  # node numbers, say: grouped by a stable sort, not member by member
+                values = self.values(component)
+                order = np.argsort(values, kind="stable")
+                ordered = values[order]
+                starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+                ends = [*starts[1:].tolist(), len(order)]
+                pieces = [order[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]
+                cached = dict(zip(ordered[starts].tolist(), pieces, strict=True))
+            else:
+                lists: dict[Any, list[int]] = {}
+                for code, value in enumerate(items):
+                    lists.setdefault(value, []).append(code)
+                cached = {v: np.array(c, dtype=np.int64) for v, c in lists.items()}
             self._groups[component] = cached
         return cached
 
@@ -177,6 +203,10 @@ class DataIndex:
 
 def _flat_positions(keys: list[Any], sets: list[SetIndex]) -> np.ndarray:
     """Positions of (flattened) table keys in the product of their index sets."""
+    if len(sets) == 1 and len(keys) == sets[0].size and keys == sets[0].members:
+        return np.arange(
+            len(keys), dtype=np.int64
+        )  # a list over one set (of pairs, say), in its order
     if all(s.width == 1 for s in sets) and len(keys) == math.prod(s.size for s in sets):
         # A complete table read in the sets' order (a matrix, a list, nested in order): compared at C speed.
         product = (
@@ -229,10 +259,7 @@ def expand(
     if len(targets) == 1:
         names[targets[0]] = Bound(set_name, member_codes, None, clause)
     else:
-        if set_index.size and (
-            set_index.width != len(targets)
-            or not all(isinstance(m, tuple) and len(m) == len(targets) for m in set_index.members)
-        ):
+        if set_index.size and not set_index.unpacks_into(len(targets)):
             raise NotVectorizable(f"cannot unpack the members of {set_name}")
         for k, target in enumerate(targets):
             names[target] = Bound(set_name, member_codes, k, clause)
