@@ -154,6 +154,8 @@ class _Conversation:
         self.last_solved: Evaluation | None = None
         self.waiting = False
         """Self-consistency: waits for the first sample's readings before its first request."""
+        self.steered = False
+        """Self-consistency: asked to take an alternative reading of the text."""
         self.verifying = False
         """The last request asked for a verdict, not for a model."""
         self.checked: Evaluation | None = None
@@ -257,6 +259,7 @@ class Formulator:
             if note is not None:
                 problem = conversation.messages[-1]
                 conversation.messages[-1] = ChatMessage("user", f"{problem.content}\n\n{note}")
+                conversation.steered = True
             self._enforce_budget(conversation, tokens_used)
 
     def _initial_messages(self, problem: Problem, context: InsightContext) -> list[ChatMessage]:
@@ -495,6 +498,7 @@ def _candidate(conversation: _Conversation) -> Candidate:
         conversation.verdict,
         len(evaluation.run.warnings),
         len(conversation.attempts),
+        conversation.steered,
     )
 
 

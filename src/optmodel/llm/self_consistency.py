@@ -5,9 +5,16 @@ The first sample answers as usual and lists the readings the text leaves open in
 other sample is asked to take the alternative of one of those readings (a different one per sample) where
 the text allows it. A text whose first model states no open reading gets plain, unsteered samples.
 
+A steered sample answers another reading on purpose, so its vote says the answer depends on that reading,
+not that the first reading is wrong: steered samples never outvote the unsteered one unless its
+verification doubts it. (Measured with a real model on 60 held-out problems: letting two steered samples
+outvote the first gave 50/60 where the first sample alone gave 57/60.)
+
 >>> candidates = [Candidate(0, 10.0, "wrong"), Candidate(1, 12.0), Candidate(2, 10.000001, "ok")]
 >>> choose(candidates)
 (2, 2)
+>>> choose([Candidate(0, 10.0), Candidate(1, 12.0, steered=True), Candidate(2, 12.0, steered=True)])
+(0, 1)
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ class Candidate:
     """The verification verdict on it: ok, wrong, unreadable, or '' when not verified."""
     warnings: int = 0
     attempts: int = 1
+    steered: bool = False
+    """It was asked to take an alternative reading of the text."""
 
 
 def steering_note(readings: Sequence[str], sample: int) -> str | None:
@@ -64,18 +73,26 @@ def choose(
 
     Candidates whose objectives agree within ``tolerance`` form a cluster; the heaviest cluster wins; among
     equally heavy ones the cleaner model: no doubting verdict, then fewer warnings, then fewer attempts.
+    When some samples were steered to other readings, only the unsteered ones that verification does not
+    doubt can win (all candidates, when there is none).
     """
     if not candidates:
         raise ValueError("choose() needs at least one candidate")
     values = [c.objective for c in candidates]
     votes = [sum(agree(v, w, tolerance) for w in values) for v in values]
-    top = max(votes)
 
     def cleanliness(position: int) -> tuple[int, int, int, int]:
         c = candidates[position]
         return (int(c.verdict not in ("ok", "")), c.warnings, c.attempts, c.sample)
 
-    heaviest = [p for p, v in enumerate(votes) if v == top]
+    pool = list(range(len(candidates)))
+    if any(c.steered for c in candidates):
+        trusted = [
+            p for p in pool if not candidates[p].steered and candidates[p].verdict in ("ok", "")
+        ]
+        pool = trusted or pool
+    top = max(votes[p] for p in pool)
+    heaviest = [p for p in pool if votes[p] == top]
     return min(heaviest, key=cleanliness), top
 
 

@@ -46,3 +46,20 @@ def test_stated_readings_come_from_the_reply_document() -> None:
     assert stated_readings(reply) == ("per truck",)
     assert stated_readings("no json here") == ()
     assert stated_readings('```json\n{"assumptions": "one"}\n```') == ()
+
+
+def test_steered_samples_that_agree_do_not_outvote_the_first_reading() -> None:
+    first = Candidate(0, 8090.0, "ok")
+    steered = [Candidate(1, 15840.0, steered=True), Candidate(2, 15840.0, steered=True)]
+    assert choose([first, *steered]) == (0, 1)
+
+
+def test_a_first_reading_that_verification_doubts_gives_way_to_the_steered_ones() -> None:
+    first = Candidate(0, 5810.0, "wrong")
+    steered = [Candidate(1, 5116.0, "ok", steered=True), Candidate(2, 5116.0, steered=True)]
+    assert choose([first, *steered]) == (1, 2)
+
+
+def test_unsteered_samples_still_vote_among_themselves() -> None:
+    plain = [Candidate(0, 3.0), Candidate(1, 4.0), Candidate(2, 4.0)]
+    assert choose(plain) == (1, 2)
