@@ -73,17 +73,7 @@ def test_alternatives_are_tried_only_on_a_disagreement(tmp_path: Path) -> None:
 
 
 def test_run_audit_tries_readings_on_every_answer_scored_wrong(tmp_path: Path) -> None:
-    reply = "```json\n" + json.dumps(EXPERIMENTS) + "\n```"
-    config = BenchConfig(
-        datasets=("nlp4lp",),
-        llm="scripted",
-        methods=("standard",),
-        out=tmp_path / "run",
-        ids=("nlp4lp-0073",),
-        data_dir=DATA,
-        executor="thread",
-    )
-    run_benchmark(config, ScriptedProvider(rules=lambda request: reply))
+    _run_integer_model(tmp_path / "run")
 
     (finding,) = audit_run(tmp_path / "run")
 
@@ -100,17 +90,7 @@ def test_cli_audit_of_a_run_prints_the_reading_and_drafts_a_correction_that_load
     from optmodel.benchmarks.labels import load_corrections
     from optmodel.cli.main import app
 
-    reply = "```json\n" + json.dumps(EXPERIMENTS) + "\n```"
-    config = BenchConfig(
-        datasets=("nlp4lp",),
-        llm="scripted",
-        methods=("standard",),
-        out=tmp_path / "run",
-        ids=("nlp4lp-0073",),
-        data_dir=DATA,
-        executor="thread",
-    )
-    run_benchmark(config, ScriptedProvider(rules=lambda request: reply))
+    _run_integer_model(tmp_path / "run")
     draft = tmp_path / "labels.yaml"
 
     result = CliRunner().invoke(
@@ -125,3 +105,18 @@ def test_cli_audit_of_a_run_prints_the_reading_and_drafts_a_correction_that_load
     assert entry.id == "nlp4lp-0073" and entry.verdict == "ambiguous"
     assert [r.value for r in entry.accepted()] == pytest.approx([1680.0, REFERENCE])
     assert entry.evidence.startswith("DRAFT")
+
+
+def _run_integer_model(out: Path) -> None:
+    """A one-problem bench run whose (scripted) model keeps the experiments integer: scored wrong."""
+    reply = "```json\n" + json.dumps(EXPERIMENTS) + "\n```"
+    config = BenchConfig(
+        datasets=("nlp4lp",),
+        llm="scripted",
+        methods=("standard",),
+        out=out,
+        ids=("nlp4lp-0073",),
+        data_dir=DATA,
+        executor="thread",
+    )
+    run_benchmark(config, ScriptedProvider(rules=lambda request: reply))

@@ -20,11 +20,7 @@ def check_named_expression(decl: Declarations, name: str, log: IssueLog) -> None
     """A named expression's index and body (a value over variables, parameters and its index names)."""
     definition = decl.formulation.expressions[name]
     path = f"expressions.{name}"
-    scope: dict[str, Any] = {}
-    if definition.index.strip():
-        clauses = parse_domain_or_report(definition.index, f"{path}.index", log)
-        if clauses is not None:
-            scope = ExpressionChecker(decl, log, f"{path}.index").domain(clauses, {})
+    scope = _index_scope(decl, definition.index, path, log)
     if log.has_error(f"{path}.index"):
         decl.broken.add(name)
     node = parse_or_report(definition.expression, f"{path}.expression", log)
@@ -65,13 +61,19 @@ def check_piecewise(decl: Declarations, name: str, log: IssueLog) -> None:
     """A piecewise function's index and argument (its breakpoints are checked with the data)."""
     definition = decl.formulation.piecewise[name]
     path = f"piecewise.{name}"
-    scope: dict[str, Any] = {}
-    if definition.index.strip():
-        clauses = parse_domain_or_report(definition.index, f"{path}.index", log)
-        if clauses is not None:
-            scope = ExpressionChecker(decl, log, f"{path}.index").domain(clauses, {})
+    scope = _index_scope(decl, definition.index, path, log)
     node = parse_or_report(definition.of, f"{path}.of", log)
     if node is not None:
         ExpressionChecker(decl, log, f"{path}.of").value(node, scope)
     if name not in decl.data.piecewise or log.has_error(path):
         decl.broken.add(name)  # its uses are not checked again
+
+
+def _index_scope(decl: Declarations, index: str, path: str, log: IssueLog) -> dict[str, Any]:
+    """The names an ``index`` clause binds (checked and reported at ``path.index``); {} without one."""
+    if not index.strip():
+        return {}
+    clauses = parse_domain_or_report(index, f"{path}.index", log)
+    if clauses is None:
+        return {}
+    return ExpressionChecker(decl, log, f"{path}.index").domain(clauses, {})
