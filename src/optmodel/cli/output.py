@@ -26,19 +26,13 @@ ZERO = 1e-9
 
 
 def exit_code_for(result: SolveResult) -> ExitCode:
-    from optmodel.solvers.base import SolutionStatus, TerminationCondition
+    from optmodel.solvers.base import TerminationCondition
 
     if result.has_solution:
         return ExitCode.OK
-    if (
-        result.status is SolutionStatus.INFEASIBLE
-        or result.termination is TerminationCondition.INFEASIBLE
-    ):
+    if result.is_infeasible:
         return ExitCode.INFEASIBLE
-    if result.status is SolutionStatus.UNBOUNDED or result.termination in (
-        TerminationCondition.UNBOUNDED,
-        TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
-    ):
+    if result.is_unbounded:
         return ExitCode.UNBOUNDED
     if result.termination is TerminationCondition.ERROR:
         return ExitCode.ERROR

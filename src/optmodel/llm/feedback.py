@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from optmodel.model_solver import ModelRun, Stage
 from optmodel.modeling.issues import Issue, Severity
-from optmodel.solvers.base import SolutionStatus, TerminationCondition
 
 
 @dataclass(frozen=True)
@@ -58,10 +57,7 @@ def run_feedback(run: ModelRun) -> Feedback | None:
     result = run.result
     if result is None:
         return None
-    if (
-        result.termination is TerminationCondition.INFEASIBLE
-        or result.status is SolutionStatus.INFEASIBLE
-    ):
+    if result.is_infeasible:
         conflict = (
             "These constraints cannot all hold together: " + ", ".join(result.conflicts) + "."
             if result.conflicts
@@ -73,14 +69,7 @@ def run_feedback(run: ModelRun) -> Feedback | None:
             f"- {conflict}\n- Re-read the problem: a direction (<= vs >=), a unit, a right-hand side or "
             "an integrality requirement is probably wrong. Do not change the problem's data.",
         )
-    if (
-        result.termination
-        in (
-            TerminationCondition.UNBOUNDED,
-            TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
-        )
-        or result.status is SolutionStatus.UNBOUNDED
-    ):
+    if result.is_unbounded:
         runaway = (
             "These variables can grow without limit: "
             + ", ".join(result.unbounded_variables[:10])

@@ -17,7 +17,6 @@ from optmodel.llm.extract import extract_document
 from optmodel.llm.prompting import load_prompt
 from optmodel.model_solver import ModelRun, Stage
 from optmodel.modeling.ir import Formulation
-from optmodel.solvers.base import SolutionStatus, TerminationCondition
 
 _OK = {"ok", "correct", "right", "valid", "pass", "passed", "verified"}
 #: Names listed per status message; the rest are counted.
@@ -67,10 +66,7 @@ def _status(run: ModelRun) -> tuple[str, str] | None:
         return None
     goal = form.objective
     basis = goal.description or goal.expression
-    if (
-        result.termination is TerminationCondition.INFEASIBLE
-        or result.status is SolutionStatus.INFEASIBLE
-    ):
+    if result.is_infeasible:
         lines = [
             "The solver reports it INFEASIBLE: no plan satisfies all the constraints together."
         ]
@@ -84,14 +80,7 @@ def _status(run: ModelRun) -> tuple[str, str] | None:
             "(<= vs >=), a right-hand side, a unit or an integrality requirement may be misread."
         )
         return "\n".join(lines), "infeasible (no plan can meet every requirement)"
-    if (
-        result.termination
-        in (
-            TerminationCondition.UNBOUNDED,
-            TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
-        )
-        or result.status is SolutionStatus.UNBOUNDED
-    ):
+    if result.is_unbounded:
         lines = [
             f"The solver reports it UNBOUNDED (or infeasible-or-unbounded): the objective "
             f"({goal.sense}; {basis}) can improve without limit."

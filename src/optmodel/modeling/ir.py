@@ -146,6 +146,13 @@ class VarDef(_Element):
         return value
 
 
+def _sense_word(value: Any) -> Any:
+    """'min', 'Minimise', 'MAX'... as the sense they name (anything else is left for validation)."""
+    if isinstance(value, str):
+        return _SENSES.get(value.strip().lower(), value)
+    return value
+
+
 class GoalDef(_Element):
     """A further objective, optimised after the ones before it are held at their optimum (lexicographic)."""
 
@@ -156,12 +163,7 @@ class GoalDef(_Element):
         default=1e-6, ge=0, description="Relative slack allowed on the earlier objectives' optimum."
     )
 
-    @field_validator("sense", mode="before")
-    @classmethod
-    def _normalise_sense(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return _SENSES.get(value.strip().lower(), value)
-        return value
+    _normalise_sense = field_validator("sense", mode="before")(_sense_word)
 
 
 class ObjectiveDef(_Element):
@@ -175,12 +177,7 @@ class ObjectiveDef(_Element):
     expression: str
     then: list[GoalDef] = Field(default_factory=list)
 
-    @field_validator("sense", mode="before")
-    @classmethod
-    def _normalise_sense(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return _SENSES.get(value.strip().lower(), value)
-        return value
+    _normalise_sense = field_validator("sense", mode="before")(_sense_word)
 
 
 class ConstraintDef(_Element):

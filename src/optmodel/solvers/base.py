@@ -157,6 +157,22 @@ class SolveResult:
     def has_solution(self) -> bool:
         return self.status.has_solution
 
+    @property
+    def is_infeasible(self) -> bool:
+        """The solver proved that no point satisfies every constraint."""
+        return (
+            self.termination is TerminationCondition.INFEASIBLE
+            or self.status is SolutionStatus.INFEASIBLE
+        )
+
+    @property
+    def is_unbounded(self) -> bool:
+        """Unbounded, or infeasible-or-unbounded (solvers that cannot tell the two apart)."""
+        return self.status is SolutionStatus.UNBOUNDED or self.termination in (
+            TerminationCondition.UNBOUNDED,
+            TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
+        )
+
     def value(self, name: str, key: Hashable | None = None) -> float:
         """Value of variable ``name`` (at ``key`` when indexed); raises ``KeyError`` saying what is absent."""
         return float(lookup(self.solution, name, key, "variable"))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import typer
 import yaml
 
 from optmodel.benchmarks.methods import parse_method
+from optmodel.cli.bench_cmd import _library_store
 from optmodel.experience_library import (
     InsightStore,
     export_library,
@@ -64,11 +67,6 @@ def test_an_export_carries_its_provenance_and_reads_back(tmp_path: Path) -> None
 
 
 def test_bench_library_option_takes_a_shipped_name_or_a_file(tmp_path: Path) -> None:
-    import pytest
-    import typer
-
-    from optmodel.cli.bench_cmd import _library_store
-
     assert len(_library_store("learned").insights()) == len(shipped_insights("learned"))
     assert len(_library_store(None).insights()) == len(starter_insights())
     with pytest.raises(typer.BadParameter, match="starter, learned"):
