@@ -209,7 +209,9 @@ def refine_cmd(
             n_rewrites=rewrites,
         )
     console.print(
-        f"{len(report.results)} insight(s) considered; improved: {', '.join(report.improved) or '-'}"
+        f"{len(report.results)} insight(s) considered; improved: {', '.join(report.improved) or '-'}; "
+        f"retired (still break a problem they are retrieved for): {', '.join(report.retired) or '-'}",
+        markup=False,
     )
 
 

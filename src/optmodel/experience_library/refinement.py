@@ -12,6 +12,10 @@ Insights with blocked or recovered problems get ``n_rewrites`` candidate conditi
 condition and each candidate are scored by re-running the applicability check on the affected problems:
 score = kept still selected + blocked now rejected + recovered now selected. A candidate replaces the
 condition only if it scores strictly higher; the change is a new version (roll back to undo).
+
+A *learned* insight (one with source problems) that still selects a blocked problem under its final
+condition is retired: it breaks a problem it is retrieved for, and a library insight must not. Starter
+insights are curated by hand and are only rewritten, never retired, on this evidence.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ class RefinementResult:
     candidates: list[tuple[str, str, int]] = field(default_factory=list)  # (applies, not, score)
     accepted: bool = False
     new_version: int | None = None
+    retired: bool = False
     reason: str = ""
 
 
@@ -62,6 +67,10 @@ class RefineReport:
     @property
     def improved(self) -> list[str]:
         return [r.insight_id for r in self.results if r.accepted]
+
+    @property
+    def retired(self) -> list[str]:
+        return [r.insight_id for r in self.results if r.retired]
 
 
 def _latest_per_problem(records: Sequence[RetrievalRecord]) -> dict[str, RetrievalRecord]:
@@ -177,6 +186,7 @@ def refine(
                 checks.append((texts[pid], [*rivals, variant]))
                 keys.append((n, v, pid))
     scores: dict[tuple[int, int], int] = {}
+    still_blocked: dict[tuple[int, int], list[str]] = {}  # blocked problems a variant still selects
     for (n, v, pid), (selected, _) in zip(
         keys, check_applicability(complete, checks, k), strict=True
     ):
@@ -185,18 +195,23 @@ def refine(
         found = evidence[insight_id]
         wanted = pid not in found.blocked
         scores[(n, v)] = scores.get((n, v), 0) + int(chosen == wanted and selected is not None)
+        if chosen and not wanted:
+            still_blocked.setdefault((n, v), []).append(pid)
 
-    # 4. Keep a candidate only if it beats the current condition.
+    # 4. Keep a candidate only if it beats the current condition; retire a learned insight that still
+    #    selects a problem it breaks.
     for n, insight in enumerate(to_refine):
         result = RefinementResult(insight.id, evidence[insight.id], scores.get((n, 0), 0))
         result.candidates = [
             (applies, not_applies, scores.get((n, v), 0))
             for v, (applies, not_applies) in enumerate(rewrites[n], start=1)
         ]
-        best = max(result.candidates, key=lambda c: c[2], default=None)
+        final = max(range(1, len(rewrites[n]) + 1), key=lambda v: scores.get((n, v), 0), default=0)
+        best = result.candidates[final - 1] if final else None
         if best is None:
             result.reason = "the LLM proposed no usable rewrite"
         elif best[2] <= result.current_score:
+            final = 0
             result.reason = (
                 f"no rewrite beat the current condition (best {best[2]} vs {result.current_score})"
             )
@@ -213,5 +228,13 @@ def refine(
             )
             result.accepted, result.new_version = True, updated.version
             result.reason = f"score {result.current_score} -> {best[2]}"
+        breaks = still_blocked.get((n, final), [])
+        if breaks and insight.provenance.source_problems:
+            store.retire(
+                insight.id,
+                reason=f"refine: still selected for {', '.join(breaks)}, which it breaks",
+            )
+            result.retired = True
+            result.reason += f"; retired: still breaks {', '.join(breaks)}"
         report.results.append(result)
     return report

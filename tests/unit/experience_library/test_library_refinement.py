@@ -15,6 +15,7 @@ from library_doubles import (
 )
 
 from optmodel.experience_library import InsightStore, VerifyTask, refine
+from optmodel.experience_library.insight import Provenance
 from optmodel.experience_library.logbook import RetrievalRecord
 from optmodel.experience_library.prompts import REWRITE_HEADER
 
@@ -133,3 +134,49 @@ def test_an_equal_score_is_not_an_improvement(evidence_store: InsightStore) -> N
     [result] = report.results
     assert result.candidates == [("no better", "", 1)] and result.current_score == 1
     assert not result.accepted and evidence_store.get("ins-scope").version == 1
+
+
+def _learned_scope(store: InsightStore) -> None:
+    learned = make_insight("ins-scope", applies_when=CURRENT, does_not_apply_when="")
+    store.update(
+        learned.model_copy(
+            update={"provenance": Provenance(origin="learned", source_problems=["p-source"])}
+        ),
+        reason="learned from p-source",
+    )
+
+
+def test_a_learned_insight_that_still_breaks_a_problem_is_retired(
+    evidence_store: InsightStore,
+) -> None:
+    _learned_scope(evidence_store)
+    report = refine(
+        evidence_store, ScriptedFormulator(_fixes), _llm(BAD), insight_ids=["ins-scope"]
+    )
+    [result] = report.results
+    assert not result.accepted and result.retired and report.retired == ["ins-scope"]
+    assert "p-hurt" in result.reason and "p-hurt2" in result.reason
+    assert evidence_store.insights() == [evidence_store.get("ins-other")]
+    assert evidence_store.get("ins-scope").status == "retired"
+
+
+def test_a_learned_insight_whose_rewrite_excludes_what_it_broke_is_kept(
+    evidence_store: InsightStore,
+) -> None:
+    _learned_scope(evidence_store)
+    report = refine(
+        evidence_store, ScriptedFormulator(_fixes), _llm(BAD, GOOD), insight_ids=["ins-scope"]
+    )
+    [result] = report.results
+    assert result.accepted and not result.retired and report.retired == []
+    refined = evidence_store.get("ins-scope")
+    assert refined.status == "active" and refined.applies_when == GOOD
+
+
+def test_a_starter_insight_is_rewritten_but_never_retired(evidence_store: InsightStore) -> None:
+    report = refine(
+        evidence_store, ScriptedFormulator(_fixes), _llm(BAD), insight_ids=["ins-scope"]
+    )
+    [result] = report.results
+    assert result.evidence.blocked and not result.retired
+    assert evidence_store.get("ins-scope").status == "active"
