@@ -36,6 +36,7 @@ class FailureCategory(str, enum.Enum):
     WRONG_OBJECTIVE = "wrong_objective"  # solved, but the objective value is wrong
     TIMEOUT = "timeout"  # no answer within the time limit
     LLM_ERROR = "llm_error"  # the LLM provider failed after retries
+    MISSING_DATA = "missing_data"  # the model said the text lacks data that decides the answer
     PENDING = "pending"  # waiting for offline batch results; not a result yet
 
 

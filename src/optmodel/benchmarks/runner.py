@@ -193,6 +193,8 @@ def prediction_of(outcome: FormulationResult) -> tuple[Prediction, FailureCatego
     """What a formulation outcome claims about the problem, and why it failed when it has no answer."""
     result = outcome.result
     last_stage = outcome.attempts[-1].stage if outcome.attempts else "llm-error"
+    if outcome.missing_data:
+        return Prediction(PredictionStatus.ERROR), FailureCategory.MISSING_DATA
     if result is None:
         return Prediction(PredictionStatus.ERROR), _STAGE_FAILURE.get(
             last_stage, FailureCategory.NO_MODEL

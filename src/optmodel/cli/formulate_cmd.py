@@ -52,6 +52,8 @@ def attempt_line(attempt: Attempt) -> str:
     first = attempt.feedback.strip().splitlines()[0] if attempt.feedback.strip() else ""
     if attempt.stage == "llm-error":
         return f"attempt {attempt.number}: the LLM request failed: {first}"
+    if attempt.stage == "missing-data":
+        return f"attempt {attempt.number}: the model says the text lacks: {'; '.join(attempt.missing_data)}"
     if attempt.stage == "extract":
         reply = " ".join(attempt.response.split())
         shown = reply[:120] + ("..." if len(reply) > 120 else "")
@@ -100,6 +102,14 @@ def formulate(
     except LLMNotConfiguredError as exc:
         err_console.print(str(exc), markup=False)  # the message shows a "[llm]" table header
         raise typer.Exit(ExitCode.NOT_CONFIGURED) from exc
+    if outcome.missing_data:
+        err_console.print(
+            f"the problem text lacks data needed to formulate it ({label}); the model did not invent it:",
+            markup=False,
+        )
+        for item in outcome.missing_data:
+            err_console.print(f"  - {item}", markup=False)
+        raise typer.Exit(ExitCode.MISSING_DATA)
     if outcome.formulation is None:
         for attempt in outcome.attempts:
             err_console.print(attempt_line(attempt), markup=False)

@@ -220,7 +220,19 @@ def _solve_one(
         "formulation": formulated.to_dict() if formulated else None,
         "assumptions": list(outcome.assumptions),
         "verdict": outcome.verdict,
+        "missing_data": list(outcome.missing_data),
     }
+    if outcome.missing_data:
+        from optmodel.cli.output import err_console
+
+        err_console.print(
+            f"{path}: the problem text lacks data needed to formulate it; the model did not invent it: "
+            + "; ".join(outcome.missing_data),
+            markup=False,
+            soft_wrap=True,
+        )
+        payload["error"] = outcome.reason
+        return ExitCode.MISSING_DATA, payload
     if outcome.llm_failed:
         from optmodel.cli.output import err_console
 

@@ -19,7 +19,7 @@ class Attempt:
     messages: tuple[ChatMessage, ...]
     response: str
     stage: str
-    """extract, validate, compile, solve, check, infeasible, unbounded, llm-error, verify or ok."""
+    """extract, validate, compile, solve, check, infeasible, unbounded, llm-error, verify, missing-data or ok."""
     feedback: str = ""
     issues: tuple[Issue, ...] = ()
     objective: float | None = None
@@ -34,6 +34,8 @@ class Attempt:
     verdict: str = ""
     """For a verification call: ok, wrong or unreadable (its correction, if any, is this attempt's model)."""
     discrepancies: tuple[str, ...] = ()
+    missing_data: tuple[str, ...] = ()
+    """For a ``missing-data`` answer: what the model said the text does not give."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,16 @@ class FormulationResult:
     @property
     def ok(self) -> bool:
         return self.result is not None and self.formulation is not None and self.reason == "solved"
+
+    @property
+    def missing_data(self) -> tuple[str, ...]:
+        """What the chosen sample said the text lacks, when it declined to formulate (else empty)."""
+        if self.ok:
+            return ()
+        for attempt in reversed(self.attempts):
+            if attempt.sample == self.chosen_sample and attempt.stage == "missing-data":
+                return attempt.missing_data
+        return ()
 
     @property
     def llm_calls(self) -> int:

@@ -24,6 +24,7 @@ from optmodel.llm.feedback import (
     run_feedback,
 )
 from optmodel.llm.formulation_result import Attempt, FormulationResult
+from optmodel.llm.missing_data import missing_data
 from optmodel.llm.prompting import FewShotExample, build_messages, default_examples, load_prompt
 from optmodel.llm.providers.base import LLMProvider
 from optmodel.llm.self_consistency import (
@@ -323,6 +324,18 @@ class Formulator:
             )
             self._ask_for_repair(conversation, feedback)
             return None
+        missing = missing_data(extraction.document)
+        if (
+            missing is not None
+        ):  # the model declines: the text lacks data; never ask it to invent them
+            conversation.attempts.append(
+                dataclasses.replace(attempt, stage="missing-data", missing_data=missing)
+            )
+            conversation.done = True
+            conversation.reason = "the problem text lacks data the model needs: " + "; ".join(
+                missing
+            )
+            return None
         conversation.attempts.append(attempt)
         return extraction.document
 
@@ -467,8 +480,15 @@ class Formulator:
                 chosen.verdict,
                 (votes, len(solved)),
             )
-        # Nothing solved: report the furthest any sample got (e.g. an infeasible model), with its reason.
-        best = next((c for c in conversations if c.final is not None), conversations[0])
+        # Nothing solved: a sample that said the text lacks data explains that best; else report the
+        # furthest any sample got (e.g. an infeasible model), with its reason.
+        declined = [
+            c for c in conversations if c.attempts and c.attempts[-1].stage == "missing-data"
+        ]
+        best = next(
+            iter(declined),
+            next((c for c in conversations if c.final is not None), conversations[0]),
+        )
         final = best.final
         return FormulationResult(
             problem.id,
