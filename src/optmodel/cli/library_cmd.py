@@ -192,6 +192,11 @@ def refine_cmd(
     library: Path | None = PATH_OPTION,
     rewrites: int = typer.Option(3, "--rewrites", help="Candidate condition rewrites per insight."),
     attempts: int = typer.Option(3, "--attempts"),
+    insight: list[str] = typer.Option(
+        [],
+        "--insight",
+        help="Refine only this insight (repeatable); default: every active insight.",
+    ),
 ) -> None:
     """Rewrite applicability conditions that retrieval got wrong; keep a rewrite only if it scores better."""
     from optmodel.cli.output import console
@@ -207,6 +212,7 @@ def refine_cmd(
             formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts, verify=False)),
             completer_for(provider),
             n_rewrites=rewrites,
+            insight_ids=insight or None,
         )
     console.print(
         f"{len(report.results)} insight(s) considered; improved: {', '.join(report.improved) or '-'}; "

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 from optmodel.cli.exit_codes import ExitCode
 from optmodel.cli.main import app
-from optmodel.experience_library import InsightStore
+from optmodel.experience_library import InsightStore, load_shipped_library
 from optmodel.experience_library.prompts import (
     APPLICABILITY_HEADER,
     DIAGNOSIS_HEADER,
@@ -139,7 +139,12 @@ def test_learn_through_request_files_keeps_a_verified_insight_and_logs_each_retr
 
 def test_refine_through_request_files_reports_after_its_rounds(tmp_path: Path) -> None:
     library, batch = tmp_path / "lib.sqlite", tmp_path / "batch"
+    with InsightStore(library) as store:
+        load_shipped_library(store, "starter")
     args = ["library", "refine", "--llm", f"batch:{batch}", "--library", str(library)]
     result, _ = _run_until_done(args, batch)
     assert result.exit_code == 0, result.output
-    assert "insight(s) considered" in result.output
+    assert "22 insight(s) considered" in result.output  # the starter library
+
+    only = CliRunner().invoke(app, [*args, "--insight", "starter-fixed-costs"])
+    assert only.exit_code == 0 and "1 insight(s) considered" in only.output
