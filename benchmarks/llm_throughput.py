@@ -47,7 +47,7 @@ from tiny_hf_model import WORDS, build_tiny_model
 from optmodel.llm.prompting import build_messages
 from optmodel.llm.providers.transformers import TransformersProvider
 from optmodel.llm.types import CompletionRequest
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.ir import Formulation
 
 TINY = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
         "num_key_value_heads": 2, "vocab_size": None}  # fmt: skip

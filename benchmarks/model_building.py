@@ -201,7 +201,7 @@ def optmodel_formulation(family: str, d: dict[str, Any]) -> dict[str, Any]:
 
 def run_optmodel(family: str, d: dict[str, Any], time_limit: float | None) -> dict[str, Any]:
     from optmodel.model_solver import run_formulation
-    from optmodel.modeling.ir import Formulation
+    from optmodel.modeling.language.ir import Formulation
     from optmodel.solvers.base import SolveOptions
 
     formulation = Formulation.model_validate(optmodel_formulation(family, d))
@@ -450,9 +450,9 @@ RUNNERS = {
 PRELOAD = {
     "optmodel": [
         "optmodel.model_solver",
-        "optmodel.modeling.validate",
+        "optmodel.modeling.checks.validate",
         "optmodel.modeling.matrix",
-        "optmodel.modeling.compile",
+        "optmodel.modeling.pyomo.compile",
         "optmodel.solvers.highs",
     ],
     "pyomo": ["pyomo.environ", "pyomo.contrib.appsi.solvers.highs"],

@@ -19,7 +19,7 @@ from pathlib import Path
 from optmodel.llm.formulator import Formulator, FormulatorConfig
 from optmodel.llm.providers.scripted import ScriptedProvider
 from optmodel.model_solver import run_formulation
-from optmodel.modeling.load import load_formulation
+from optmodel.modeling.language.load import load_formulation
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden"
@@ -71,7 +71,7 @@ def pipeline(repeat: int) -> dict[str, object]:
 
 def _pyomo_share(formulation: object) -> float:
     """Milliseconds spent in Pyomo: building the model and reading it back into arrays for the solver."""
-    from optmodel.modeling.compile import compile_formulation
+    from optmodel.modeling.pyomo.compile import compile_formulation
     from optmodel.standard_form import extract
 
     start = time.perf_counter()

@@ -23,13 +23,13 @@ _EXPORTS = {
     "solve": "optmodel.pipeline",
     "formulate": "optmodel.pipeline",
     "Answer": "optmodel.pipeline",
-    "Formulation": "optmodel.modeling.ir",
-    "load_formulation": "optmodel.modeling.load",
-    "validate": "optmodel.modeling.validate",
-    "compile_formulation": "optmodel.modeling.compile",
-    "CompiledModel": "optmodel.modeling.compile",
-    "check_solution": "optmodel.modeling.check",
-    "Issue": "optmodel.modeling.issues",
+    "Formulation": "optmodel.modeling.language.ir",
+    "load_formulation": "optmodel.modeling.language.load",
+    "validate": "optmodel.modeling.checks.validate",
+    "compile_formulation": "optmodel.modeling.pyomo.compile",
+    "CompiledModel": "optmodel.modeling.pyomo.compile",
+    "check_solution": "optmodel.modeling.solution_check",
+    "Issue": "optmodel.modeling.language.issues",
     "SolveOptions": "optmodel.solvers.base",
     "SolveResult": "optmodel.solvers.base",
     "Sensitivity": "optmodel.solvers.base",
@@ -64,12 +64,12 @@ __all__ = [
 
 if TYPE_CHECKING:
     from optmodel.llm.formulator import FormulationResult, Formulator, FormulatorConfig
-    from optmodel.modeling.check import check_solution
-    from optmodel.modeling.compile import CompiledModel, compile_formulation
-    from optmodel.modeling.ir import Formulation
-    from optmodel.modeling.issues import Issue
-    from optmodel.modeling.load import load_formulation
-    from optmodel.modeling.validate import validate
+    from optmodel.modeling.checks.validate import validate
+    from optmodel.modeling.language.ir import Formulation
+    from optmodel.modeling.language.issues import Issue
+    from optmodel.modeling.language.load import load_formulation
+    from optmodel.modeling.pyomo.compile import CompiledModel, compile_formulation
+    from optmodel.modeling.solution_check import check_solution
     from optmodel.pipeline import Answer, formulate, solve
     from optmodel.solvers.base import (
         Sensitivity,

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from optmodel.errors import CompileError, FormulationError, OptmodelError
-from optmodel.modeling.issues import Issue, Severity
+from optmodel.modeling.language.issues import Issue, Severity
 from optmodel.solvers.base import SolveOptions, SolveResult, TerminationCondition
 
 if TYPE_CHECKING:
-    from optmodel.modeling.check import CheckReport, Values
-    from optmodel.modeling.compile import CompiledModel
-    from optmodel.modeling.evaluate import ModelData
-    from optmodel.modeling.ir import Formulation
+    from optmodel.modeling.elaborate.evaluate import ModelData
+    from optmodel.modeling.language.ir import Formulation
     from optmodel.modeling.matrix import MatrixModel
+    from optmodel.modeling.pyomo.compile import CompiledModel
+    from optmodel.modeling.solution_check import CheckReport, Values
 
 #: A solution counts as satisfying the Formulation when no constraint is violated by more than this
 #: (relative to the constraint's magnitude, see ``check_solution``).
@@ -144,8 +144,8 @@ def _run(
     matrix: bool,
     progress: Callable[[str], None] | None,
 ) -> ModelRun:
-    from optmodel.modeling.compile import CompiledModel
-    from optmodel.modeling.validate import validate_resolved
+    from optmodel.modeling.checks.validate import validate_resolved
+    from optmodel.modeling.pyomo.compile import CompiledModel
 
     options = options or SolveOptions()
     tell = progress or (lambda _: None)
@@ -235,7 +235,7 @@ def _fast_path(
 
 
 def _compile(formulation: Formulation, data: ModelData | None) -> CompiledModel:
-    from optmodel.modeling.compile import compile_formulation
+    from optmodel.modeling.pyomo.compile import compile_formulation
 
     return compile_formulation(formulation, data)
 
@@ -253,8 +253,8 @@ def _solve(
 
 
 def _check(compiled: CompiledModel, fast: MatrixModel | None, solution: Values) -> CheckReport:
-    from optmodel.modeling.check import check_solution
     from optmodel.modeling.matrix import check_matrix_solution
+    from optmodel.modeling.solution_check import check_solution
 
     if fast is not None:
         return check_matrix_solution(fast, solution)

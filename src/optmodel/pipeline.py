@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from optmodel.errors import FormulationError, ModelFileError, OptmodelError, SolverError
 from optmodel.model_solver import ModelRun, Stage, run_formulation
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.load import load_formulation
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.load import load_formulation
 from optmodel.solvers.base import Sensitivity, SolveOptions, SolveResult, lookup, named_entry
 
 if TYPE_CHECKING:
@@ -178,13 +178,13 @@ def solve_file(
     path: str | Path, solver: str = "auto", options: SolveOptions | None = None
 ) -> Answer:
     """Solve an LP or MPS file directly (no Formulation; values keyed by column names)."""
-    from optmodel.modeling.io import read_model_file
     from optmodel.solvers.registry import solve_model
+    from optmodel.standard_form.io import read_model_file
 
     if solver == "alns":
         # The meta-solver reads the file straight into highspy; its time budget includes the reading.
-        from optmodel.modeling.io import check_file
         from optmodel.solvers.alns.solve import solve_mps
+        from optmodel.standard_form.io import check_file
 
         check_file(Path(path))
         return Answer(solve_mps(Path(path), options), None, source="file")

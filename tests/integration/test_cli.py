@@ -20,7 +20,7 @@ from typer.testing import CliRunner, Result
 
 from optmodel.cli.exit_codes import ExitCode
 from optmodel.cli.main import app
-from optmodel.modeling.load import load_formulation
+from optmodel.modeling.language.load import load_formulation
 from optmodel.modeling.render import render_latex
 from optmodel.solvers.base import SolutionStatus
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from optmodel.modeling.check import check_solution
-from optmodel.modeling.compile import compile_formulation
-from optmodel.modeling.issues import errors_only
-from optmodel.modeling.load import load_formulation
-from optmodel.modeling.validate import validate
+from optmodel.modeling.checks.validate import validate
+from optmodel.modeling.language.issues import errors_only
+from optmodel.modeling.language.load import load_formulation
+from optmodel.modeling.pyomo.compile import compile_formulation
+from optmodel.modeling.solution_check import check_solution
 from optmodel.solvers.base import SolveOptions, TerminationCondition
 from optmodel.solvers.classify import ProblemClass, classify
 from optmodel.solvers.registry import solve_model

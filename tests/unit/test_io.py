@@ -9,8 +9,8 @@ import pytest
 from pyomo.common.collections import ComponentMap
 
 from optmodel.errors import ModelFileError
-from optmodel.modeling.io import read_model_file, write_lp, write_mps
 from optmodel.solvers import SolutionStatus, solve_model
+from optmodel.standard_form.io import read_model_file, write_lp, write_mps
 from optmodel.symbols import SymbolMap
 
 MIPLIB = Path(__file__).resolve().parents[3] / "shared" / "miplib"

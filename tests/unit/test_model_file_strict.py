@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from optmodel.cli.main import app
 from optmodel.errors import ModelFileError
-from optmodel.modeling.io import read_model_file
 from optmodel.pipeline import solve_file
+from optmodel.standard_form.io import read_model_file
 
 MPS = (
     Path(__file__).resolve().parents[1] / "data" / "tiny.mps"

@@ -17,8 +17,8 @@ from optmodel.benchmarks.readings import VariantOutcome, solve_and_score, try_re
 from optmodel.benchmarks.records import ResultRecord
 from optmodel.benchmarks.rundir import RunDirectory
 from optmodel.benchmarks.scoring import DEFAULT_RULE
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.load import load_formulation
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.load import load_formulation
 
 
 @dataclass(frozen=True)

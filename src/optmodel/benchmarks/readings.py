@@ -7,7 +7,7 @@ changes ONE such reading of the model; the one whose optimum matches the referen
 label-correction entry needs. Constraints are rewritten through the expression language's own parser and
 printer (nothing is executed).
 
->>> from optmodel.modeling.ir import Formulation
+>>> from optmodel.modeling.language.ir import Formulation
 >>> f = Formulation.model_validate({
 ...     "variables": {"x": {"type": "integer"}},
 ...     "objective": {"sense": "min", "expression": "x"},
@@ -26,8 +26,8 @@ from optmodel.benchmarks.datasets.problem import Problem
 from optmodel.benchmarks.scoring import DEFAULT_RULE, Prediction, PredictionStatus, score
 from optmodel.errors import OptmodelError
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling.expressions import Compare, parse, to_source
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.expressions import Compare, parse, to_source
+from optmodel.modeling.language.ir import Formulation
 from optmodel.solvers.base import SolveOptions
 
 #: Variants tried per model at most (each is one solve), so an audit's work stays bounded.

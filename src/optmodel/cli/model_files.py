@@ -16,7 +16,7 @@ def describe_math_program(path: Path) -> str:
     """A one-line summary of a readable LP/MPS file; raises ModelFileError naming what is damaged."""
     import pyomo.environ as pyo
 
-    from optmodel.modeling.io import read_model_file
+    from optmodel.standard_form.io import read_model_file
 
     model, _ = read_model_file(path)
     variables = list(model.component_data_objects(pyo.Var))
@@ -27,7 +27,7 @@ def describe_math_program(path: Path) -> str:
 
 def math_program_text(path: Path) -> str:
     """The model in ``path`` written out as an LP file (the readable form of an MPS file)."""
-    from optmodel.modeling.io import read_model_file, write_lp
+    from optmodel.standard_form.io import read_model_file, write_lp
 
     model, symbols = read_model_file(path)
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,8 +14,8 @@ from rich.table import Table
 from optmodel.cli.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from optmodel.modeling.ir import Formulation
-    from optmodel.modeling.issues import Issue
+    from optmodel.modeling.language.ir import Formulation
+    from optmodel.modeling.language.issues import Issue
     from optmodel.solvers.base import SolveResult
 
 console = Console(highlight=False)

@@ -17,7 +17,7 @@ def show(
 ) -> None:
     """Print MODEL as mathematics (plain text, or LaTeX with --latex)."""
     from optmodel.cli.output import console
-    from optmodel.modeling.load import load_formulation
+    from optmodel.modeling.language.load import load_formulation
     from optmodel.modeling.render import render_latex, render_text
 
     if is_math_program(model):

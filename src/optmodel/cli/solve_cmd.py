@@ -140,8 +140,8 @@ def _solve_one(
         print_result,
     )
     from optmodel.errors import FormulationError, ModelFileError
-    from optmodel.modeling.load import decode_text, load_formulation
-    from optmodel.modeling.validate import validate
+    from optmodel.modeling.checks.validate import validate
+    from optmodel.modeling.language.load import decode_text, load_formulation
     from optmodel.pipeline import MATH_PROGRAM_SUFFIXES, MODEL_SUFFIXES, solve_file
 
     table = output == "table"
@@ -150,7 +150,7 @@ def _solve_one(
     suffix = path.suffix.lower()
     if suffix in MATH_PROGRAM_SUFFIXES:
         if write_lp or write_mps:
-            from optmodel.modeling.io import read_model_file, write_lp_or_mps
+            from optmodel.standard_form.io import read_model_file, write_lp_or_mps
 
             model, symbols = read_model_file(path)
             write_lp_or_mps(model, symbols, lp=write_lp, mps=write_mps)
@@ -323,7 +323,7 @@ def _report_run(
     if run.warnings and table:
         print_issues(run.warnings, title=f"{path}: warnings")
     if run.compiled is not None:
-        from optmodel.modeling.io import write_lp_or_mps
+        from optmodel.standard_form.io import write_lp_or_mps
 
         write_lp_or_mps(run.compiled.model, run.compiled.symbols, lp=write_lp, mps=write_mps)
     if run.result is None:

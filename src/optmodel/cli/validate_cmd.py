@@ -17,8 +17,8 @@ def validate(
     """Check MODEL and print all problems at once (exit code 3 when there are errors)."""
     from optmodel.cli.output import console, print_issues, print_json
     from optmodel.errors import ModelFileError
-    from optmodel.modeling.load import decode_text
-    from optmodel.modeling.validate import validate as run_validate
+    from optmodel.modeling.checks.validate import validate as run_validate
+    from optmodel.modeling.language.load import decode_text
 
     if is_math_program(model):
         _validate_math_program(model, output)

@@ -3,7 +3,7 @@
 An insight says *when* it applies (and when it does not), *what* to do and why, and shows a wrong and a
 right version written in the Formulation's own expression language, e.g.
 ``wrong: "x[i] <= cap[i]"`` / ``right: "x[i] <= cap[i] * open[i]"``. The example expressions are parsed
-with :func:`optmodel.modeling.expressions.parse` on validation, so a library never carries an example the
+with :func:`optmodel.modeling.language.expressions.parse` on validation, so a library never carries an example the
 formulator could not write.
 """
 
@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from optmodel.errors import ExpressionError
-from optmodel.modeling.expressions import parse
+from optmodel.modeling.language.expressions import parse
 
 #: Tracks an insight can belong to (level 0 of the taxonomy); others are accepted but unusual.
 TRACKS = ("domain-modeling", "general-formulation", "data-and-units")

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from optmodel.modeling.document_limits import DocumentTooLarge, load_json, load_yaml
+from optmodel.modeling.language.document_limits import DocumentTooLarge, load_json, load_yaml
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from optmodel.model_solver import ModelRun, Stage
-from optmodel.modeling.issues import Issue, Severity
+from optmodel.modeling.language.issues import Issue, Severity
 
 
 @dataclass(frozen=True)

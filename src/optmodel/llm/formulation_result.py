@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from optmodel.llm.types import ChatMessage
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import Issue
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import Issue
 from optmodel.solvers.base import SolveResult
 
 

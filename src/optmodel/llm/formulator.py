@@ -42,9 +42,9 @@ from optmodel.llm.verification import (
     verification_message,
 )
 from optmodel.model_solver import ModelRun, Stage, run_formulation
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import Issue
-from optmodel.modeling.load import parse_document
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import Issue
+from optmodel.modeling.language.load import parse_document
 from optmodel.modeling.solution_report import solution_report
 from optmodel.solvers.base import SolveOptions
 

@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from optmodel.llm.types import ChatMessage
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.ir import Formulation
 
 
 @cache

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from optmodel.llm.extract import extract_document
 from optmodel.llm.prompting import load_prompt
 from optmodel.model_solver import ModelRun, Stage
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.ir import Formulation
 
 _OK = {"ok", "correct", "right", "valid", "pass", "passed", "verified"}
 #: Names listed per status message; the rest are counted.

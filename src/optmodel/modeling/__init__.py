@@ -1,23 +1,17 @@
 """optmodel.modeling: the Formulation IR, its data, its compilation to Pyomo and solution checking.
 
-``compile`` is :func:`~optmodel.modeling.compile.compile_formulation` under its short public name. It
-rebinds the package attribute that would otherwise be the ``compile`` submodule, so import the module's
-contents with ``from optmodel.modeling.compile import ...``.
+Organised by stage, each reading only the stages below it (an import-linter contract):
+``language`` (the Formulation, expressions, loading, issues) -> ``elaborate`` (resolved data, instances,
+logic, piecewise) -> ``checks`` (``validate``) -> ``pyomo`` | ``render`` | ``solution_check`` -> ``matrix``
+(the fast path) | ``solution_report``. ``compile`` is
+:func:`~optmodel.modeling.pyomo.compile.compile_formulation` under its short public name.
 """
 
 from __future__ import annotations
 
-from optmodel.modeling.check import (
-    BoundViolation,
-    CheckReport,
-    IntegralityViolation,
-    Violation,
-    check_solution,
-)
-from optmodel.modeling.compile import CompiledModel, compile_formulation
-from optmodel.modeling.data import resolve_data
-from optmodel.modeling.evaluate import ModelData
-from optmodel.modeling.ir import (
+from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.elaborate.evaluate import ModelData
+from optmodel.modeling.language.ir import (
     ConstraintDef,
     Formulation,
     ObjectiveDef,
@@ -25,8 +19,16 @@ from optmodel.modeling.ir import (
     SetDef,
     VarDef,
 )
-from optmodel.modeling.issues import Issue, IssueCode, Severity
-from optmodel.modeling.load import load_formulation
+from optmodel.modeling.language.issues import Issue, IssueCode, Severity
+from optmodel.modeling.language.load import load_formulation
+from optmodel.modeling.pyomo.compile import CompiledModel, compile_formulation
+from optmodel.modeling.solution_check import (
+    BoundViolation,
+    CheckReport,
+    IntegralityViolation,
+    Violation,
+    check_solution,
+)
 
 compile = compile_formulation  # the public name; no code in this package uses the builtin
 

@@ -4,7 +4,7 @@ This is what a person (or the verification turn of the formulator) checks agains
 value carries the description the model gave it, indexed decisions and constraint families are compact
 tables, and the report is bounded in size however large the model is.
 
->>> from optmodel.modeling.ir import Formulation
+>>> from optmodel.modeling.language.ir import Formulation
 >>> f = Formulation.model_validate({
 ...     "variables": {"x": {"description": "tables built"}, "y": {"description": "chairs built"}},
 ...     "objective": {"sense": "max", "expression": "3*x + 2*y", "description": "profit in $"},
@@ -23,10 +23,10 @@ import math
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from optmodel.modeling.check import Violation, constraint_rows
-from optmodel.modeling.data import resolve_data
-from optmodel.modeling.evaluate import ModelData
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.elaborate.evaluate import ModelData
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.solution_check import Violation, constraint_rows
 
 #: Rows shown per indexed variable or constraint family; the rest are counted, not listed.
 MAX_ROWS = 25

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optmodel.benchmarks.readings import reading_variants
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.ir import Formulation
 
 
 def model(**constraints: str) -> Formulation:

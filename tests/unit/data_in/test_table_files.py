@@ -11,7 +11,7 @@ import pytest
 
 import optmodel
 from optmodel.errors import FormulationError
-from optmodel.modeling.load import parse_document
+from optmodel.modeling.language.load import parse_document
 
 ROWS = [
     ("seattle", "new_york", 2.5),

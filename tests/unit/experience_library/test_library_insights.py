@@ -17,7 +17,7 @@ from optmodel.experience_library import (
     load_starter_library,
     starter_insights,
 )
-from optmodel.modeling.expressions import parse
+from optmodel.modeling.language.expressions import parse
 
 
 def test_example_expressions_must_parse_and_the_error_names_the_field() -> None:

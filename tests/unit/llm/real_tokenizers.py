@@ -65,7 +65,7 @@ def formulation_examples() -> list[tuple[str, str]]:
 
     import yaml
 
-    from optmodel.modeling.ir import Formulation
+    from optmodel.modeling.language.ir import Formulation
 
     examples = Path(__file__).resolve().parents[3] / "examples"
     found = []

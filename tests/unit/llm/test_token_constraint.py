@@ -30,7 +30,7 @@ from optmodel.llm.providers.token_constraint import (
     SchemaConstraint,
     TokenVocabulary,
 )
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.ir import Formulation
 
 TASK = {
     "type": "object",

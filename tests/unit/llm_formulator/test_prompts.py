@@ -9,7 +9,7 @@ import pytest
 from optmodel.experience_library import format_for_prompt, starter_insights
 from optmodel.llm.prompting import build_messages, default_examples, load_prompt
 from optmodel.model_solver import run_formulation
-from optmodel.modeling.load import load_formulation
+from optmodel.modeling.language.load import load_formulation
 
 #: The network example's optimum by hand: S1 via F-D1-S1 at (2 + 4) * 30; S2 via F-D2-S2 at (3 + 2) * 40.
 NETWORK_OPTIMUM = 6 * 30 + 5 * 40

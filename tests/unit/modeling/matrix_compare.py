@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from optmodel.modeling.compile import compile_formulation
-from optmodel.modeling.data import resolve_data
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.matrix import MatrixModel, build_matrix
+from optmodel.modeling.pyomo.compile import compile_formulation
 from optmodel.standard_form import StandardForm, extract
 from optmodel.symbols import SymbolMap
 

@@ -6,11 +6,11 @@ import pytest
 
 import optmodel
 from optmodel.errors import FormulationError, ModelFileError
+from optmodel.limits import Limits, use_limits
 from optmodel.model_solver import run_formulation
-from optmodel.modeling.document_limits import DocumentTooLarge, load_json, load_yaml
-from optmodel.modeling.limits import Limits, use_limits
-from optmodel.modeling.load import load_formulation
-from optmodel.modeling.size_estimate import size_issues
+from optmodel.modeling.checks.size_estimate import size_issues
+from optmodel.modeling.language.document_limits import DocumentTooLarge, load_json, load_yaml
+from optmodel.modeling.language.load import load_formulation
 
 
 def _model(**parts: object) -> dict[str, object]:

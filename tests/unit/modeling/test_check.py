@@ -11,10 +11,10 @@ import pyomo.environ as pyo
 import pytest
 
 from optmodel.errors import CompileError
-from optmodel.modeling.check import check_solution
-from optmodel.modeling.compile import CompiledModel, compile_formulation
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.load import load_formulation
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.load import load_formulation
+from optmodel.modeling.pyomo.compile import CompiledModel, compile_formulation
+from optmodel.modeling.solution_check import check_solution
 
 PLAN: dict[str, Any] = {
     "sets": {"S": ["s1", "s2"], "D": ["d1", "d2"], "T": {"range": [1, 3]}},

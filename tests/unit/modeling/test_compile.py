@@ -14,9 +14,9 @@ import pytest
 
 from optmodel.errors import CompileError, FormulationError
 from optmodel.modeling import compile as compile_model
-from optmodel.modeling.compile import CompiledModel, compile_formulation
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.load import load_formulation
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.load import load_formulation
+from optmodel.modeling.pyomo.compile import CompiledModel, compile_formulation
 from optmodel.symbols import format_symbol
 
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling.data import resolve_data
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import IssueCode, errors_only
+from optmodel.modeling.checks.validate import validate
+from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import IssueCode, errors_only
 from optmodel.modeling.render import render_latex, render_text
-from optmodel.modeling.validate import validate
 
 POINTS = {"a": (0, 0), "b": (3, 0), "c": (3, 4), "d": (0, 4), "e": (1, 2)}
 

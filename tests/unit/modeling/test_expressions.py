@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from optmodel.errors import ExpressionError
-from optmodel.modeling import expressions as ex
+from optmodel.modeling.language import expressions as ex
 
 ACCEPTED = [
     "3",

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import errors_only
+from optmodel.modeling.checks.validate import validate
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import errors_only
 from optmodel.modeling.render import render_latex, render_text
-from optmodel.modeling.validate import validate
 
 TIMES = {"a": 5, "b": 4, "c": 3, "d": 3, "e": 2}
 

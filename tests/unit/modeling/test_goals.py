@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import IssueCode, errors_only
+from optmodel.modeling.checks.validate import validate
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import IssueCode, errors_only
 from optmodel.modeling.render import render_latex, render_text
-from optmodel.modeling.validate import validate
 
 #: Staff a week: cover each day's need; first the fewest staff, then the fewest weekend starts.
 ROTA: dict[str, Any] = {

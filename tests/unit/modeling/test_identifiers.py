@@ -6,7 +6,7 @@ import pytest
 
 import optmodel
 from optmodel.errors import ExpressionError, FormulationError
-from optmodel.modeling import expressions as ex
+from optmodel.modeling.language import expressions as ex
 
 
 def _model(parameters: dict[str, float], bound: str) -> dict[str, object]:

@@ -10,12 +10,12 @@ import pytest
 
 from optmodel.errors import CompileError
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling.check import check_solution
-from optmodel.modeling.compile import compile_formulation
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import IssueCode, Severity, errors_only
+from optmodel.modeling.checks.validate import validate
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import IssueCode, Severity, errors_only
+from optmodel.modeling.pyomo.compile import compile_formulation
 from optmodel.modeling.render import render_latex, render_text
-from optmodel.modeling.validate import validate
+from optmodel.modeling.solution_check import check_solution
 
 JOBS = {"a": (3, 4), "b": (2, 2), "c": (4, 9), "d": (1, 3)}  # processing time, due date
 

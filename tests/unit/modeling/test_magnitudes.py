@@ -8,7 +8,7 @@ import pytest
 
 import optmodel
 from optmodel.errors import FormulationError
-from optmodel.modeling.limits import Limits, use_limits
+from optmodel.limits import Limits, use_limits
 from optmodel.solvers.base import SolutionStatus, SolveResult, TerminationCondition
 
 

@@ -16,14 +16,14 @@ from test_properties import SETTINGS, domains, expressions, formulations, relati
 
 from optmodel.errors import OptmodelError
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling.check import check_solution
-from optmodel.modeling.compile import compile_formulation
-from optmodel.modeling.data import resolve_data
-from optmodel.modeling.expressions import SET_FUNCTIONS
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import errors_only
-from optmodel.modeling.load import load_formulation, parse_document
+from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.language.expressions import SET_FUNCTIONS
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import errors_only
+from optmodel.modeling.language.load import load_formulation, parse_document
 from optmodel.modeling.matrix import NotVectorizable, build_matrix, check_matrix_solution
+from optmodel.modeling.pyomo.compile import compile_formulation
+from optmodel.modeling.solution_check import check_solution
 from optmodel.standard_form import extract
 
 ROOT = Path(__file__).resolve().parents[3]

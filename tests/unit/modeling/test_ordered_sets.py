@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling import expressions as ex
-from optmodel.modeling.data import resolve_data
-from optmodel.modeling.evaluate import Evaluator
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import IssueCode, errors_only
+from optmodel.modeling.checks.validate import validate
+from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.elaborate.evaluate import Evaluator
+from optmodel.modeling.language import expressions as ex
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import IssueCode, errors_only
 from optmodel.modeling.render import render_latex, render_text
-from optmodel.modeling.validate import validate
 
 #: Winston's post-office staffing (Operations Research, ch. 3): five consecutive days on, two off, wrapping
 #: around the week; the integer optimum is 23 employees.

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling.check import check_solution
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import IssueCode, errors_only
+from optmodel.modeling.checks.validate import validate
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import IssueCode, errors_only
 from optmodel.modeling.render import render_text
-from optmodel.modeling.validate import validate
+from optmodel.modeling.solution_check import check_solution
 
 #: Buy 250 units from two suppliers with volume discounts (concave costs: cheaper per unit past 100, 200).
 SUPPLY: dict[str, Any] = {

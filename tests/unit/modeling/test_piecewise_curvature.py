@@ -9,8 +9,8 @@ import pyomo.environ as pyo
 import pytest
 
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling.compile import compile_formulation
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.pyomo.compile import compile_formulation
 
 #: Two plants make 250 units; overtime makes each unit dearer past 100 and 200 (a convex cost).
 CONVEX: dict[str, Any] = {

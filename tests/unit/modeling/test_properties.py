@@ -11,11 +11,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import Issue, IssueCode, errors_only
-from optmodel.modeling.load import parse_document
+from optmodel.modeling.checks.validate import format_issues, validate
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import Issue, IssueCode, errors_only
+from optmodel.modeling.language.load import parse_document
 from optmodel.modeling.render import render_latex, render_markdown, render_text
-from optmodel.modeling.validate import format_issues, validate
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.render import render_latex, render_markdown, render_text
 
 TRANSPORT: dict[str, Any] = {
@@ -225,7 +225,7 @@ def test_descriptions_follow_what_they_describe() -> None:
 
 
 def test_assumptions_are_rendered_and_round_trip() -> None:
-    from optmodel.modeling.ir import Formulation
+    from optmodel.modeling.language.ir import Formulation
     from optmodel.modeling.render import render_latex, render_markdown, render_text
 
     stated = Formulation.model_validate(

@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matrix_compare import assert_same_standard_form
 
+from optmodel.limits import Limits, use_limits
 from optmodel.model_solver import Stage, run_formulation
-from optmodel.modeling.data import resolve_data
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import IssueCode, errors_only
-from optmodel.modeling.limits import Limits, use_limits
+from optmodel.modeling.checks.validate import validate
+from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import IssueCode, errors_only
 from optmodel.modeling.matrix import NotVectorizable, build_matrix
 from optmodel.modeling.render import render_latex, render_text
-from optmodel.modeling.validate import validate
 
 #: Minimum dominating set of the 5-cycle: every node is chosen or has a chosen neighbour; the optimum is 2.
 DOMINATING: dict[str, Any] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optmodel.model_solver import run_formulation
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.solution_report import MAX_ROWS, solution_report
 
 

@@ -8,11 +8,11 @@ from typing import Any
 import pyomo.environ as pyo
 import pytest
 
-from optmodel.modeling.compile import compile_formulation
-from optmodel.modeling.data import resolve_data
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import IssueCode, errors_only
-from optmodel.modeling.validate import validate
+from optmodel.modeling.checks.validate import validate
+from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import IssueCode, errors_only
+from optmodel.modeling.pyomo.compile import compile_formulation
 
 #: Assignment over {1, 2, 3} x {1, 2, 3}: as a matrix the cheapest assignment costs 1 + 1 + 1 = 3.
 ASSIGNMENT: dict[str, Any] = {

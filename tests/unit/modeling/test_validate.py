@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from optmodel.modeling.ir import Formulation
-from optmodel.modeling.issues import Issue, IssueCode, Severity
-from optmodel.modeling.validate import format_issues, validate
+from optmodel.modeling.checks.validate import format_issues, validate
+from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.issues import Issue, IssueCode, Severity
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

@@ -10,8 +10,8 @@ import pytest
 import solver_models as models
 
 from optmodel.errors import CompileError, SolverCapabilityError
-from optmodel.modeling.data import resolve_data
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.matrix import build_matrix
 from optmodel.solvers import SolutionStatus, SolveOptions, TerminationCondition, solve_model
 from optmodel.solvers.highs import HighsBackend

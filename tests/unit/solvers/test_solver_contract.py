@@ -14,10 +14,10 @@ import pytest
 import solver_models as models
 
 from optmodel.errors import CompileError, SolverCapabilityError, SolverError
-from optmodel.modeling.io import read_model_file
 from optmodel.solvers import SolutionStatus, SolveOptions, TerminationCondition, solve_model
 from optmodel.solvers.classify import ProblemClass, classify
 from optmodel.solvers.registry import get_backend
+from optmodel.standard_form.io import read_model_file
 
 #: Backends that explain infeasibility with constraint names.
 EXPLAINS_CONFLICTS = {"highs", "scip"}

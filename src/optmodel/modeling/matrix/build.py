@@ -18,10 +18,14 @@ import numpy as np
 from pydantic import BaseModel
 
 from optmodel.errors import CompileError, ExpressionError
-from optmodel.modeling import expressions as ex
-from optmodel.modeling.evaluate import Key, ModelData, as_key
-from optmodel.modeling.instances import check_distinct_names, objective_tree, variable_instances
-from optmodel.modeling.ir import ConstraintDef, Formulation, ObjectiveDef, VarDef
+from optmodel.modeling.elaborate.evaluate import Key, ModelData, as_key
+from optmodel.modeling.elaborate.instances import (
+    check_distinct_names,
+    objective_tree,
+    variable_instances,
+)
+from optmodel.modeling.language import expressions as ex
+from optmodel.modeling.language.ir import ConstraintDef, Formulation, ObjectiveDef, VarDef
 from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, root_frame
 from optmodel.modeling.matrix.linear import Linear, as_linear
 from optmodel.modeling.matrix.vectorize import VariableLayout, Vectorizer, language_is_known

@@ -1,6 +1,6 @@
 """Checking a solution on the fast path's arrays: every relation's operands as row activities, bounds, integrality.
 
-It reports exactly what :func:`optmodel.modeling.check.check_solution` reports for a linear model (the same
+It reports exactly what :func:`optmodel.modeling.solution_check.check_solution` reports for a linear model (the same
 links of each chain, the same relative scaling), at array speed.
 """
 
@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from optmodel.modeling.check import (
+from optmodel.modeling.matrix.build import MatrixModel, RelationRows
+from optmodel.modeling.solution_check import (
     BoundViolation,
     CheckReport,
     IntegralityViolation,
     Violation,
 )
-from optmodel.modeling.matrix.build import MatrixModel, RelationRows
 from optmodel.symbols import format_symbol
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from optmodel.modeling.evaluate import Member, ModelData
+from optmodel.modeling.elaborate.evaluate import Member, ModelData
 
 #: Rows a frame may have before the fast path gives the model back to the reference path.
 MAX_ROWS = 30_000_000

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from optmodel.modeling import expressions as ex
-from optmodel.modeling.evaluate import as_key
+from optmodel.modeling.elaborate.evaluate import as_key
+from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, expand
 from optmodel.modeling.matrix.linear import (
     Linear,
@@ -104,7 +104,7 @@ class VariableLayout:
 
 
 class Vectorizer:
-    """The reference :class:`~optmodel.modeling.evaluate.Evaluator`'s meaning, one frame at a time."""
+    """The reference :class:`~optmodel.modeling.elaborate.evaluate.Evaluator`'s meaning, one frame at a time."""
 
     def __init__(self, index: DataIndex, variables: Mapping[str, VariableLayout]) -> None:
         self.index = index

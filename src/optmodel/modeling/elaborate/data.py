@@ -1,0 +1,433 @@
+"""Resolving a Formulation's sets and parameters into concrete data, reporting every data problem found."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from optmodel.errors import ExpressionError
+from optmodel.limits import current_limits
+from optmodel.modeling.elaborate import computed
+from optmodel.modeling.elaborate.evaluate import (
+    EvaluationError,
+    Evaluator,
+    Key,
+    Member,
+    ModelData,
+    as_key,
+    is_number,
+)
+from optmodel.modeling.elaborate.model_data import normalize_members
+from optmodel.modeling.elaborate.named import resolve_expressions
+from optmodel.modeling.elaborate.piecewise import resolve_piecewise
+from optmodel.modeling.elaborate.set_families import resolve_family
+from optmodel.modeling.elaborate.tables import dense_table, read_entries, table_layout
+from optmodel.modeling.language import expressions as ex
+from optmodel.modeling.language.ir import Formulation, ParamDef, SetDef
+from optmodel.modeling.language.issues import Issue, IssueCode
+
+_CODES = {
+    "unknown-name": IssueCode.UNKNOWN_NAME,
+    "index-arity": IssueCode.INDEX_ARITY,
+    "missing-data": IssueCode.MISSING_DATA,
+}
+
+
+def issue_from(error: EvaluationError | ExpressionError, path: str) -> Issue:
+    if isinstance(error, ExpressionError):
+        code = IssueCode.FORBIDDEN_SYNTAX if "not allowed" in str(error) else IssueCode.SYNTAX
+        return Issue(path, code, str(error), error.hint)
+    return Issue(path, _CODES.get(error.code, IssueCode.TYPE_MISMATCH), str(error), error.hint)
+
+
+def resolve_data(formulation: Formulation) -> tuple[ModelData, list[Issue]]:
+    """Build the concrete sets and parameter tables; data problems come back as Issues.
+
+    Sets are resolved in declaration order (a set may only use sets and parameters declared before it, since
+    a parameter's default or table may not depend on sets that come later).
+    """
+    data = ModelData()
+    issues: list[Issue] = []
+    evaluator = Evaluator(data)
+    params = formulation.parameters
+    # Scalars first: set ranges may name them.
+    for name, param in params.items():
+        if not param.index_sets and param.expression is None:
+            value = _scalar(name, param, issues)
+            if value is not None:
+                data.scalars[name] = value
+    # Tables and computed parameters are resolved as soon as what they read exists, so a derived set may
+    # filter on them (and a computed parameter may read another).
+    pending = {name: p for name, p in params.items() if p.index_sets or p.expression is not None}
+
+    def ready(param: ParamDef) -> bool:
+        if param.expression is None:
+            return all(s in data.sets for s in param.index_sets)
+        needed = computed.references(param) & (set(params) | set(formulation.sets))
+        return all(n in data.sets or n in data.scalars or n in data.tables for n in needed)
+
+    def resolve_ready() -> None:
+        progress = True
+        while progress:
+            progress = False
+            for name, param in list(pending.items()):
+                if ready(param):
+                    del pending[name]
+                    _resolve(name, param, data, issues, formulation)
+                    progress = True
+
+    resolve_ready()
+    for name, set_def in formulation.sets.items():
+        if set_def.index is not None:
+            issues += resolve_family(name, set_def, data, evaluator)
+        elif (members := _resolve_set(name, set_def, evaluator, issues)) is not None:
+            data.add_set(name, members)
+        resolve_ready()
+    for name, param in pending.items():
+        if param.expression is None:
+            _resolve_table(name, param, data, issues)  # reports the unknown index sets
+            continue
+        missing = sorted(
+            n
+            for n in computed.references(param) & (set(params) | set(formulation.sets))
+            if n not in data.sets and n not in data.scalars and n not in data.tables
+        )
+        issues.append(
+            Issue(
+                f"parameters.{name}.expression",
+                IssueCode.MISSING_DATA,
+                f"parameter '{name}' is computed from {', '.join(missing)}, which have no values",
+                "fix those first; computed parameters may not depend on each other in a cycle",
+            )
+        )
+    issues += resolve_expressions(formulation, data)
+    issues += resolve_piecewise(formulation, data)
+    return data, issues
+
+
+def _resolve(
+    name: str, param: ParamDef, data: ModelData, issues: list[Issue], formulation: Formulation
+) -> None:
+    if param.expression is None:
+        _resolve_table(name, param, data, issues)
+        return
+    path = f"parameters.{name}"
+    try:
+        value = computed.compute(name, param, data, formulation.variables)
+    except (EvaluationError, ExpressionError) as error:
+        at_index = isinstance(error, ExpressionError) and "domain" in str(error)
+        issues.append(issue_from(error, f"{path}.index" if at_index else f"{path}.expression"))
+        return
+    if isinstance(value, dict):
+        data.tables[name] = value
+        data.table_index[name] = param.index_sets
+    else:
+        data.scalars[name] = value
+
+
+def _scalar(name: str, param: ParamDef, issues: list[Issue]) -> float | None:
+    path = f"parameters.{name}"
+    if param.values is not None and param.value is None:
+        issues.append(
+            Issue(
+                path,
+                IssueCode.SCHEMA,
+                f"parameter '{name}' has a table of values but no index",
+                'add "index": [SET, ...] naming the sets the table is indexed by',
+            )
+        )
+        return None
+    if param.value is None:
+        issues.append(
+            Issue(
+                path,
+                IssueCode.MISSING_DATA,
+                f"scalar parameter '{name}' has no value",
+                'add "value": NUMBER',
+            )
+        )
+        return None
+    return _number(param.value, f"{path}.value", issues)
+
+
+def _number(value: Any, path: str, issues: list[Issue]) -> float | None:
+    if is_number(value):
+        return float(value)
+    hint = "write a plain number (no units, no thousands separators, no quotes)"
+    issues.append(Issue(path, IssueCode.NON_NUMERIC, f"expected a number, got {value!r}", hint))
+    return None
+
+
+def _resolve_set(
+    name: str, set_def: SetDef, evaluator: Evaluator, issues: list[Issue]
+) -> list[Member] | None:
+    path = f"sets.{name}"
+    given = [
+        f
+        for f in ("members", "range", "from")
+        if getattr(set_def, "from_" if f == "from" else f) is not None
+    ]
+    if len(given) != 1:
+        issues.append(
+            Issue(
+                path,
+                IssueCode.SCHEMA,
+                f"set '{name}' must be given by exactly one of members, range or from (got {given or 'none'})",
+                'e.g. "members": ["A", "B"] or "range": [1, 5]',
+            )
+        )
+        return None
+    if isinstance(set_def.members, dict) or set_def.within is not None:
+        issues.append(
+            Issue(
+                path,
+                IssueCode.SCHEMA,
+                f"set '{name}' lists members per index member or names 'within' but has no 'index'",
+                'a set family needs "index": "N" (its members per member of N); '
+                'a plain set lists its members: "members": ["A", "B"]',
+            )
+        )
+        return None
+    if set_def.where is not None and set_def.from_ is None:
+        issues.append(
+            Issue(f"{path}.where", IssueCode.SCHEMA, "'where' needs 'from'", 'add "from": "i in I"')
+        )
+    try:
+        if set_def.members is not None:
+            members = normalize_members(set_def.members)
+        elif set_def.range is not None:
+            members = _range_members(set_def.range, evaluator)
+        else:
+            members = _filtered_members(set_def, evaluator)
+    except (EvaluationError, ExpressionError) as error:
+        field = (
+            "members"
+            if set_def.members is not None
+            else "range"
+            if set_def.range is not None
+            else "from"
+        )
+        issues.append(issue_from(error, f"{path}.{field}"))
+        return None
+    unique = list(dict.fromkeys(members))
+    if len(unique) != len(members):
+        issues.append(
+            Issue(
+                path,
+                IssueCode.DUPLICATE_NAME,
+                f"set '{name}' lists some members more than once",
+                "list each member once",
+            )
+        )
+    return unique
+
+
+def _range_members(bounds: list[int | str], evaluator: Evaluator) -> list[Member]:
+    if len(bounds) != 2:
+        raise EvaluationError("a range is [first, last]", 'e.g. "range": [1, 12]')
+    ends = []
+    for end in bounds:
+        value = evaluator.eval(ex.parse(end), {}) if isinstance(end, str) else end
+        whole = isinstance(value, float) and value.is_integer()  # False for inf and nan
+        if not (whole or (is_number(value) and isinstance(value, int))):
+            raise EvaluationError(f"range ends must be whole numbers, got {value!r}")
+        ends.append(int(value))
+    most = current_limits().max_set_members
+    if ends[1] - ends[0] >= most:
+        raise EvaluationError(
+            f"the range [{ends[0]}, {ends[1]}] has more than {most:,} members",
+            "check its ends; sets this large do not fit a model",
+        )
+    return list(range(ends[0], ends[1] + 1))
+
+
+def _filtered_members(set_def: SetDef, evaluator: Evaluator) -> list[Member]:
+    assert set_def.from_ is not None
+    clauses = ex.parse_domain(set_def.from_)
+    condition = (ex.parse(set_def.where),) if set_def.where else ()
+    targets = [t for c in clauses for t in c.targets]
+    conds: list[tuple[ex.Node, ...]] = [() for _ in clauses]
+    conds[-1] = condition
+    return [
+        as_key(tuple(binding[t] for t in targets))  # type: ignore[misc]
+        for binding in evaluator.bindings(clauses, conds, {})
+    ]
+
+
+def _resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Issue]) -> None:
+    path = f"parameters.{name}"
+    unknown = [s for s in param.index_sets if s not in data.sets]
+    if unknown:
+        issues.append(
+            Issue(
+                f"{path}.index",
+                IssueCode.UNKNOWN_NAME,
+                f"parameter '{name}' is indexed by unknown set(s) {', '.join(unknown)}",
+                "declare the set under 'sets' or fix the name",
+            )
+        )
+        return
+    if param.default is not None:
+        default = _number(param.default, f"{path}.default", issues)
+        if default is not None:
+            data.defaults[name] = default
+    table: dict[Key, float] = {}
+    dims = sum(data.dimen(s) for s in param.index_sets)
+    raw = param.values if param.values is not None else ({} if param.default is not None else None)
+    if raw is None:
+        issues.append(
+            Issue(path, IssueCode.MISSING_DATA, f"parameter '{name}' has no values", 'add "values"')
+        )
+        return
+    try:
+        layout = table_layout(name, raw, param.index_sets, param.layout, data, dims)
+    except EvaluationError as error:
+        code = IssueCode.AMBIGUOUS_DATA if error.code == "ambiguous" else IssueCode.SCHEMA
+        issues.append(Issue(f"{path}.values", code, str(error), error.hint))
+        return
+    # A list or matrix of numbers needs no key matching (unless members print alike: matched below as text).
+    apart = all(_print_apart(data.sets[s]) for s in param.index_sets)
+    dense = dense_table(raw, param.index_sets, layout, data) if apart else None
+    if dense is not None:
+        data.tables[name] = dense
+        data.table_index[name] = list(param.index_sets)
+        return
+    lookup = [{str(m): m for m in data.sets[s]} for s in param.index_sets]
+    entries = list(read_entries(raw, param.index_sets, layout, data))
+    exact = _exact_keys([k for k, _ in entries], _exact_lookups(param.index_sets, lookup, data))
+    for n, (raw_key, value) in enumerate(entries):
+        key = None if exact is None else exact[n]
+        if key is None:
+            key = _match_key(raw_key, param.index_sets, lookup, data)
+        if key is None:
+            issues.append(
+                Issue(
+                    f"{path}.values",
+                    IssueCode.UNKNOWN_NAME,
+                    f"entry {list(raw_key)} of '{name}' is not in {' x '.join(param.index_sets)}",
+                    "use members of the index sets as keys",
+                )
+            )
+            continue
+        if value.__class__ is float or value.__class__ is int:  # the common case, without a call
+            number: float | None = float(value)
+        else:
+            number = _number(value, f"{path}.values[{', '.join(map(str, raw_key))}]", issues)
+        if number is not None:
+            table[key] = number
+    data.tables[name] = table
+    data.table_index[name] = list(param.index_sets)
+    complete = len(table) == math.prod(
+        len(data.sets[s]) for s in param.index_sets
+    )  # keys are members
+    if name not in data.defaults and not complete:
+        expected = itertools.product(*(data.sets[s] for s in param.index_sets))
+        missing = [k for k in (_flatten_key(e) for e in expected) if k not in table]
+        if missing:
+            shown = ", ".join(repr(m) for m in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            issues.append(
+                Issue(
+                    f"{path}.values",
+                    IssueCode.MISSING_DATA,
+                    f"parameter '{name}' is missing {len(missing)} of its entries: {shown}",
+                    'add the missing entries, or give a "default" for entries not listed',
+                )
+            )
+
+
+def _print_apart(members: list[Member]) -> bool:
+    """Whether no two members print alike (1 and "1" do), decided by their types where that suffices."""
+    kinds = set(map(type, members))
+    if kinds == {int} or kinds == {str}:
+        return True
+    if kinds == {tuple} and all(type(v) is int for m in members for v in m):  # type: ignore[union-attr]
+        return True
+    return len({str(m) for m in members}) == len(members)
+
+
+def _exact_lookups(
+    index: list[str], lookup: list[dict[str, Member]], data: ModelData
+) -> list[dict[Member, Member]] | None:
+    """Per index set, members by themselves: the common key written exactly as the member is found at once.
+
+    Only for one-dimensional sets whose members print differently (else the text match decides)."""
+    if not all(
+        data.dimen(s) == 1 and len(data.sets[s]) == len(names)
+        for s, names in zip(index, lookup, strict=True)
+    ):
+        return None
+    return [{m: m for m in data.sets[s]} for s in index]
+
+
+def _exact_keys(
+    raw_keys: list[tuple[Any, ...]], exact: list[dict[Member, Member]] | None
+) -> list[Key | None] | None:
+    """Keys of the entries written exactly as members (str or int parts), column by column; None where not."""
+    if not raw_keys or exact is None or set(map(len, raw_keys)) != {len(exact)}:
+        return None
+    in_order: list[Any] = list(itertools.product(*(list(members) for members in exact)))
+    if raw_keys == in_order and all(
+        set(map(type, column)) <= {str, int} for column in zip(*raw_keys, strict=True)
+    ):  # every member in the sets' order, written as itself (a matrix, a list): nothing to look up
+        return [k[0] for k in in_order] if len(exact) == 1 else in_order
+    matched: list[list[Any]] = [
+        [members.get(v) if v.__class__ is str or v.__class__ is int else None for v in column]
+        for column, members in zip(zip(*raw_keys, strict=True), exact, strict=True)
+    ]
+    if len(matched) == 1:
+        return matched[0]
+    keys: list[Key | None] = list(zip(*matched, strict=True))
+    if any(None in column for column in matched):
+        keys = [None if None in k else k for k in keys]  # type: ignore[operator]
+    return keys
+
+
+def _flatten_key(parts: tuple[Any, ...]) -> Key:
+    flat: list[Any] = []
+    for part in parts:
+        flat.extend(part if isinstance(part, tuple) else (part,))
+    return as_key(tuple(flat))
+
+
+def _match_key(
+    raw_key: tuple[Any, ...], index: list[str], lookup: list[dict[str, Member]], data: ModelData
+) -> Key | None:
+    parts: list[Any] = []
+    position = 0
+    for set_name, members in zip(index, lookup, strict=True):
+        width = data.dimen(set_name)
+        chunk = raw_key[position : position + width]
+        position += width
+        if len(chunk) != width:
+            return None
+        member_key = chunk[0] if width == 1 else tuple(chunk)
+        member = members.get(str(_as_member(member_key, coerce=False)))
+        if member is None:
+            member = members.get(str(_as_member(member_key, coerce=True)))
+        if member is None:
+            return None
+        parts.extend(member if isinstance(member, tuple) else (member,))
+    if position != len(raw_key):
+        return None
+    return as_key(tuple(parts))
+
+
+def _as_member(value: Any, *, coerce: bool) -> Any:
+    if isinstance(value, tuple | list):
+        return tuple(_as_member(v, coerce=coerce) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return _coerce(value) if coerce else value
+
+
+def _coerce(value: Any) -> Any:
+    """'3' and 3.0 both find member 3; other strings stay strings."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value

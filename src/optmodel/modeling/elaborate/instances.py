@@ -1,0 +1,372 @@
+"""Expanding a Formulation's variables and constraints into concrete instances: keys, bounds, bindings.
+
+Shared by the compiler and the solution checker so both see exactly the same keys and bounds. No Pyomo here.
+Every problem is raised as a :class:`~optmodel.errors.CompileError` with the path of the offending field.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from optmodel.errors import CompileError, ExpressionError
+from optmodel.modeling.elaborate.evaluate import (
+    EvaluationError,
+    Evaluator,
+    Key,
+    ModelData,
+    as_key,
+    is_number,
+)
+from optmodel.modeling.language import expressions as ex
+from optmodel.modeling.language.ir import ConstraintDef, Formulation, VarDef
+
+_UNBOUNDED_WORDS = frozenset({"", "none", "null"})
+
+Clauses = Sequence[ex.DomainClause]
+
+
+@dataclass(frozen=True)
+class VariableInstances:
+    """The concrete elements of one variable: ``keys[n]`` has bounds ``lower[n]``, ``upper[n]`` (None: unbounded)."""
+
+    name: str
+    kind: Literal["continuous", "integer", "binary"]
+    indexed: bool
+    dimen: int
+    sets: tuple[str, ...]
+    keys: list[Key]  # [None] for a scalar variable
+    lower: list[float | None]
+    upper: list[float | None]
+
+
+@dataclass(frozen=True)
+class ConstraintInstances:
+    """A constraint's relation and the index bindings it is stated for (``[(None, {})]`` when scalar)."""
+
+    name: str
+    relation: ex.Compare
+    indexed: bool
+    dimen: int
+    bindings: list[tuple[Key, dict[str, Any]]]
+
+
+def _error(error: EvaluationError | ExpressionError, path: str, prefix: str = "") -> CompileError:
+    return CompileError(f"{prefix}{error}", path=path, hint=error.hint)
+
+
+# --- variables ------------------------------------------------------------------------------------
+def variable_instances(name: str, vdef: VarDef, data: ModelData) -> VariableInstances:
+    """Keys and per-key bounds of variable ``name``; raises CompileError (path ``variables.<name>...``)."""
+    path = f"variables.{name}"
+    clauses, domain_form = _variable_clauses(name, vdef, data)
+    sets = tuple(c.set_name for c in clauses)
+    if not clauses:
+        keys: list[Key] = [None]
+        envs: list[dict[str, Any]] = [{}]
+    elif domain_form:
+        targets = [t for c in clauses for t in c.targets]
+        try:
+            envs = list(Evaluator(data).bindings(clauses, None, {}))
+        except EvaluationError as error:
+            raise _error(error, f"{path}.index") from error
+        keys = [as_key(tuple(env[t] for t in targets)) for env in envs]
+    else:
+        keys = _product_keys([data.sets[s] for s in sets])
+        envs = []
+    dimen = sum(data.dimen(s) for s in sets)
+    lower = _bounds(name, vdef, "lb", data, keys, envs, sets)
+    upper = _bounds(name, vdef, "ub", data, keys, envs, sets)
+    if vdef.type == "binary":
+        for which, values, ok in (("lb", lower, lambda v: v >= 0), ("ub", upper, lambda v: v <= 1)):
+            bad = next((v for v in values if v is not None and not ok(v)), None)
+            if bad is not None:
+                raise CompileError(
+                    f"binary variable '{name}' has {which} {bad:g}, outside [0, 1]",
+                    path=f"{path}.{which}",
+                    hint="remove the bound (binaries are 0 or 1), or make the variable integer",
+                )
+    for key, lo, hi in zip(keys, lower, upper, strict=True):
+        if lo is not None and hi is not None and lo > hi:
+            where = "" if key is None else f" at {key!r}"
+            raise CompileError(
+                f"variable '{name}'{where} has lb {lo:g} > ub {hi:g}",
+                path=f"{path}.lb",
+                hint="swap or correct the bounds; as written no value is allowed",
+            )
+    return VariableInstances(name, vdef.type, bool(clauses), dimen, sets, keys, lower, upper)
+
+
+def _variable_clauses(name: str, vdef: VarDef, data: ModelData) -> tuple[Clauses, bool]:
+    index = vdef.index
+    text = index if isinstance(index, str) else ", ".join(index)
+    domain_form = " in " in f" {text} "
+    path = f"variables.{name}.index"
+    if domain_form:
+        try:
+            clauses: Clauses = ex.parse_domain(text)
+        except ExpressionError as error:
+            raise _error(error, path) from error
+    else:
+        names = [part.strip() for part in text.split(",") if part.strip()]
+        clauses = [ex.DomainClause((), s) for s in names]
+    for set_name in (c.set_name for c in clauses):
+        if set_name not in data.sets:
+            raise CompileError(
+                f"variable '{name}' is indexed by unknown set '{set_name}'",
+                path=path,
+                hint=f"declare '{set_name}' under 'sets' or use one of: {', '.join(data.sets) or '(none)'}",
+            )
+    return clauses, domain_form
+
+
+def _product_keys(member_lists: list[list[Any]]) -> list[Key]:
+    if len(member_lists) == 1:
+        return list(member_lists[0])
+    if all(not m or not isinstance(m[0], tuple) for m in member_lists):
+        return list(itertools.product(*member_lists))
+    return [as_key(combo) for combo in itertools.product(*member_lists)]
+
+
+def _bounds(
+    name: str,
+    vdef: VarDef,
+    which: Literal["lb", "ub"],
+    data: ModelData,
+    keys: list[Key],
+    envs: list[dict[str, Any]],
+    sets: tuple[str, ...],
+) -> list[float | None]:
+    raw = getattr(vdef, which)
+    path = f"variables.{name}.{which}"
+    if raw is None or (isinstance(raw, str) and raw.strip().lower() in _UNBOUNDED_WORDS):
+        return [None] * len(keys)
+    if is_number(raw):
+        values: list[Any] = [raw]
+    else:
+        text = raw.strip()
+        if text in data.scalars:
+            values = [data.scalars[text]]
+        elif text in data.tables and tuple(data.table_index[text]) == sets:
+            values = [_table_entry(data, text, key, path) for key in keys]
+        else:
+            values = _bound_expressions(text, data, keys, envs, sets, path)
+    finite = [_finite(float(v), which, name, path) for v in values]
+    return finite * len(keys) if len(finite) == 1 else finite
+
+
+def _bound_expressions(
+    text: str,
+    data: ModelData,
+    keys: list[Key],
+    envs: list[dict[str, Any]],
+    sets: tuple[str, ...],
+    path: str,
+) -> list[Any]:
+    try:
+        tree = ex.parse(text)
+        evaluator = Evaluator(data)
+        values = [evaluator.eval(tree, env) for env in (envs or [{}] * len(keys))]
+    except (EvaluationError, ExpressionError) as error:
+        hint = error.hint
+        unknown = isinstance(error, EvaluationError) and error.code == "unknown-name"
+        if unknown and not envs and sets:
+            hint = (
+                "to use index names in a bound, write the index as a domain, "
+                f'e.g. "index": "i in {sets[0]}"'
+            )
+        elif unknown and not sets:
+            hint = "a scalar variable's bound may use numbers and scalar parameters only"
+        raise CompileError(f"bound '{text}': {error}", path=path, hint=hint) from error
+    bad = next((v for v in values if not is_number(v)), None)
+    if bad is not None:
+        raise CompileError(f"bound '{text}' is not a number ({bad!r})", path=path)
+    return values
+
+
+def _table_entry(data: ModelData, table: str, key: Key, path: str) -> float:
+    entries = data.tables[table]
+    if key in entries:
+        return float(entries[key])
+    if table in data.defaults:
+        return float(data.defaults[table])
+    raise CompileError(
+        f"parameter '{table}' has no entry for {key!r}",
+        path=path,
+        hint=f"add the entry to '{table}' or give it a default",
+    )
+
+
+def _finite(value: float, which: str, name: str, path: str) -> float | None:
+    if math.isnan(value) or value == (math.inf if which == "lb" else -math.inf):
+        raise CompileError(
+            f"variable '{name}' has {which} {value}", path=path, hint="no value would be allowed"
+        )
+    return None if math.isinf(value) else value
+
+
+def missing_key_message(inst: VariableInstances, key: Key | None) -> tuple[str, str]:
+    """Message and hint for a reference ``name[key]`` that is not an element of the variable."""
+    name = inst.name
+    if not inst.indexed:
+        return f"variable '{name}' is a scalar and cannot be indexed", f"write {name} without [...]"
+    if key is None:
+        return (
+            f"variable '{name}' is indexed and must be used with an index",
+            f"write {name}[...] with one entry per index over {' x '.join(inst.sets)}",
+        )
+    parts = key if isinstance(key, tuple) else (key,)
+    if len(parts) != inst.dimen:
+        return (
+            f"{name}[{', '.join(map(repr, parts))}] has {len(parts)} index value(s); "
+            f"'{name}' is indexed over {' x '.join(inst.sets)} ({inst.dimen})",
+            f"write {name}[...] with {inst.dimen} index value(s)",
+        )
+    detail = ""
+    if len(inst.sets) == inst.dimen:
+        # Say which component falls outside which set: the most useful pointer to the fix.
+        for position, (value, set_name) in enumerate(zip(parts, inst.sets, strict=True)):
+            if value not in {k[position] if isinstance(k, tuple) else k for k in inst.keys}:
+                detail = f": {value!r} is not a member of {set_name}"
+                break
+    return (
+        f"{name}[{', '.join(map(repr, parts))}] does not exist{detail}",
+        f"'{name}' is defined over {' x '.join(inst.sets)}; guard the reference with an 'if' filter "
+        "or fix the index expression (e.g. t - 1 at the first period)",
+    )
+
+
+# --- constraints and objective ----------------------------------------------------------------------
+def constraint_instances(
+    name: str, cdef: ConstraintDef, data: ModelData, variables: Collection[str]
+) -> ConstraintInstances:
+    """Parse constraint ``name`` and list its index bindings (forall, filtered by where)."""
+    path = f"constraints.{name}"
+    try:
+        tree = ex.parse(cdef.expression)
+    except ExpressionError as error:
+        raise _error(error, f"{path}.expression") from error
+    relation = as_relation(tree, f"{path}.expression")
+    bindings, indexed, dimen = domain_bindings(name, path, cdef.forall, cdef.where, data, variables)
+    return ConstraintInstances(name, relation, indexed, dimen, bindings)
+
+
+def domain_bindings(
+    name: str,
+    path: str,
+    forall: str | None,
+    where_text: str | None,
+    data: ModelData,
+    variables: Collection[str],
+) -> tuple[list[tuple[Key, dict[str, Any]]], bool, int]:
+    """The index bindings of a constraint-like element (forall filtered by where), whether it is indexed,
+    and its index dimension."""
+    clauses: Clauses = []
+    if forall and forall.strip():
+        try:
+            clauses = ex.parse_domain(forall)
+        except ExpressionError as error:
+            raise _error(error, f"{path}.forall") from error
+        for set_name in (c.set_name for c in clauses):
+            if set_name not in data.sets:
+                raise CompileError(
+                    f"unknown set '{set_name}' in forall",
+                    path=f"{path}.forall",
+                    hint=f"declare it under 'sets' or use one of: {', '.join(data.sets) or '(none)'}",
+                )
+    where: tuple[ex.Node, ...] = ()
+    if where_text and where_text.strip():
+        try:
+            where = (ex.parse(where_text),)
+        except ExpressionError as error:
+            raise _error(error, f"{path}.where") from error
+    evaluator = Evaluator(data, dict.fromkeys(variables))
+    targets = [t for c in clauses for t in c.targets]
+    bindings: list[tuple[Key, dict[str, Any]]] = []
+    try:
+        if not clauses:
+            if not where or evaluator.truth(where[0], {}):
+                bindings.append((None, {}))
+        else:
+            conditions: list[tuple[ex.Node, ...]] = [() for _ in clauses]
+            conditions[-1] = where
+            for env in evaluator.bindings(clauses, conditions, {}):
+                bindings.append((as_key(tuple(env[t] for t in targets)), env))
+    except EvaluationError as error:
+        raise _error(error, f"{path}.where" if where else f"{path}.forall") from error
+    if len({key for key, _ in bindings}) != len(bindings):
+        raise CompileError(
+            f"the forall of '{name}' produces the same index more than once",
+            path=f"{path}.forall",
+            hint="use distinct index names, e.g. 'i in I, j in J'",
+        )
+    dimen = sum(data.dimen(c.set_name) for c in clauses)
+    return bindings, bool(clauses), dimen
+
+
+def as_relation(tree: ex.Node, path: str) -> ex.Compare:
+    if not isinstance(tree, ex.Compare):
+        hint = "write it as 'lhs <= rhs', 'lhs >= rhs' or 'lhs == rhs'"
+        if isinstance(tree, ex.BoolOp):
+            hint = "state each part as its own constraint instead of joining them with and/or"
+        raise CompileError("this is not a constraint (no <=, >= or ==)", path=path, hint=hint)
+    for op in tree.ops:
+        if op in ("<", ">"):
+            raise CompileError(
+                f"strict inequality '{op}' cannot be modelled",
+                path=path,
+                hint=f"use '{op}=' (solvers cannot enforce strict inequalities; for integer "
+                "expressions write e.g. x <= c - 1)",
+            )
+        if op not in ex.RELATIONS:
+            raise CompileError(
+                f"'{op}' cannot be used as a constraint",
+                path=path,
+                hint="a constraint relates two expressions with <=, >= or ==; "
+                "use 'in'/'!=' only in where filters and if conditions",
+            )
+    return tree
+
+
+def objective_tree(formulation: Formulation) -> ex.Node:
+    """The parsed objective expression; a comparison is rejected."""
+    return goal_tree(formulation.objective.expression, "objective.expression")
+
+
+def goal_tree(source: str, path: str) -> ex.Node:
+    """The parsed expression of an objective or a further goal; a comparison is rejected."""
+    try:
+        tree = ex.parse(source)
+    except ExpressionError as error:
+        raise _error(error, path) from error
+    if isinstance(tree, ex.Compare | ex.BoolOp | ex.Not):
+        raise CompileError(
+            "the objective must be an expression, not a condition",
+            path=path,
+            hint="write only the quantity to optimise, e.g. 'sum(c[i] * x[i] for i in I)'; "
+            "put relations under 'constraints'",
+        )
+    return tree
+
+
+def check_distinct_names(formulation: Formulation) -> None:
+    """Sets, parameters and variables share one namespace in expressions; a clash is ambiguous."""
+    seen: dict[str, str] = {}
+    for kind, names in (
+        ("sets", formulation.sets),
+        ("parameters", formulation.parameters),
+        ("variables", formulation.variables),
+        ("expressions", formulation.expressions),
+        ("piecewise", formulation.piecewise),
+    ):
+        for name in names:
+            if name in seen:
+                raise CompileError(
+                    f"'{name}' names both a {seen[name]} entry and a {kind} entry",
+                    path=f"{kind}.{name}",
+                    hint="give every set, parameter, variable and expression its own name",
+                )
+            seen[name] = kind
