@@ -13,7 +13,8 @@ from a config, tokenizers are trained locally or converted from files that pip w
 ``--e2e``     tiny random model with a real vocabulary on CPU: tokens/s with and without the Formulation
               schema at batch 1/8/32, in a fresh process per batch size: unconstrained, constrained with
               cold grammar caches, unconstrained again (the ratio is to the mean of the two); --repeats
-              runs it several times.
+              runs it several times. Besides wall-clock tokens/s, tokens per CPU second of the process
+              (all threads): on a shared machine the wall ratio moves with other processes' load.
 ``--gpu``     Qwen2.5-0.5B and -1.5B shapes in bf16 on CUDA (issue 13): tokens/s at batch 1..64 on real
               prompt lengths (the formulator's system prompt + dataset problems), 256 new tokens, greedy,
               peak GPU memory, and constrained decoding's time as a ratio to unconstrained.
@@ -130,11 +131,12 @@ def timed_complete(provider: TransformersProvider, requests: list[Any]) -> dict[
     if cuda:
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     responses = provider.complete(requests)
     if cuda:
         torch.cuda.synchronize()
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     failed = [r.error for r in responses if not r.ok]
     if failed:
         raise SystemExit(f"generation failed: {failed[0]}")
@@ -146,6 +148,9 @@ def timed_complete(provider: TransformersProvider, requests: list[Any]) -> dict[
         "tokens": tokens,
         "seconds": round(seconds, 3),
         "tokens_per_s": round(tokens / seconds, 1),
+        # CPU time of all this process's threads: what the run cost, whoever else used the machine.
+        "cpu_s": round(cpu_seconds, 3),
+        "tokens_per_cpu_s": round(tokens / cpu_seconds, 1),
         "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if cuda else None,
     }
 
@@ -263,6 +268,7 @@ def e2e_worker(directory: Path, batch: int, new_tokens: int) -> dict[str, Any]:
     )
     after = timed_complete(provider, free_requests)
     free_tokens_per_s = (before["tokens_per_s"] + after["tokens_per_s"]) / 2
+    free_tokens_per_cpu_s = (before["tokens_per_cpu_s"] + after["tokens_per_cpu_s"]) / 2
     return {
         "batch": batch,
         "prepare_s": round(prepare_s, 2),
@@ -270,6 +276,7 @@ def e2e_worker(directory: Path, batch: int, new_tokens: int) -> dict[str, Any]:
         "unconstrained_after": after,
         "constrained": constrained,
         "ratio": round(constrained["tokens_per_s"] / free_tokens_per_s, 2),
+        "ratio_cpu": round(constrained["tokens_per_cpu_s"] / free_tokens_per_cpu_s, 2),
         "uptime": uptime(),
     }
 
@@ -373,14 +380,14 @@ def main() -> None:
             for r in measure_e2e(v, batches, args.max_new_tokens)
         ]
         print(
-            "| vocabulary | batch | free tok/s before/after | constrained tok/s | ratio | prepare s "
-            "| uptime |"
+            "| vocabulary | batch | free tok/s before/after | constrained tok/s | ratio | ratio, CPU time "
+            "| prepare s | uptime |"
         )
-        print("|---|---:|---:|---:|---:|---:|---|")
+        print("|---|---:|---:|---:|---:|---:|---:|---|")
         for r in rows:
             print(f"| {r['vocabulary']} | {r['batch']} | {r['unconstrained']['tokens_per_s']}/"
                   f"{r['unconstrained_after']['tokens_per_s']} | "
-                  f"{r['constrained']['tokens_per_s']} | {r['ratio']} | {r['prepare_s']} | "
+                  f"{r['constrained']['tokens_per_s']} | {r['ratio']} | {r['ratio_cpu']} | {r['prepare_s']} | "
                   f"{r['uptime']} |")  # fmt: skip
     else:
         import torch

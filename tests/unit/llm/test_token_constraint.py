@@ -18,11 +18,15 @@ pytest.importorskip("llguidance")
 import numpy as np
 import torch
 
+from optmodel.llm.providers import hf_decoding
 from optmodel.llm.providers.hf_decoding import (
     RowPlan,
     RowwiseLogitsProcessor,
+    _apply_bitmask_torch,
+    allowed_tokens,
     apply_bitmask,
     best_per_row,
+    fill_bitmask,
     unpack_bitmask_tensor,
 )
 from optmodel.llm.providers.token_constraint import (
@@ -210,13 +214,110 @@ def _is_partial_utf8(data: bytes | None) -> bool:
 
 
 def test_bitmask_application_matches_token_ids_on_both_paths() -> None:
-    bitmask = np.zeros((2, 2), dtype=np.int32)
+    bitmask = np.zeros((3, 2), dtype=np.int32)
     bitmask[0, 0] = 1 << 3
     bitmask[1, 1] = (1 << 4) - (1 << 31)  # bit 31 is the sign bit
-    scores = torch.randn((2, 60))
-    apply_bitmask(bitmask, scores)  # the CPU path
-    unpacked = unpack_bitmask_tensor(torch.from_numpy(bitmask), 60)  # the GPU path's unpacking
-    for row, allowed in enumerate(([3], [36])):
-        assert torch.isfinite(scores[row]).nonzero().flatten().tolist() == allowed
-        assert unpacked[row].nonzero().flatten().tolist() == allowed
-    assert best_per_row(scores)[1] == [3, 36]
+    bitmask[2, 0] = 1 << 7
+    original = torch.randn((3, 60))
+    for rows in (None, [1], [2, 0]):
+        scores, on_torch = original.clone(), original.clone()
+        apply_bitmask(bitmask, scores, rows)  # the CPU path
+        _apply_bitmask_torch(bitmask, on_torch, rows)  # the GPU path, run here on CPU tensors
+        for row, allowed in enumerate(([3], [36], [7])):
+            expected = allowed if rows is None or row in rows else list(range(60))
+            assert torch.isfinite(scores[row]).nonzero().flatten().tolist() == expected
+            assert torch.equal(scores[row], on_torch[row])
+    unpacked = unpack_bitmask_tensor(torch.from_numpy(bitmask), 60)
+    assert [r.nonzero().flatten().tolist() for r in unpacked] == [[3], [36], [7]]
+    scores = original.clone()
+    apply_bitmask(bitmask, scores)
+    assert best_per_row(scores)[1] == [3, 36, 7]
+    assert best_per_row(scores, [2, 1])[1] == [7, 36]
+    # Token 63 is bit 31 of row 1's second word (the sign bit).
+    assert allowed_tokens(bitmask, [0, 0, 1, 1, 1, 2], [3, 4, 36, 62, 63, 7]) == [
+        True, False, True, False, True, True,
+    ]  # fmt: skip
+
+
+def test_masks_filled_in_the_caller_equal_the_thread_pools(
+    vocab: tuple[Any, TokenVocabulary], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fill_bitmask works row by row where the machine has few cores, else on llguidance's pool."""
+    import llguidance
+
+    tokenizer, vocabulary = vocab
+    schema = SchemaConstraint(Formulation.json_schema(), vocabulary)
+    _, text = formulation_examples()[0]
+    rows = [RowConstraint(schema) for _ in range(4)]
+    for i, token in enumerate(tokenizer.encode(text, add_special_tokens=False)[:40]):
+        for row in rows[: 1 + i % 4]:  # rows at different places in the document
+            row.accept(token)
+    matchers = [(row.matcher, i) for i, row in enumerate(rows)]
+    masks = []
+    for executor in (None, llguidance.LLExecutor()):
+        monkeypatch.setattr(hf_decoding, "mask_executor", lambda e=executor: e)
+        bitmask = np.zeros((4, (vocabulary.size + 31) // 32), dtype=np.int32)
+        fill_bitmask(bitmask, matchers)
+        masks.append(bitmask)
+    assert np.array_equal(masks[0], masks[1])
+    assert len({masks[0][i].tobytes() for i in range(4)}) > 1  # the rows differ
+
+
+def test_greedy_rows_take_the_best_allowed_token_without_masking_every_row(
+    vocab: tuple[Any, TokenVocabulary],
+) -> None:
+    """Unmasked rows keep their scores only when their best token is also the best allowed one."""
+    import llguidance.numpy
+
+    tokenizer, vocabulary = vocab
+    compiled = SchemaConstraint(Formulation.json_schema(), vocabulary)
+    budget = compiled.cost(compiled.grammar.initial_state()) + 200
+    plans = [RowPlan(max_new_tokens=budget, constraint=RowConstraint(compiled)) for _ in range(6)]
+    processor = RowwiseLogitsProcessor(
+        plans, prompt_length=1, eos_ids=[vocabulary.eos_id], decode=tokenizer.decode
+    )
+    rng = torch.Generator().manual_seed(3)
+    ids = torch.zeros((len(plans), 1), dtype=torch.long)
+    bitmask = llguidance.numpy.allocate_token_bitmask(1, vocabulary.size)
+    kept = 0
+    for step in range(budget + 1):
+        scores = torch.randn((len(plans), vocabulary.size), generator=rng) * 4
+        # Half the rows favour one allowed token strongly, as a trained model does.
+        expected: dict[int, int] = {}
+        for row, plan in enumerate(plans):
+            constraint = plan.constraint
+            assert constraint is not None
+            if plan.finished or not constraint.wants_mask:
+                continue
+            matcher = constraint.matcher.deep_copy()
+            if step > 0:  # the processor takes in the previous token first
+                if ids[row, -1].item() == vocabulary.eos_id:
+                    continue
+                matcher.consume_token(int(ids[row, -1]))
+            llguidance.numpy.fill_next_token_bitmask(matcher, bitmask)
+            if step % 2 == row % 2:
+                allowed = np.flatnonzero(
+                    np.unpackbits(bitmask.view(np.uint8), bitorder="little")[: vocabulary.size]
+                )
+                scores[row, int(allowed[step % len(allowed)])] = 100.0
+            masked = scores[row : row + 1].clone()
+            apply_bitmask(bitmask, masked)
+            expected[row] = int(masked.argmax())
+        before = scores.clone()
+        chosen = processor(ids, scores).argmax(dim=-1)
+        for row, best in expected.items():
+            constraint = plans[row].constraint
+            assert constraint is not None
+            if constraint.closing:
+                continue
+            token = int(chosen[row])
+            if token == best or constraint.fits(best, budget - step - 1):
+                assert token == best  # the best allowed token, whenever it fits
+                kept += torch.equal(scores[row], before[row])
+        ids = torch.cat([ids, chosen[:, None]], dim=1)
+    assert kept > 0  # some rows were decided without masking their scores
+    for row in ids.tolist():
+        generated = row[1:]
+        length = generated.index(vocabulary.eos_id)
+        data = b"".join(vocabulary.token_bytes[t] or b"" for t in generated[:length])
+        assert_valid(json.loads(data), Formulation.json_schema())

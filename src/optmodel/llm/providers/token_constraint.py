@@ -22,6 +22,7 @@ full) and llguidance's lexer at most the other half (it stops the matcher, and t
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Sequence
 from functools import cache
 from typing import Any, Generic, TypeVar
@@ -36,6 +37,7 @@ V = TypeVar("V")
 # replaying the example Formulations), counted as 1 KiB to keep a margin.
 _BYTES_PER_MEMO_ENTRY = 1024
 _BYTES_PER_LEXER_STATE = 2048  # llguidance's own estimate: 1-2 kB per lexer state
+_POOL_MIN_CORES = 4
 _ASCII = [chr(c) for c in range(0x20, 0x7F)]
 _CLOSERS = list('"}],0:1')
 
@@ -50,7 +52,13 @@ def import_llguidance() -> Any:
 
 @cache
 def mask_executor() -> Any:
-    """llguidance's thread pool that fills a batch's masks in parallel (one per process)."""
+    """llguidance's thread pool that fills a batch's masks in parallel (one per process); None where
+    the machine has too few cores for a pool to run beside the model (fewer than 4)."""
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+    if cores < _POOL_MIN_CORES:
+        return None
     return import_llguidance().LLExecutor()
 
 
