@@ -193,7 +193,7 @@ def prediction_of(outcome: FormulationResult) -> tuple[Prediction, FailureCatego
     """What a formulation outcome claims about the problem, and why it failed when it has no answer."""
     result = outcome.result
     last_stage = outcome.attempts[-1].stage if outcome.attempts else "llm-error"
-    if outcome.missing_data:
+    if outcome.declined:
         return Prediction(PredictionStatus.ERROR), FailureCategory.MISSING_DATA
     if result is None:
         return Prediction(PredictionStatus.ERROR), _STAGE_FAILURE.get(
@@ -246,6 +246,7 @@ def make_record(
             "verdict": outcome.verdict,
             "agreement": list(outcome.agreement),
             "assumptions": list(outcome.assumptions),
+            "missing_data": list(outcome.missing_data),
         },
     )
 

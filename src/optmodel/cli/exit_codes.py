@@ -18,4 +18,6 @@ class ExitCode(enum.IntEnum):
     LLM_FAILED = (
         9  # the LLM could not be reached or answered with errors (network, HTTP status, timeout)
     )
-    MISSING_DATA = 10  # the model said the problem text lacks data that decides the answer
+    MISSING_DATA = (
+        10  # the answer rests on data the text does not give (or none could be formulated)
+    )

@@ -61,6 +61,14 @@ def attempt_line(attempt: Attempt) -> str:
     return f"attempt {attempt.number}: {attempt.stage} -> repair ({first})"
 
 
+def missing_data_note(outcome: FormulationResult) -> str:
+    """What the text lacks, said so that nobody takes the answer (or its absence) for a plain one."""
+    items = "".join(f"\n  - {item}" for item in outcome.missing_data)
+    if outcome.declined:
+        return f"the problem text lacks data needed to formulate it; the model did not invent it:{items}"
+    return f"this answer rests on values the text does not give (see the assumptions):{items}"
+
+
 def formulate(
     problem: Path = typer.Argument(..., help="A .txt file with the problem in plain language."),
     out: Path | None = typer.Option(
@@ -102,13 +110,8 @@ def formulate(
     except LLMNotConfiguredError as exc:
         err_console.print(str(exc), markup=False)  # the message shows a "[llm]" table header
         raise typer.Exit(ExitCode.NOT_CONFIGURED) from exc
-    if outcome.missing_data:
-        err_console.print(
-            f"the problem text lacks data needed to formulate it ({label}); the model did not invent it:",
-            markup=False,
-        )
-        for item in outcome.missing_data:
-            err_console.print(f"  - {item}", markup=False)
+    if outcome.declined:
+        err_console.print(f"{label}: {missing_data_note(outcome)}", markup=False)
         raise typer.Exit(ExitCode.MISSING_DATA)
     if outcome.formulation is None:
         for attempt in outcome.attempts:
@@ -125,4 +128,7 @@ def formulate(
         err_console.print(f"wrote {out} ({outcome.reason}; {outcome.calls_text()})")
     else:
         console.print(outcome.formulation.to_json(), markup=False)
+    if outcome.ok and outcome.missing_data:
+        err_console.print(f"{label}: {missing_data_note(outcome)}", markup=False)
+        raise typer.Exit(ExitCode.MISSING_DATA)
     raise typer.Exit(ExitCode.OK if outcome.ok else ExitCode.INVALID_MODEL)

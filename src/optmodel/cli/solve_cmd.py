@@ -187,7 +187,7 @@ def _solve_one(
             path, run, table, write_lp, write_mps, "formulation", duals, read_s=read_s
         )
     # Anything else is a problem in plain language.
-    from optmodel.cli.formulate_cmd import attempt_line, run_formulator
+    from optmodel.cli.formulate_cmd import attempt_line, missing_data_note, run_formulator
 
     text = path.read_text(encoding="utf-8")
     outcome, provider_label = run_formulator(
@@ -225,12 +225,8 @@ def _solve_one(
     if outcome.missing_data:
         from optmodel.cli.output import err_console
 
-        err_console.print(
-            f"{path}: the problem text lacks data needed to formulate it; the model did not invent it: "
-            + "; ".join(outcome.missing_data),
-            markup=False,
-            soft_wrap=True,
-        )
+        err_console.print(f"{path}: {missing_data_note(outcome)}", markup=False, soft_wrap=True)
+    if outcome.declined:
         payload["error"] = outcome.reason
         return ExitCode.MISSING_DATA, payload
     if outcome.llm_failed:
@@ -252,7 +248,10 @@ def _solve_one(
         print_result(outcome.result, title=f"{path}: answer", formulation=formulated, duals=duals)
         _print_reading(outcome)
     payload.update(outcome.result.to_dict(integer_variables(formulated)))
-    return exit_code_for(outcome.result), payload
+    code = exit_code_for(outcome.result)
+    return (
+        ExitCode.MISSING_DATA if code is ExitCode.OK and outcome.missing_data else code
+    ), payload
 
 
 _VERDICT_TEXT = {

@@ -65,13 +65,21 @@ class FormulationResult:
 
     @property
     def missing_data(self) -> tuple[str, ...]:
-        """What the chosen sample said the text lacks, when it declined to formulate (else empty)."""
+        """Data the answer depends on that the text does not give: listed by the chosen model (its answer
+        rests on the values its assumptions state), or by a reply that declined to formulate."""
+        if self.formulation is not None and self.formulation.missing_data:
+            return tuple(self.formulation.missing_data)
         if self.ok:
             return ()
         for attempt in reversed(self.attempts):
             if attempt.sample == self.chosen_sample and attempt.stage == "missing-data":
                 return attempt.missing_data
         return ()
+
+    @property
+    def declined(self) -> bool:
+        """The model said the text lacks data and wrote no model to solve."""
+        return self.result is None and bool(self.missing_data)
 
     @property
     def llm_calls(self) -> int:

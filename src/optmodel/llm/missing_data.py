@@ -1,9 +1,10 @@
 """A model's answer that the problem cannot be formulated because the text lacks data that decides it.
 
-The system prompt tells the model never to invent data. Without a way to say "this is missing", a careful
-model could only guess, and the repair loop kept asking it for values that do not exist. The answer
-``{"missing_data": ["route costs between the hospitals", ...]}`` ends the conversation with that list
-instead: an error the user can act on, never an invented answer.
+The system prompt tells the model never to invent data silently. Where a value can reasonably stand in for
+what is missing, the model lists the gap in the Formulation's ``missing_data`` and states the value in its
+``assumptions``: the answer is solved and reported as resting on them. Where none can, the reply
+``{"missing_data": ["route costs between the hospitals", ...]}`` ends the conversation with that list: an
+error the user can act on, and no repair turn asks the model to invent the values.
 """
 
 from __future__ import annotations

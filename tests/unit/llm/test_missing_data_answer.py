@@ -1,4 +1,4 @@
-"""A model may answer that the text lacks data: the conversation ends with that list, nothing is invented."""
+"""Data the text lacks is never invented silently: listed beside the values assumed, or the model declines."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from optmodel.llm.formulator import Formulator, FormulatorConfig
 from optmodel.llm.missing_data import missing_data
 from optmodel.llm.prompting import load_prompt
 from optmodel.llm.providers.scripted import ScriptedProvider
+from optmodel.modeling.ir import Formulation
+from optmodel.modeling.render import render_latex, render_text
 
 PROBLEM = (
     "Ship medical supplies from hospital A to hospital D at least cost; routes cost as agreed."
@@ -24,6 +26,11 @@ PROBLEM = (
 DECLINE = '```json\n{"missing_data": ["the cost of each route between the hospitals"]}\n```'
 SOLVABLE = (
     '```json\n{"variables": {"x": {"ub": 4}}, '
+    '"objective": {"sense": "maximize", "expression": "2 * x"}}\n```'
+)
+ASSUMED = (
+    '```json\n{"assumptions": ["every route costs 1 (the text gives no costs)"], '
+    '"missing_data": ["the cost of each route"], "variables": {"x": {"ub": 4}}, '
     '"objective": {"sense": "maximize", "expression": "2 * x"}}\n```'
 )
 
@@ -57,6 +64,7 @@ def test_the_loop_ends_at_once_and_the_result_lists_what_is_missing() -> None:
     result = Formulator(llm, FormulatorConfig(max_attempts=4)).formulate(PROBLEM)
     assert len(llm.requests) == 1  # no repair turn asks the model to invent the costs
     assert not result.ok and result.formulation is None and result.result is None
+    assert result.declined
     assert result.missing_data == ("the cost of each route between the hospitals",)
     assert "lacks data" in result.reason and "route between the hospitals" in result.reason
     assert [a.stage for a in result.attempts] == ["missing-data"]
@@ -81,9 +89,28 @@ def test_a_sample_that_solves_wins_over_one_that_declines() -> None:
     assert result.missing_data == ()
 
 
+def test_an_answer_resting_on_assumed_data_is_solved_scored_and_says_so() -> None:
+    llm = ScriptedProvider()
+    llm.enqueue(ASSUMED)
+    result = Formulator(llm, FormulatorConfig(max_attempts=1)).formulate(PROBLEM)
+    assert result.ok and not result.declined
+    assert result.missing_data == ("the cost of each route",)
+    assert result.assumptions == ("every route costs 1 (the text gives no costs)",)
+    prediction, failure = prediction_of(result)
+    assert prediction.objective == pytest.approx(8) and failure is None
+    assert result.formulation is not None
+    assert result.formulation.to_dict()["missing_data"] == ["the cost of each route"]
+    assert "Data the text does not give:\n  - the cost of each route" in render_text(
+        result.formulation
+    )
+    assert "not in the text: the cost of each route" in render_latex(result.formulation)
+    assert "missing_data" not in Formulation.model_validate(json.loads(SOLVABLE[8:-4])).to_dict()
+
+
 def test_the_prompts_tell_the_model_how_to_decline() -> None:
     for name in ("system.md", "repair.md"):
         assert '{"missing_data": [' in load_prompt(name)
+    assert '"missing_data": [' in load_prompt("format.md")
 
 
 @pytest.mark.parametrize("command", ["formulate", "solve"])
@@ -104,3 +131,22 @@ def test_the_cli_lists_what_is_missing_and_exits_10(
         payload = json.loads(as_json.stdout)
         assert payload["missing_data"] == ["the cost of each route between the hospitals"]
         assert payload["formulation"] is None
+
+
+def test_solve_prints_the_answer_with_what_it_rests_on_and_exits_10(
+    tmp_path: Path, chat_server: ChatServer
+) -> None:
+    chat_server.behaviour = lambda body, call: Reply(body=completion(ASSUMED))
+    problem = tmp_path / "p.txt"
+    problem.write_text(PROBLEM, encoding="utf-8")
+    args = ["solve", str(problem), "--llm", f"openai:m@{chat_server.base_url}", "--no-cache"]
+    table = CliRunner().invoke(app, [*args, "--attempts", "1"])
+    assert table.exit_code == ExitCode.MISSING_DATA, table.output
+    flat = " ".join(table.output.split())
+    assert "rests on values the text does not give" in flat and "the cost of each route" in flat
+    assert "every route costs 1" in flat  # the assumption that stands in for it
+    as_json = CliRunner().invoke(app, [*args, "--attempts", "1", "--output", "json"])
+    assert as_json.exit_code == ExitCode.MISSING_DATA
+    payload = json.loads(as_json.stdout)
+    assert payload["objective"] == pytest.approx(8)
+    assert payload["missing_data"] == ["the cost of each route"]

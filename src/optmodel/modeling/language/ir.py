@@ -253,6 +253,11 @@ class Formulation(BaseModel):
         default_factory=list,
         description="Every reading of the problem text that it leaves open, one plain sentence each.",
     )
+    missing_data: list[str] = Field(
+        default_factory=list,
+        description="Data that decides the answer and that the text does not give, one item each; the "
+        "values used in their place are stated in assumptions, so the answer rests on them.",
+    )
     sets: dict[str, SetDef] = Field(default_factory=dict)
     parameters: dict[str, ParamDef] = Field(default_factory=dict)
     variables: dict[str, VarDef]
@@ -285,8 +290,9 @@ class Formulation(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict in full form (no shorthands), without unset optional fields."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
-        if not self.assumptions:
-            del data["assumptions"]
+        for listed in ("assumptions", "missing_data"):
+            if not data[listed]:
+                del data[listed]
         # lb defaults to 0, so the null of a variable without a lower bound must be written out.
         for name, var in self.variables.items():
             if var.lb is None:

@@ -45,6 +45,8 @@ def render_text(formulation: Formulation) -> str:
     lines = [f.name] + ([f.description] if f.description else [])
     if f.assumptions:
         lines += ["", "Assumptions:"] + [f"  - {a}" for a in f.assumptions]
+    if f.missing_data:
+        lines += ["", "Data the text does not give:"] + [f"  - {m}" for m in f.missing_data]
     if f.sets:
         lines += ["", "Sets:"]
         lines += [
@@ -95,6 +97,7 @@ def render_latex(formulation: Formulation) -> str:
     rows = _latex_rows(formulation)
     header = f"% {_one_line(formulation.name)}"
     header += "".join(f"\n% assumes: {_one_line(a)}" for a in formulation.assumptions)
+    header += "".join(f"\n% not in the text: {_one_line(m)}" for m in formulation.missing_data)
     return header + "\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
@@ -105,6 +108,12 @@ def render_markdown(formulation: Formulation) -> str:
     lines += [_md_text(f.description), ""] if f.description else []
     if f.assumptions:
         lines += ["**Assumptions**", *(f"- {_md_text(a)}" for a in f.assumptions), ""]
+    if f.missing_data:
+        lines += [
+            "**Data the text does not give**",
+            *(f"- {_md_text(m)}" for m in f.missing_data),
+            "",
+        ]
     if f.sets:
         lines.append("**Sets**")
         lines += [
