@@ -17,7 +17,7 @@ from optmodel.llm.formulator import Formulator, FormulatorConfig
 from optmodel.llm.missing_data import missing_data
 from optmodel.llm.prompting import load_prompt
 from optmodel.llm.providers.scripted import ScriptedProvider
-from optmodel.modeling.ir import Formulation
+from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.render import render_latex, render_text
 
 PROBLEM = (
