@@ -180,3 +180,26 @@ def test_random_walks_under_a_budget_always_end_in_a_valid_document(schema_index
 def test_unsupported_or_impossible_schemas_are_refused_clearly(schema: Any) -> None:
     with pytest.raises(ValueError, match=r"\S"):
         JsonGrammar(schema)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("", "{"),  # the document's first character
+        ('{"k', "i"),  # the next letter of the only key starting with k
+        ('{"kind":', '"'),  # the enum's literals start with a quote
+        ('{"kind":"m', "ia"),  # min, max
+        ('{"kind":"min","flag":', "tf"),  # true, false
+        ('{"kind":"min","flag":true,"weights":[', "0"),  # a number starts the array's item
+        ('{"kind":"min","flag":true,"note":', '"n'),  # a string or null
+        ('{"kind":"min","flag":true,"count":1', ""),  # inside a number: nothing to spell
+    ],
+)
+def test_structural_chars_spell_what_the_schema_expects_next(prefix: str, expected: str) -> None:
+    grammar = JsonGrammar(TASK)
+    state = grammar.feed_text(grammar.initial_state(), prefix)
+    assert state is not None
+    hints = grammar.structural_chars(state)
+    assert sorted(hints) == sorted(expected)
+    for char in hints:  # every hint is a valid next character
+        assert grammar.feed(state, char) is not None

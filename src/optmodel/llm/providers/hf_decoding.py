@@ -26,7 +26,7 @@ from optmodel.llm.providers.token_constraint import RowConstraint, mask_executor
 _CANDIDATES = 8
 #: Raise it with any change here or in token_constraint / json_grammar that can change a decoded token
 #: (the budget rule, how rows close, the grammar): cached answers of the old decoder are then not reused.
-DECODER_REVISION = 1
+DECODER_REVISION = 2
 
 
 def decoder_identity(grammar_memory_mib: int) -> dict[str, Any]:
@@ -295,19 +295,22 @@ def _apply_bitmask_torch(bitmask: np.ndarray, scores: Any, rows: list[int] | Non
 
 
 def allowed_tokens(bitmask: np.ndarray, rows: list[int], tokens: list[int]) -> list[bool]:
-    """Whether the bitmask allows ``tokens[i]`` in ``rows[i]`` (a lookup, no unpacking)."""
-    token = np.asarray(tokens, dtype=np.int64)
-    words = bitmask[np.asarray(rows, dtype=np.int64), token >> 5]
-    return ((words >> (token & 31)) & 1).astype(bool).tolist()
+    """Whether the bitmask allows ``tokens[i]`` in ``rows[i]`` (a lookup per row, no unpacking)."""
+    return [
+        bool(bitmask.item(r, t >> 5) >> (t & 31) & 1) for r, t in zip(rows, tokens, strict=True)
+    ]
 
 
 def best_per_row(scores: Any, rows: list[int] | None = None) -> tuple[list[float], list[int]]:
     """The highest score and its token in each of ``rows`` (all by default); numpy's argmax is the fast
     one on CPU. Ties go to the lowest token id, as in generate's own argmax."""
     if scores.device.type == "cpu":
-        view = scores.numpy() if rows is None else scores.numpy()[rows]
-        tokens = view.argmax(axis=1)
-        return view[np.arange(view.shape[0]), tokens].tolist(), tokens.tolist()
+        view = scores.numpy()
+        if rows is None:
+            tokens = view.argmax(axis=1)
+            return view[np.arange(view.shape[0]), tokens].tolist(), tokens.tolist()
+        picked = [int(view[r].argmax()) for r in rows]  # row views: no copy of the rows
+        return [float(view[r, t]) for r, t in zip(rows, picked, strict=True)], picked
     values, tokens = (scores if rows is None else scores[rows]).max(dim=-1)
     return values.tolist(), tokens.tolist()
 

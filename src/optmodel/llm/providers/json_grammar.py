@@ -87,6 +87,45 @@ class JsonGrammar:
         """UTF-8 bytes of the shortest continuation that makes a complete document."""
         return min(self._stack_cost(stack) for stack in state)
 
+    def structural_chars(self, state: State) -> str:
+        """Characters the schema may spell next: the next letter of a key or literal, or the first
+        character of an expected value. A search hint (the closing plan tries them first), not a check.
+        """
+        found: list[str] = []
+        for stack in state:
+            top = stack[-1] if stack else None
+            if top is None:
+                continue
+            if top[0] == "value":
+                found += self._value_starts(top[1])
+            elif top[0] == _LIT:
+                prefix = top[2]
+                found += [t[len(prefix)] for t in self.graph.nodes[top[1]].literals
+                          if len(t) > len(prefix) and t.startswith(prefix)]  # fmt: skip
+            elif top[0] == _OBJ:
+                _, node_id, phase, seen, key = top
+                node = self.graph.nodes[node_id]
+                if phase == _O_KEY and key is not None:
+                    found += [name[len(key)] for i, name in enumerate(node.keys)
+                              if not seen >> i & 1 and len(name) > len(key) and name.startswith(key)]  # fmt: skip
+                elif phase in (_O_VAL, _O_VAL_SP):
+                    found += self._value_starts(self._value_node(node, key))
+            elif top[0] == _ARR and top[2] != _A_AFTER:
+                items = self.graph.nodes[top[1]].items
+                assert items is not None
+                found += self._value_starts(items)
+        return "".join(dict.fromkeys(found))
+
+    def _value_starts(self, node_id: int) -> list[str]:
+        starts = {OBJECT: "{", ARRAY: "[", STRING: '"', NUMBER: "0", INTEGER: "0"}
+        found: list[str] = []
+        for alt in self.graph.alternatives(node_id):
+            node = self.graph.nodes[alt]
+            found += (
+                [t[0] for t in node.literals if t] if node.kind == ENUM else [starts[node.kind]]
+            )
+        return found
+
     # -- stepping ------------------------------------------------------------------------------------
 
     def _feed_stack(self, stack: Stack, char: str) -> list[Stack]:

@@ -184,7 +184,10 @@ class SchemaConstraint:
             return cached
         best: tuple[int, list[int]] = (10**9, [])
         lowest = self.cost(state)
-        for char in self.closing_chars:
+        # The schema's own next characters first: a shortest completion usually starts with one, and
+        # the search stops there instead of trying most of the closing characters.
+        hints = self.grammar.structural_chars(state)
+        for char in dict.fromkeys([*hints, *self.closing_chars]) if hints else self.closing_chars:
             after = self.step(state, char)
             tokens = None if after is None else self.vocabulary.tokens_for(char)
             if after is None or tokens is None:
