@@ -236,8 +236,13 @@ def parse(source: str) -> Node:
     return _Converter(source).convert(tree.body)
 
 
+@lru_cache(maxsize=4096)
 def parse_domain(source: str) -> tuple[DomainClause, ...]:
-    """Parse ``"i in I, (j, k) in ARCS"`` (an optional leading ``for``/``for all`` is accepted)."""
+    """Parse ``"i in I, (j, k) in ARCS"`` (an optional leading ``for``/``for all`` is accepted).
+
+    Cached like :func:`parse`: validation, data resolution, compilation, rendering and the solution check
+    all read the same clauses (immutable), and an error is raised again rather than remembered.
+    """
     text = source.strip()
     for prefix in ("for all ", "forall ", "for each ", "for "):
         if text.lower().startswith(prefix):

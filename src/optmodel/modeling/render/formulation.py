@@ -63,7 +63,9 @@ def render_text(formulation: Formulation) -> str:
     if f.expressions or f.piecewise:
         lines += ["", "Expressions:"]
         lines += [
-            _described(_definition(name, e.index, e.expression, _TEXT), e.description)
+            _described(
+                _definition(name, e.index, _expression(e.expression, _TEXT), _TEXT), e.description
+            )
             for name, e in f.expressions.items()
         ]
         lines += [
@@ -263,8 +265,9 @@ def _set_text(name: str, s: SetDef) -> str:
     return "{}"
 
 
-def _definition(name: str, index: str, expression: str, renderer: TextRenderer) -> str:
-    """``name[i, j] = EXPR, for all i in I, j in J`` (a computed parameter or a named expression)."""
+def _definition(name: str, index: str, body: str, renderer: TextRenderer) -> str:
+    """``name[i, j] = BODY, for all i in I, j in J`` (a computed parameter, named expression or piecewise
+    function; ``body`` is already rendered)."""
     try:
         targets = [t for clause in ex.parse_domain(index) for t in clause.targets] if index else []
     except (ExpressionError, RecursionError):
@@ -278,7 +281,7 @@ def _definition(name: str, index: str, expression: str, renderer: TextRenderer) 
         )
     else:
         symbol = f"{name}[{', '.join(targets)}]" if targets else name
-    text = f"{symbol} {':=' if latex else '='} {_expression(expression, renderer)}"
+    text = f"{symbol} {':=' if latex else '='} {body}"
     if not targets:
         return text
     domain = _domain(index, None, renderer)
@@ -297,7 +300,7 @@ def _piecewise_call(p: PiecewiseDef) -> str:
 def _param_text(name: str, p: ParamDef, formulation: Formulation) -> str:
     if p.expression is not None:
         index = p.index if isinstance(p.index, str) else ""
-        return _definition(name, index, p.expression, _TEXT)
+        return _definition(name, index, _expression(p.expression, _TEXT), _TEXT)
     if not p.index_sets:
         value = number_text(p.value) if isinstance(p.value, int | float) else str(p.value)
         return f"{name} = {value}"
@@ -351,9 +354,9 @@ def _latex_rows(f: Formulation) -> list[str]:
     for name, var in f.variables.items():
         rows.append("& " + _latex_var(name, var, f))
     for name, e in f.expressions.items():
-        rows.append("& " + _definition(name, e.index, e.expression, _LATEX))
+        rows.append("& " + _definition(name, e.index, _expression(e.expression, _LATEX), _LATEX))
     for name, p in f.piecewise.items():
-        rows.append("& " + _definition(name, p.index, _piecewise_call(p), _LATEX))
+        rows.append("& " + _definition(name, p.index, _raw(_piecewise_call(p), _LATEX), _LATEX))
     return rows
 
 
@@ -396,7 +399,9 @@ def _latex_set(name: str, s: SetDef) -> str:
 def _latex_param(name: str, p: ParamDef, formulation: Formulation) -> str:
     if p.expression is not None:
         index = p.index if isinstance(p.index, str) else ""
-        return _definition(name, index, p.expression, _LATEX).replace("&&", r"\quad")
+        return _definition(name, index, _expression(p.expression, _LATEX), _LATEX).replace(
+            "&&", r"\quad"
+        )
     if not p.index_sets:
         value = (
             number_text(p.value) if isinstance(p.value, int | float) else latex_escape(str(p.value))
