@@ -1,7 +1,7 @@
 """Each expression and domain string is parsed once, whichever stages read it.
 
 Validation, data resolution, the Pyomo compiler, the matrix fast path, both renderers and the solution check
-all read the trees of :mod:`optmodel.modeling.language.expressions`; a stage that re-parsed a string (or
+all read the trees of :mod:`optmodel.modeling.language.parser`; a stage that re-parsed a string (or
 bypassed the cached parsers) would show up here as a second ``ast.parse`` of the same text.
 """
 
@@ -16,6 +16,7 @@ import pytest
 
 from optmodel.modeling.checks.validate import validate_resolved
 from optmodel.modeling.language import expressions as ex
+from optmodel.modeling.language import parser
 from optmodel.modeling.language.issues import errors_only
 from optmodel.modeling.language.load import load_formulation
 from optmodel.modeling.matrix import NotVectorizable, build_matrix, check_matrix_solution
@@ -73,7 +74,7 @@ def test_every_golden_model_parses_each_string_once_per_validate_compile_render_
     paths = sorted(p for p in GOLDEN.glob("*.json") if p.name != "manifest.json")
     assert len(paths) >= 30
     counting = _CountingAst()
-    monkeypatch.setattr(ex, "ast", counting)
+    monkeypatch.setattr(parser, "ast", counting)
     repeated: dict[str, dict[str, int]] = {}
     for path in paths:
         ex.parse.cache_clear()
@@ -89,7 +90,7 @@ def test_every_golden_model_parses_each_string_once_per_validate_compile_render_
 
 def test_a_string_that_does_not_parse_is_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
     counting = _CountingAst()
-    monkeypatch.setattr(ex, "ast", counting)
+    monkeypatch.setattr(parser, "ast", counting)
     for _ in range(2):
         with pytest.raises(Exception, match="invalid"):
             ex.parse_domain("i in I,, j")
