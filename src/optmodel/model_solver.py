@@ -248,7 +248,6 @@ def _solve(
     if fast is not None:
         return solve_standard_form(fast.form, solver=solver, options=options, symbols=fast.symbols)
     # The answer is read from the result; the compiled model needs no values written into it.
-    # The answer is read from the result; the compiled model needs no values written into it.
     return solve_goals(compiled, solver, options)
 
 

@@ -150,7 +150,7 @@ class _ValueEvaluator(Evaluator):
         if (key is None) == inst.indexed:
             message, hint = missing_key_message(inst, key)
             raise EvaluationError(message, hint, code="unknown-key")
-        value = entry.get(key) if isinstance(entry, dict) else entry
+        value = entry.get(key) if isinstance(entry, Mapping) else entry
         if value is None:
             if inst.indexed and key not in self._keys(name):
                 message, hint = missing_key_message(inst, key)
@@ -324,7 +324,7 @@ def _check_variables(
     for name, inst in instances.items():
         entry = numbers[name]
         for key, lower, upper in zip(inst.keys, inst.lower, inst.upper, strict=True):
-            value = entry.get(key) if isinstance(entry, dict) else entry
+            value = entry.get(key) if isinstance(entry, Mapping) else entry
             if value is None:
                 continue
             if inst.kind == "binary":

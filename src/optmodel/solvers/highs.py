@@ -10,7 +10,7 @@ import functools
 import math
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -213,7 +213,7 @@ def _result(
     )
 
 
-def _symbols(items: list[Any], symbols: SymbolMap | None, symbol_of: Any) -> list[Any]:
+def _symbols(items: Sequence[Any], symbols: SymbolMap | None, symbol_of: Any) -> Sequence[Any]:
     """Each column's (row's) symbol; the matrix fast path's columns and rows are their own symbols."""
     if symbols is not None and isinstance(symbols.variables, SelfSymbols):
         return items

@@ -51,23 +51,21 @@ def lp_sensitivity(
     shift = np.zeros(len(lower)) if row_shift is None else np.asarray(row_shift, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         slack = np.minimum(upper - activity, activity - lower)
-    rows = list(row_symbols)
-    cols = list(column_symbols)
     sensitivity = Sensitivity(
-        duals=by_symbols(rows, _floats(solution.row_dual)),
-        slacks=by_symbols(rows, _floats(np.maximum(slack, 0.0))),
-        reduced_costs=by_symbols(cols, _floats(solution.col_dual)),
+        duals=by_symbols(row_symbols, _floats(solution.row_dual)),
+        slacks=by_symbols(row_symbols, _floats(np.maximum(slack, 0.0))),
+        reduced_costs=by_symbols(column_symbols, _floats(solution.col_dual)),
     )
     if not ranging:
         return sensitivity
     status, computed = highs.getRanging()
     ranged = computed if status.name == "kOk" else None
     rhs_low, rhs_high = _rhs_ranges(ranged, lower, upper, activity, slack)
-    cost_low, cost_high = _cost_ranges(ranged, len(cols))
+    cost_low, cost_high = _cost_ranges(ranged, len(column_symbols))
     return replace(
         sensitivity,
-        cost_ranges=by_symbols(cols, _pairs(cost_low, cost_high)),
-        rhs_ranges=by_symbols(rows, _pairs(rhs_low + shift, rhs_high + shift)),
+        cost_ranges=by_symbols(column_symbols, _pairs(cost_low, cost_high)),
+        rhs_ranges=by_symbols(row_symbols, _pairs(rhs_low + shift, rhs_high + shift)),
     )
 
 
@@ -100,8 +98,8 @@ def _cost_ranges(ranging: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     return low + 0.0, high + 0.0
 
 
-def _floats(values: Any) -> list[float]:
-    return (np.asarray(values, dtype=np.float64) + 0.0).tolist()  # + 0.0 turns -0.0 into 0.0
+def _floats(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _pairs(low: np.ndarray, high: np.ndarray) -> list[tuple[float, float]]:

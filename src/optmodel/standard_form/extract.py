@@ -8,6 +8,7 @@ repn and are not columns; their values are kept in :attr:`StandardForm.fixed`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,12 +41,12 @@ class NonlinearPart:
 class StandardForm:
     """``min/max c'x + quad + nl + offset`` s.t. ``row_lower <= A x + quad_r + nl_r <= row_upper``, bounds, integrality."""
 
-    variables: list[Any]  # VarData, one per column
+    variables: Sequence[Any]  # VarData (or a symbol), one per column
     col_lower: np.ndarray
     col_upper: np.ndarray
     integer: np.ndarray  # bool per column (binaries included)
     binary: np.ndarray  # bool per column
-    constraints: list[Any]  # ConstraintData, one per row
+    constraints: Sequence[Any]  # ConstraintData (or a symbol), one per row
     row_lower: np.ndarray
     row_upper: np.ndarray
     row_start: np.ndarray  # CSR of the linear part: row i has entries row_start[i]:row_start[i+1]

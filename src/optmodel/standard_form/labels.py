@@ -7,13 +7,13 @@ Solutions come back as ``{"x": {(1, "A"): 3.0}, "z": 7.0}``; conflicts and runaw
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
-from optmodel.symbols import SelfSymbols, Symbol, SymbolMap, format_symbol
+from optmodel.symbols import SelfSymbols, Symbol, SymbolBlocks, SymbolMap, format_symbol
 
 #: Integer columns this close to an integer are reported as that integer.
 INTEGER_SNAP = 1e-6
@@ -76,7 +76,7 @@ def solution_values(
     symbols: SymbolMap | None,
     integer: np.ndarray | None = None,
     column_symbols: Sequence[Symbol | None] | None = None,
-) -> dict[str, float | dict[Hashable, float]]:
+) -> dict[str, float | Mapping[Hashable, float]]:
     """Column values (and fixed variables) keyed by symbol; scalars map to a float, indexed to ``{key: v}``.
 
     Integer columns (``integer`` mask) within 1e-6 of an integer are snapped to it. With a SymbolMap,
@@ -89,11 +89,11 @@ def solution_values(
         column_values[snap] = np.round(column_values[snap])
     column_values += 0.0  # -0.0 -> 0.0
     if symbols is not None and isinstance(symbols.variables, SelfSymbols):
-        column_symbols = list(variables)  # the matrix fast path's columns are their own symbols
+        column_symbols = variables  # the matrix fast path's columns are their own symbols
     if column_symbols is None:
         column_symbols = [variable_symbol(var, symbols) for var in variables]
     if not fixed:
-        return by_symbols(column_symbols, column_values.tolist())
+        return by_symbols(column_symbols, column_values)
     pairs: Iterable[tuple[Symbol | None, float]] = [
         *zip(column_symbols, column_values.tolist(), strict=True),
         *((variable_symbol(var, symbols), value) for var, value in fixed.items()),
@@ -101,9 +101,17 @@ def solution_values(
     return by_symbol((symbol, float(value)) for symbol, value in pairs)
 
 
-def by_symbols(symbols: Sequence[Any], values: Sequence[Any]) -> dict[str, Any]:
+def by_symbols(symbols: Sequence[Any], values: Sequence[Any] | np.ndarray) -> dict[str, Any]:
     """:func:`by_symbol` over parallel lists, at C speed when each name's entries are contiguous (the usual
-    layout: a variable's columns, a constraint's rows, in order) and there are few names."""
+    layout: a variable's columns, a constraint's rows, in order) and there are few names.
+
+    Symbols named block by block (:class:`SymbolBlocks`, the matrix fast path) give each indexed name a
+    :class:`KeyedValues` over its slice of ``values``: no per-entry work until an entry is looked up.
+    """
+    if isinstance(symbols, SymbolBlocks):
+        return _by_blocks(symbols, values)
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
     names = list(map(itemgetter(0), symbols)) if None not in symbols else []
     distinct = list(dict.fromkeys(names))
     if not names or len(distinct) > 256:
@@ -120,6 +128,93 @@ def by_symbols(symbols: Sequence[Any], values: Sequence[Any]) -> dict[str, Any]:
         else:
             keyed[name] = dict(zip(keys[first:end], values[first:end], strict=True))
     return keyed
+
+
+def _by_blocks(symbols: SymbolBlocks, values: Sequence[Any] | np.ndarray) -> dict[str, Any]:
+    spans = list(symbols.spans())
+    names = [name for name, _, _ in spans]
+    if len(set(names)) < len(names):  # a name in several blocks (a chain's links): last one wins
+        return by_symbols(list(symbols), values)
+    keyed: dict[str, Any] = {}
+    for name, keys, start in spans:
+        part = values[start : start + len(keys)]
+        if keys[0] is None:
+            last = part[-1]
+            keyed[name] = last.item() if isinstance(last, np.generic) else last
+        else:
+            keyed[name] = KeyedValues(keys, part)
+    return keyed
+
+
+class KeyedValues(Mapping[Hashable, Any]):
+    """``{key: value}`` over parallel keys and values (distinct keys), read-only, built into a dict only
+    when an entry is looked up by key: iterating, ``len`` and ``items()`` need no hashing at all.
+
+    Values held in a numpy array come out as Python numbers, as from a dict of ``tolist()``.
+    """
+
+    __slots__ = ("_dict", "_keys", "_values")
+
+    def __init__(self, keys: Sequence[Hashable], values: Sequence[Any] | np.ndarray) -> None:
+        if len(keys) != len(values):
+            raise ValueError(f"{len(keys)} keys for {len(values)} values")
+        self._keys = keys
+        self._values = values
+        self._dict: dict[Hashable, Any] | None = None
+
+    def _lookup(self) -> dict[Hashable, Any]:
+        if self._dict is None:
+            self._dict = dict(zip(self._keys, self._list(), strict=True))
+        return self._dict
+
+    def _list(self) -> Sequence[Any]:
+        values = self._values
+        return values.tolist() if isinstance(values, np.ndarray) else values
+
+    def __getitem__(self, key: Hashable) -> Any:
+        return self._lookup()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._lookup()
+
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def items(self) -> ItemsView[Hashable, Any]:
+        return _Items(self)
+
+    def values(self) -> ValuesView[Any]:
+        return _Values(self)
+
+    def array(self, keys: Sequence[Hashable]) -> np.ndarray | None:
+        """The values as float64, in order, when this mapping's keys are ``keys`` (the same list); else None."""
+        if self._keys is not keys:
+            return None
+        return np.asarray(self._values, dtype=np.float64)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return KeyedValues, (self._keys, self._values)
+
+
+class _Items(ItemsView[Hashable, Any]):
+    _mapping: KeyedValues
+
+    def __iter__(self) -> Iterator[tuple[Hashable, Any]]:
+        mapping = self._mapping
+        return zip(mapping._keys, mapping._list(), strict=True)
+
+
+class _Values(ValuesView[Any]):
+    _mapping: KeyedValues
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._mapping._list())
 
 
 def file_safe_names(labels: Iterable[str], prefix: str) -> list[str]:

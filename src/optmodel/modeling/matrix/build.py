@@ -8,7 +8,6 @@ reference path, which handles it or reports the error.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, ro
 from optmodel.modeling.matrix.linear import Linear, as_linear
 from optmodel.modeling.matrix.vectorize import VariableLayout, Vectorizer, language_is_known
 from optmodel.standard_form import StandardForm
-from optmodel.symbols import SelfSymbols, Symbol, SymbolMap
+from optmodel.symbols import SelfSymbols, SymbolBlocks, SymbolMap
 
 _NONSMOOTH = frozenset({"abs", "min", "max"})
 #: The compiler's tolerance for deciding rows without variables (0.1 + 0.2 == 0.3 holds).
@@ -90,7 +89,8 @@ class _Builder:
         self.lower: list[np.ndarray] = []
         self.upper: list[np.ndarray] = []
         self.constants: list[np.ndarray] = []
-        self.row_symbols: list[Symbol] = []
+        self.row_blocks: list[tuple[str, list[Key]]] = []  # each constraint's kept rows
+        self.n_rows = 0
         self.relations: list[RelationRows] = []
 
     def build(self) -> MatrixModel:
@@ -120,7 +120,7 @@ class _Builder:
             for i in range(3)
         )
         start, index, value = _csr(
-            rows, cols, np.asarray(coefs, dtype=np.float64), len(self.row_symbols), n_cols
+            rows, cols, np.asarray(coefs, dtype=np.float64), self.n_rows, n_cols
         )
         form = StandardForm(
             variables=columns,
@@ -128,7 +128,7 @@ class _Builder:
             col_upper=col_upper,
             integer=integer,
             binary=integer & (col_lower >= 0.0) & (col_upper <= 1.0),
-            constraints=self.row_symbols,
+            constraints=SymbolBlocks(self.row_blocks),
             row_lower=np.concatenate(self.lower) if self.lower else np.empty(0),
             row_upper=np.concatenate(self.upper) if self.upper else np.empty(0),
             row_start=start,
@@ -148,8 +148,9 @@ class _Builder:
         return MatrixModel(form, symbols, self.layouts, self.relations)
 
     # --- variables -------------------------------------------------------------------------------
-    def _variables(self) -> tuple[list[Symbol], np.ndarray, np.ndarray, np.ndarray]:
-        columns: list[Symbol] = []
+    def _variables(self) -> tuple[SymbolBlocks, np.ndarray, np.ndarray, np.ndarray]:
+        blocks: list[tuple[str, list[Key]]] = []
+        n_cols = 0
         lowers, uppers, integers = [], [], []
         for name, vdef in self.formulation.variables.items():
             inst = variable_instances(name, vdef, self.data)
@@ -157,10 +158,9 @@ class _Builder:
             # Keys over a set family follow each member's own list, not the product order.
             family = any(s in self.data.families for s in inst.sets)
             product = inst.indexed and not family and len(inst.keys) == math.prod(sizes)
-            self.layouts[name] = VariableLayout(
-                len(columns), inst.sets, inst.keys, inst.indexed, product
-            )
-            columns.extend(zip(itertools.repeat(name), inst.keys))
+            self.layouts[name] = VariableLayout(n_cols, inst.sets, inst.keys, inst.indexed, product)
+            blocks.append((name, inst.keys))
+            n_cols += len(inst.keys)
             lower = _bound_array(inst.lower, -math.inf)
             upper = _bound_array(inst.upper, math.inf)
             if (
@@ -171,7 +171,7 @@ class _Builder:
             uppers.append(upper)
             integers.append(np.full(len(inst.keys), inst.kind != "continuous"))
         return (
-            columns,
+            SymbolBlocks(blocks),
             np.concatenate(lowers) if lowers else np.empty(0),
             np.concatenate(uppers) if uppers else np.empty(0),
             np.concatenate(integers) if integers else np.empty(0, dtype=bool),
@@ -194,7 +194,6 @@ class _Builder:
         operands = [as_linear(v, frame.size) for v in values]
         self.relations.append(RelationRows(name, cdef.expression, keys, relation.ops, operands))
         ops = relation.ops
-        symbols = [(name, key) for key in keys]
         if (
             len(ops) == 2
             and ops[0] == ops[1]
@@ -204,7 +203,7 @@ class _Builder:
             and not isinstance(values[2], Linear)
         ):
             lo, hi = (operands[0], operands[2]) if ops[0] == "<=" else (operands[2], operands[0])
-            self._ranged(lo.const, operands[1], hi.const, symbols)
+            self._ranged(lo.const, operands[1], hi.const, name, keys)
             return
         if len(ops) == 2 and ops[0] == ops[1] and ops[0] in ("<=", ">=") and not nonsmooth:
             # The compiler decides per instance: an end without variables there would make a ranged row.
@@ -242,9 +241,11 @@ class _Builder:
             )
             structural = left_vars | right_vars
             _decide_constant_rows(left.const, op, right.const, ~structural)
-            self._add_rows(body, lower, upper, structural, symbols, pyomo_constant)
+            self._add_rows(body, lower, upper, structural, name, keys, pyomo_constant)
 
-    def _ranged(self, lo: np.ndarray, body: Linear, hi: np.ndarray, symbols: list[Symbol]) -> None:
+    def _ranged(
+        self, lo: np.ndarray, body: Linear, hi: np.ndarray, name: str, keys: list[Key]
+    ) -> None:
         structural = np.bincount(body.rows, minlength=len(lo)) > 0
         constant = ~structural
         _decide_constant_rows(lo, "<=", body.const, constant)
@@ -254,7 +255,7 @@ class _Builder:
             raise NotVectorizable("a range that no value satisfies")
         free = np.isneginf(lo) & np.isposinf(hi)  # -inf <= e <= inf: the compiler adds no row
         self._add_rows(
-            body, lo - body.const, hi - body.const, structural & ~free, symbols, body.const
+            body, lo - body.const, hi - body.const, structural & ~free, name, keys, body.const
         )
 
     def _add_rows(
@@ -263,7 +264,8 @@ class _Builder:
         lower: np.ndarray,
         upper: np.ndarray,
         keep: np.ndarray,
-        symbols: list[Symbol],
+        name: str,
+        keys: list[Key],
         constant: np.ndarray,
     ) -> None:
         if (
@@ -275,12 +277,15 @@ class _Builder:
             raise NotVectorizable("an infinite or NaN coefficient")
         kept = np.flatnonzero(keep)
         renumber = np.full(len(keep), -1, dtype=np.int64)
-        renumber[kept] = np.arange(len(kept)) + len(self.row_symbols)
+        renumber[kept] = np.arange(len(kept)) + self.n_rows
         self.row_parts.append((renumber[body.rows], body.cols, body.coefs))
         self.lower.append(lower[kept].astype(np.float64))
         self.upper.append(upper[kept].astype(np.float64))
         self.constants.append(np.broadcast_to(constant, keep.shape)[kept].astype(np.float64))
-        self.row_symbols.extend(symbols[i] for i in kept.tolist())
+        self.row_blocks.append(
+            (name, keys if len(kept) == len(keys) else [keys[i] for i in kept.tolist()])
+        )
+        self.n_rows += len(kept)
 
     def _domain(self, cdef: ConstraintDef) -> tuple[Frame, list[str]]:
         frame = root_frame()

@@ -7,7 +7,7 @@ links of each chain, the same relative scaling), at array speed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from optmodel.modeling.solution_check import (
     IntegralityViolation,
     Violation,
 )
+from optmodel.standard_form.labels import KeyedValues
 from optmodel.symbols import format_symbol
 
 
@@ -48,7 +49,7 @@ def check_matrix_solution(
                 )
             )
     form = model.form
-    names: list[Any] = form.variables  # (name, key) per column
+    names: Sequence[Any] = form.variables  # (name, key) per column
     known = ~np.isnan(x)
     below = np.where(known, form.col_lower - x, 0.0)
     above = np.where(known, x - form.col_upper, 0.0)
@@ -105,24 +106,34 @@ def _column_values(model: MatrixModel, values: Mapping[str, Any]) -> tuple[np.nd
     for name, layout in model.layouts.items():
         entry = values.get(name)
         count = len(layout.keys)
-        if not layout.indexed:
-            column = [entry]
-        elif isinstance(entry, Mapping):
-            # The solver's values come keyed in the columns' own order: then no key is looked up.
-            in_order = isinstance(entry, dict) and list(entry) == layout.keys
-            column = list(entry.values()) if in_order else [entry.get(k) for k in layout.keys]
-        else:
-            column = [None] * count
-        try:
-            numbers = np.fromiter(column, dtype=np.float64, count=count)
-        except (TypeError, ValueError):  # a missing or non-numeric value
-            numbers = np.array([_number(v) for v in column], dtype=np.float64)
+        # The solver's values over the columns' own keys: nothing to look up.
+        numbers = entry.array(layout.keys) if isinstance(entry, KeyedValues) else None
+        if numbers is None:
+            numbers = _numbers(_column(entry, layout.keys, layout.indexed), count)
         x[layout.offset : layout.offset + count] = numbers
         missing += [
             format_symbol((name, layout.keys[j]))
             for j in np.flatnonzero(np.isnan(numbers)).tolist()
         ]
     return x, missing
+
+
+def _column(entry: Any, keys: list[Any], indexed: bool) -> list[Any]:
+    if not indexed:
+        return [entry]
+    if not isinstance(entry, Mapping):
+        return [None] * len(keys)
+    # Values keyed in the columns' own order: then no key is looked up.
+    if isinstance(entry, dict) and list(entry) == keys:
+        return list(entry.values())
+    return [entry.get(k) for k in keys]
+
+
+def _numbers(column: list[Any], count: int) -> np.ndarray:
+    try:
+        return np.fromiter(column, dtype=np.float64, count=count)
+    except (TypeError, ValueError):  # a missing or non-numeric value
+        return np.array([_number(v) for v in column], dtype=np.float64)
 
 
 def _number(value: Any) -> float:
