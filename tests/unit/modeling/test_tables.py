@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 import pyomo.environ as pyo
@@ -10,6 +11,7 @@ import pytest
 
 from optmodel.modeling.checks.validate import validate
 from optmodel.modeling.elaborate.data import resolve_data
+from optmodel.modeling.elaborate.tables import DenseTable
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import IssueCode, errors_only
 from optmodel.modeling.pyomo.compile import compile_formulation
@@ -84,7 +86,7 @@ def test_a_declared_layout_the_values_do_not_fit_is_an_issue(layout: str, values
 
 def _resolved_table(
     sets: dict[str, Any], param: dict[str, Any]
-) -> tuple[dict[Any, float], list[str]]:
+) -> tuple[Mapping[Any, float], list[str]]:
     document = {
         "sets": sets,
         "parameters": {"t": param},
@@ -196,3 +198,35 @@ def test_what_is_built_from_an_ambiguous_table_adds_no_issue_of_its_own() -> Non
     result = pyo.SolverFactory("appsi_highs").solve(compiled.model)
     assert str(result.solver.termination_condition) == "optimal"
     assert compiled.objective_value() == pytest.approx(25.0)  # media 0 and 1 reach everyone
+
+
+@pytest.mark.parametrize(
+    ("sets", "index", "values", "probes"),
+    [
+        (
+            {"A": ["a", "b"], "B": [1, 2, 3]},
+            ["A", "B"],
+            [[1, 2.5, 3], [4, 5, 6.25]],
+            [("a", 1.0), ("a", 4), ("c", 1), "a", ("a",), ("a", 1, 2), (("a", 1),), None],
+        ),
+        (
+            {"P": [[1, 2], [2, 1]]},
+            ["P"],
+            [7, 8.5],
+            [(1.0, 2), (1, 1), 1, (1, 2, 3), None],
+        ),
+    ],
+)
+def test_a_complete_list_or_matrix_is_held_as_an_array_and_looks_up_like_a_dict(
+    sets: dict[str, Any], index: list[str], values: Any, probes: list[Any]
+) -> None:
+    table, issues = _resolved_table(sets, {"index": index, "values": values})
+    assert not issues and isinstance(table, DenseTable)
+    eager = dict(table.items())
+    assert len(table) == len(eager) and table.array.tolist() == list(eager.values())
+    for key in [*eager, *probes]:
+        assert (key in table) == (key in eager)
+        assert table.get(key) == eager.get(key)
+        if key not in eager:
+            with pytest.raises(KeyError):
+                table[key]

@@ -17,6 +17,7 @@ from optmodel.errors import ExpressionError
 from optmodel.limits import current_limits
 from optmodel.modeling.checks.context import IssueLog
 from optmodel.modeling.elaborate.evaluate import ModelData, is_number
+from optmodel.modeling.elaborate.tables import DenseTable
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import IssueCode
@@ -63,7 +64,11 @@ def check_magnitudes(formulation: Formulation, data: ModelData, log: IssueLog) -
     limit = current_limits().max_magnitude
     for name, table in data.tables.items():
         # Resolved entries are floats: one array test per table, then the first offender by name.
-        values = np.fromiter(table.values(), dtype=np.float64, count=len(table))
+        values = (
+            table.array
+            if isinstance(table, DenseTable)
+            else np.fromiter(table.values(), dtype=np.float64, count=len(table))
+        )
         if not (np.abs(values) <= limit).all():  # NaN fails the test too
             key, value = next((k, v) for k, v in table.items() if too_large(v, limit=limit))
             _report(log, f"parameters.{name}.values", f"{name}[{key!r}]", value)  # one per table

@@ -89,7 +89,9 @@ def variable_instances(name: str, vdef: VarDef, data: ModelData) -> VariableInst
                     path=f"{path}.{which}",
                     hint="remove the bound (binaries are 0 or 1), or make the variable integer",
                 )
-    for key, lo, hi in zip(keys, lower, upper, strict=True):
+    # One bound for every key (the usual case) is compared once.
+    uniform = bool(keys) and lower.count(lower[0]) == len(lower) == upper.count(upper[0])
+    for key, lo, hi in zip(keys[:1] if uniform else keys, lower, upper, strict=False):
         if lo is not None and hi is not None and lo > hi:
             where = "" if key is None else f" at {key!r}"
             raise CompileError(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,7 +87,8 @@ class ModelData:
 
     sets: dict[str, list[Member]] = field(default_factory=dict)
     scalars: dict[str, float] = field(default_factory=dict)
-    tables: dict[str, dict[Key, float]] = field(default_factory=dict)
+    #: Parameter tables: a dict, or a :class:`~optmodel.modeling.tables.DenseTable` for a complete list/matrix.
+    tables: dict[str, Mapping[Key, float]] = field(default_factory=dict)
     table_index: dict[str, list[str]] = field(default_factory=dict)
     defaults: dict[str, float] = field(default_factory=dict)
     expressions: dict[str, NamedExpression] = field(default_factory=dict)

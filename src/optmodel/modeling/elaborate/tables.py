@@ -10,8 +10,10 @@ the parameter must declare ``"layout"``, and the issue shows both readings.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, ItemsView, Iterator, Mapping, ValuesView
 from typing import Any, Literal
+
+import numpy as np
 
 from optmodel.modeling.elaborate.evaluate import EvaluationError, Key, Member, ModelData
 
@@ -39,25 +41,87 @@ def table_layout(
     return chosen
 
 
-def dense_table(
-    raw: Any, index: list[str], layout: Layout, data: ModelData
-) -> dict[Key, float] | None:
-    """A ``list`` or ``matrix`` table of plain numbers at C speed: its keys are the index sets' members in
-    order, so there is nothing to look up and nothing to report. None for anything else (read entry by entry).
+def dense_table(raw: Any, index: list[str], layout: Layout, data: ModelData) -> DenseTable | None:
+    """A ``list`` or ``matrix`` table of plain numbers read at C speed: its keys are the index sets' members
+    in order, so there is nothing to look up and nothing to report. None for anything else (read entry by
+    entry).
 
     ``raw`` must fit ``layout`` (see :func:`table_layout`).
     """
     if layout == "list":
-        keys: Iterable[Key] = data.sets[index[0]]
         values: list[Any] = raw
     elif layout == "matrix":
-        keys = itertools.product(data.sets[index[0]], data.sets[index[1]])
         values = list(itertools.chain.from_iterable(raw))
     else:
         return None
     if not set(map(type, values)) <= {float, int}:  # bool, text, None, nested: reported one by one
         return None
-    return dict(zip(keys, map(float, values), strict=True))
+    return DenseTable(data, index, np.fromiter(values, dtype=np.float64, count=len(values)))
+
+
+class DenseTable(Mapping[Key, float]):
+    """A complete table over its index sets (one set, or two sets of single members), held as one float
+    per key in the sets' product order. It reads as the ``{key: value}`` dict it replaces; a key is
+    located through the sets' member positions, so no dict with an entry per key is ever built."""
+
+    __slots__ = ("_data", "_sets", "array")
+
+    def __init__(self, data: ModelData, sets: list[str], array: np.ndarray) -> None:
+        self._data = data
+        self._sets = list(sets)
+        #: The values in product order (read-only by convention: the table is resolved data).
+        self.array = array
+
+    def _position(self, key: object) -> int | None:
+        data, sets = self._data, self._sets
+        if len(sets) == 1:
+            return data.position(sets[0], key)
+        if not isinstance(key, tuple) or len(key) != 2:
+            return None
+        first, second = data.position(sets[0], key[0]), data.position(sets[1], key[1])
+        if first is None or second is None:
+            return None
+        return first * len(data.sets[sets[1]]) + second
+
+    def __getitem__(self, key: Key) -> float:
+        position = self._position(key)
+        if position is None:
+            raise KeyError(key)
+        return float(self.array[position])
+
+    def __contains__(self, key: object) -> bool:
+        return self._position(key) is not None
+
+    def __iter__(self) -> Iterator[Key]:
+        members = [self._data.sets[s] for s in self._sets]
+        return iter(members[0]) if len(members) == 1 else itertools.product(*members)
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def values(self) -> ValuesView[float]:
+        return _Values(self)
+
+    def items(self) -> ItemsView[Key, float]:
+        return _Items(self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+class _Values(ValuesView[float]):
+    _mapping: DenseTable
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(self._mapping.array.tolist())
+
+
+class _Items(ItemsView[Key, float]):
+    _mapping: DenseTable
+
+    def __iter__(self) -> Iterator[tuple[Key, float]]:
+        table = self._mapping
+        return zip(iter(table), table.array.tolist(), strict=True)
 
 
 _HINTS: dict[Layout, str] = {

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from optmodel.modeling.elaborate.evaluate import Member, ModelData
+from optmodel.modeling.elaborate.tables import DenseTable
 
 #: Rows a frame may have before the fast path gives the model back to the reference path.
 MAX_ROWS = 30_000_000
@@ -192,7 +193,9 @@ class DataIndex:
         sets = [self.set(s) for s in self.data.table_index[name]]
         size = int(np.prod([s.size for s in sets], dtype=np.float64))
         dense: np.ndarray | None = None
-        if size <= max(4 * len(table), 1_000_000):
+        if isinstance(table, DenseTable):  # already an array over the product of its index sets
+            dense = table.array
+        elif size <= max(4 * len(table), 1_000_000):
             dense = np.full(size, self.data.defaults.get(name, np.nan))
             dense[_flat_positions(list(table), sets)] = np.fromiter(
                 table.values(), dtype=np.float64, count=len(table)
