@@ -22,6 +22,7 @@ from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import errors_only
 from optmodel.modeling.language.load import load_formulation, parse_document
 from optmodel.modeling.matrix import NotVectorizable, build_matrix, check_matrix_solution
+from optmodel.modeling.matrix.frame import SetIndex
 from optmodel.modeling.pyomo.compile import compile_formulation
 from optmodel.modeling.solution_check import check_solution
 from optmodel.standard_form import extract
@@ -260,3 +261,24 @@ def test_constructs_it_does_not_know_are_declined_and_solved_by_the_reference(
     assert run.build_path == "pyomo" and run.ok, run.error
     assert run.result is not None and reference.result is not None
     assert run.result.objective == reference.result.objective
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(-3, 3)), unique=True, min_size=1, max_size=40
+    ),
+    st.lists(st.integers(-2, 8), max_size=30),
+    st.sampled_from([0, 1]),
+)
+def test_integer_joins_by_arrays_match_the_member_groups(
+    members: list[tuple[int, int]], wanted: list[int], component: int
+) -> None:
+    """``for (i, j) in ARCS if i == n``: the sorted-array join pairs each row with the same members, in
+    the same order, as looking the value up in the members' groups."""
+    index = SetIndex(list(members))
+    joined = index.integer_matches(component, np.array(wanted, dtype=np.int64))
+    assert joined is not None
+    groups = index.group(component)
+    expected = [(r, int(c)) for r, v in enumerate(wanted) for c in groups.get(v, [])]
+    assert list(zip(joined[0].tolist(), joined[1].tolist(), strict=True)) == expected
+    assert SetIndex(["a", "b"]).integer_matches(None, np.array([1])) is None

@@ -95,15 +95,15 @@ class ModelData:
     piecewise: dict[str, PiecewiseData] = field(default_factory=dict)
     #: Set families: name -> index member -> members (``sets[name]`` holds the union of the members).
     families: dict[str, dict[Member, list[Member]]] = field(default_factory=dict)
-    _members: dict[str, frozenset[Member]] = field(default_factory=dict, repr=False)
+    #: Member -> position per set: one hash table answers both membership and position.
     _positions: dict[str, dict[Member, int]] = field(default_factory=dict, repr=False)
 
     def add_set(self, name: str, members: list[Member]) -> None:
         self.sets[name] = members
-        self._members[name] = frozenset(members)
+        self._positions[name] = dict(zip(members, range(len(members)), strict=True))
 
     def contains(self, set_name: str, value: Any) -> bool:
-        return value in self._members[set_name]
+        return value in self._positions[set_name]
 
     def position(self, set_name: str, member: Any) -> int | None:
         """The 0-based position of ``member`` in the set as written, None when it is not a member."""
@@ -169,7 +169,7 @@ def normalize_members(values: list[Any]) -> list[Member]:
     kinds = set(map(type, values))
     if kinds <= _PLAIN:
         return list(values)
-    if kinds == {list} and all(v.__class__ in _PLAIN for value in values for v in value):
+    if kinds == {list} and set(map(type, itertools.chain.from_iterable(values))) <= _PLAIN:
         return list(map(tuple, values))
     return [normalize_member(v) for v in values]
 

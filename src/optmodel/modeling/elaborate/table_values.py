@@ -118,7 +118,7 @@ def _print_apart(members: list[Member]) -> bool:
     kinds = set(map(type, members))
     if kinds == {int} or kinds == {str}:
         return True
-    if kinds == {tuple} and all(type(v) is int for m in members for v in m):  # type: ignore[union-attr]
+    if kinds == {tuple} and set(map(type, itertools.chain.from_iterable(members))) == {int}:  # type: ignore[arg-type]
         return True
     return len({str(m) for m in members}) == len(members)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,7 @@ class SetIndex:
         self.size = len(members)
         self._values: dict[int | None, np.ndarray] = {}
         self._groups: dict[int | None, dict[Any, np.ndarray]] = {}
+        self._orders: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}
         self._unpacks: dict[int, bool] = {}
         self._plain: dict[int | None, tuple[list[Any], bool]] = {}
         self.width = len(members[0]) if members and isinstance(members[0], tuple) else 1
@@ -73,8 +75,12 @@ class SetIndex:
     def _items(self, component: int | None) -> tuple[list[Any], bool]:
         """Member (or component) values, and whether all are integers (found once per component)."""
         if component not in self._plain:
-            items = self.members if component is None else [m[component] for m in self.members]  # type: ignore[index]
-            self._plain[component] = items, bool(items) and all(type(v) is int for v in items)
+            items = (
+                self.members
+                if component is None
+                else list(map(operator.itemgetter(component), self.members))  # type: ignore[arg-type]
+            )
+            self._plain[component] = items, set(map(type, items)) == {int}
         return self._plain[component]
 
     def values(self, component: int | None) -> np.ndarray:
@@ -93,10 +99,38 @@ class SetIndex:
     def unpacks_into(self, width: int) -> bool:
         """Whether every member is a tuple of ``width`` parts (checked once per set, not per binding)."""
         if width not in self._unpacks:
-            self._unpacks[width] = self.width == width and all(
-                isinstance(m, tuple) and len(m) == width for m in self.members
+            members = self.members
+            self._unpacks[width] = (
+                self.width == width
+                and all(map(isinstance, members, itertools.repeat(tuple)))
+                and set(map(len, members)) <= {width}  # type: ignore[arg-type]
             )
         return self._unpacks[width]
+
+    def integer_matches(
+        self, component: int | None, wanted: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """For integer members (or components) and integer ``wanted`` values: (rows, codes) pairing each
+        row ``r`` with the members equal to ``wanted[r]``, in set order; what ``group`` gives, by arrays.
+        None when the members are not all integers."""
+        if not self._items(component)[1]:
+            return None
+        order, ordered = self._sorted(component)
+        low = np.searchsorted(ordered, wanted, side="left")
+        counts = np.searchsorted(ordered, wanted, side="right") - low
+        rows = np.repeat(np.arange(len(wanted), dtype=np.int64), counts)
+        # Each row's run of the sorted members: its start repeated, plus 0, 1, ... within the run.
+        firsts = np.repeat(low - (np.cumsum(counts) - counts), counts)
+        return rows, order[firsts + np.arange(len(rows), dtype=np.int64)]
+
+    def _sorted(self, component: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Codes in a stable order of the (integer) values, and the values in that order."""
+        cached = self._orders.get(component)
+        if cached is None:
+            values = self.values(component)
+            order = np.argsort(values, kind="stable")
+            cached = self._orders[component] = order, values[order]
+        return cached
 
     def group(self, component: int | None) -> dict[Any, np.ndarray]:
         """Value -> codes of the members having it (in set order)."""
@@ -104,9 +138,7 @@ class SetIndex:
         if cached is None:
             items, integers = self._items(component)
             if integers:  # node numbers, say: grouped by a stable sort, not member by member
-                values = self.values(component)
-                order = np.argsort(values, kind="stable")
-                ordered = values[order]
+                order, ordered = self._sorted(component)
                 starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
                 ends = [*starts[1:].tolist(), len(order)]
                 pieces = [order[a:b] for a, b in zip(starts.tolist(), ends, strict=True)]

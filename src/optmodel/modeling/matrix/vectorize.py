@@ -353,10 +353,14 @@ class Vectorizer:
                 values = self.value(other, frame)
                 if isinstance(values, Linear):
                     raise NotVectorizable("a decision variable in a condition")
+                component = None if len(targets) == 1 else targets.index(mine.id)
+                if isinstance(values, np.ndarray) and values.dtype == np.int64:
+                    joined = set_index.integer_matches(component, values)
+                    if joined is not None:
+                        return joined
                 listed = (
                     values.tolist() if isinstance(values, np.ndarray) else [values] * frame.size
                 )
-                component = None if len(targets) == 1 else targets.index(mine.id)
                 groups = set_index.group(component)
                 empty = np.empty(0, dtype=np.int64)
                 matches = [groups.get(v, empty) if _hashable(v) else empty for v in listed]
@@ -467,9 +471,9 @@ class Vectorizer:
                 ):
                     raise NotVectorizable("'in' needs a set name")
                 else:
-                    members = self.data._members[right_node.id]
+                    set_name = right_node.id
                     found = np.fromiter(
-                        (_hashable(v) and v in members for v in values),
+                        (_hashable(v) and self.data.contains(set_name, v) for v in values),
                         dtype=bool,
                         count=frame.size,
                     )
