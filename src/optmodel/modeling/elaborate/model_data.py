@@ -87,7 +87,7 @@ class ModelData:
 
     sets: dict[str, list[Member]] = field(default_factory=dict)
     scalars: dict[str, float] = field(default_factory=dict)
-    #: Parameter tables: a dict, or a :class:`~optmodel.modeling.tables.DenseTable` for a complete list/matrix.
+    #: Parameter tables: a dict, or a :class:`~optmodel.modeling.elaborate.tables.DenseTable` for a complete list/matrix.
     tables: dict[str, Mapping[Key, float]] = field(default_factory=dict)
     table_index: dict[str, list[str]] = field(default_factory=dict)
     defaults: dict[str, float] = field(default_factory=dict)
