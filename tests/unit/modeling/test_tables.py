@@ -230,3 +230,19 @@ def test_a_complete_list_or_matrix_is_held_as_an_array_and_looks_up_like_a_dict(
         if key not in eager:
             with pytest.raises(KeyError):
                 table[key]
+
+
+def test_a_set_listing_a_member_twice_is_reported_and_kept_once_in_first_order() -> None:
+    document = {
+        "sets": {"A": ["b", "a", "b", "c"], "P": [[1, 2], [2, 1], [1, 2]]},
+        "variables": {"z": {}},
+        "objective": {"sense": "min", "expression": "z"},
+    }
+    data, issues = resolve_data(Formulation.model_validate(document))
+    assert [(i.path, i.code) for i in issues] == [
+        ("sets.A", IssueCode.DUPLICATE_NAME),
+        ("sets.P", IssueCode.DUPLICATE_NAME),
+    ]
+    assert data.sets == {"A": ["b", "a", "c"], "P": [(1, 2), (2, 1)]}
+    assert [data.position("A", m) for m in ("b", "a", "c", "d")] == [0, 1, 2, None]
+    assert data.contains("P", (2, 1)) and not data.contains("P", (2, 2))

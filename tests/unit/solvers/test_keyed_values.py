@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from optmodel.modeling.ir import Formulation
 
 from optmodel.model_solver import run_formulation
+from optmodel.modeling.language.ir import Formulation
 from optmodel.solvers.base import SolveOptions, entries
 from optmodel.standard_form.labels import KeyedValues, by_symbol, by_symbols, solution_values
 from optmodel.symbols import SelfSymbols, SymbolBlocks, SymbolMap

@@ -76,8 +76,17 @@ def resolve_data(formulation: Formulation) -> tuple[ModelData, list[Issue]]:
     for name, set_def in formulation.sets.items():
         if set_def.index is not None:
             issues += resolve_family(name, set_def, data, evaluator)
-        elif (members := _resolve_set(name, set_def, evaluator, issues)) is not None:
+        elif (members := _resolve_set(name, set_def, evaluator, issues)) is not None and not (
             data.add_set(name, members)
+        ):
+            issues.append(
+                Issue(
+                    f"sets.{name}",
+                    IssueCode.DUPLICATE_NAME,
+                    f"set '{name}' lists some members more than once",
+                    "list each member once",
+                )
+            )
         resolve_ready()
     for name, param in pending.items():
         if param.expression is None:
@@ -197,17 +206,7 @@ def _resolve_set(
         )
         issues.append(issue_from(error, f"{path}.{field}"))
         return None
-    unique = list(dict.fromkeys(members))
-    if len(unique) != len(members):
-        issues.append(
-            Issue(
-                path,
-                IssueCode.DUPLICATE_NAME,
-                f"set '{name}' lists some members more than once",
-                "list each member once",
-            )
-        )
-    return unique
+    return members  # duplicates are found (and dropped) by ModelData.add_set
 
 
 def _range_members(bounds: list[int | str], evaluator: Evaluator) -> list[Member]:

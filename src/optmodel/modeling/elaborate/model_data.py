@@ -98,9 +98,16 @@ class ModelData:
     #: Member -> position per set: one hash table answers both membership and position.
     _positions: dict[str, dict[Member, int]] = field(default_factory=dict, repr=False)
 
-    def add_set(self, name: str, members: list[Member]) -> None:
+    def add_set(self, name: str, members: list[Member]) -> bool:
+        """Add a set; False when some member is listed twice (it is kept once, where first listed)."""
+        positions = dict(zip(members, range(len(members)), strict=True))
+        distinct = len(positions) == len(members)
+        if not distinct:
+            members = list(dict.fromkeys(members))
+            positions = dict(zip(members, range(len(members)), strict=True))
         self.sets[name] = members
-        self._positions[name] = dict(zip(members, range(len(members)), strict=True))
+        self._positions[name] = positions
+        return distinct
 
     def contains(self, set_name: str, value: Any) -> bool:
         return value in self._positions[set_name]
