@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +207,14 @@ def run_optmodel(family: str, d: dict[str, Any], time_limit: float | None) -> di
     formulation = Formulation.model_validate(optmodel_formulation(family, d))
     run = run_formulation(formulation, options=SolveOptions(time_limit=time_limit))
     assert run.result is not None, run.error
+    # Every value read out, as linopy's .solution.values and Pyomo's value dicts are (the key index of an
+    # indexed variable's mapping is built on its first lookup by key, which this does not do).
+    values = {
+        name: list(entry.values()) if isinstance(entry, Mapping) else entry
+        for name, entry in run.result.solution.items()
+    }
     return {
+        "n_values": sum(len(v) if isinstance(v, list) else 1 for v in values.values()),
         "objective": run.result.objective,
         "path": run.build_path,
         "stages": dict(run.timings),

@@ -157,8 +157,15 @@ class _ScipModel:
             self._set_objective(form)
 
     def _column_of(self, form: StandardForm) -> Any:
-        index = {id(var): j for j, var in enumerate(form.variables)}
-        return lambda var: self.columns[index[id(var)]]
+        # Only nonlinear parts (Pyomo expressions over the form's Pyomo variables) look columns up.
+        index: dict[int, int] = {}
+
+        def column(var: Any) -> Any:
+            if not index:
+                index.update((id(v), j) for j, v in enumerate(form.variables))
+            return self.columns[index[id(var)]]
+
+        return column
 
     def _linear(self, cols: np.ndarray, coefs: np.ndarray) -> Any:
         return self.scip.quicksum(
