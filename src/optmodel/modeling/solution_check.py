@@ -16,26 +16,22 @@ at the given values, so a wrong compile or a solver's loose tolerance shows up h
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from optmodel.errors import FormulationError
 from optmodel.modeling.elaborate.data import resolve_data
 from optmodel.modeling.elaborate.evaluate import (
     EvaluationError,
-    Evaluator,
     Key,
     ModelData,
-    as_key,
-    is_number,
 )
 from optmodel.modeling.elaborate.instances import (
     ConstraintInstances,
     VariableInstances,
     check_distinct_names,
     constraint_instances,
-    missing_key_message,
     objective_tree,
     variable_instances,
 )
@@ -43,9 +39,8 @@ from optmodel.modeling.elaborate.logic import LogicInstances, logic_instances, l
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import errors_only
+from optmodel.modeling.solution_values import ValueEvaluator, Values, normalise_values
 from optmodel.symbols import format_symbol
-
-Values = Mapping[str, "float | Mapping[Hashable, float] | None"]
 
 
 @dataclass(frozen=True)
@@ -130,45 +125,6 @@ class CheckReport:
         return "\n".join(lines)
 
 
-class _ValueEvaluator(Evaluator):
-    """Variables evaluate to the numbers of the solution being checked."""
-
-    def __init__(
-        self,
-        data: ModelData,
-        values: Mapping[str, dict[Key, float] | float | None],
-        instances: Mapping[str, VariableInstances],
-    ) -> None:
-        super().__init__(data, instances)
-        self.values = values
-        self.instances = instances
-        self._key_sets: dict[str, set[Key]] = {}
-
-    def variable(self, name: str, key: Key | None) -> Any:
-        entry = self.values.get(name)
-        inst = self.instances[name]
-        if (key is None) == inst.indexed:
-            message, hint = missing_key_message(inst, key)
-            raise EvaluationError(message, hint, code="unknown-key")
-        value = entry.get(key) if isinstance(entry, Mapping) else entry
-        if value is None:
-            if inst.indexed and key not in self._keys(name):
-                message, hint = missing_key_message(inst, key)
-                raise EvaluationError(message, hint, code="unknown-key")
-            raise EvaluationError(
-                f"no value for {format_symbol((name, key))}", code="missing-value"
-            )
-        return value
-
-    def _keys(self, name: str) -> set[Key]:
-        if name not in self._key_sets:
-            self._key_sets[name] = set(self.instances[name].keys)
-        return self._key_sets[name]
-
-    def add_all(self, terms: Iterable[Any]) -> Any:
-        return sum(terms)
-
-
 def check_solution(
     formulation: Formulation,
     values: Values,
@@ -217,7 +173,7 @@ def check_solution(
     )
 
 
-def _expression_values(evaluator: _ValueEvaluator) -> dict[str, float | dict[Key, float]]:
+def _expression_values(evaluator: ValueEvaluator) -> dict[str, float | dict[Key, float]]:
     values: dict[str, float | dict[Key, float]] = {}
     for name, expression in evaluator.data.expressions.items():
         at_keys: dict[Key, float] = {}
@@ -241,17 +197,17 @@ def _prepare(
     dict[str, VariableInstances],
     dict[str, dict[Key, float] | float | None],
     list[str],
-    _ValueEvaluator,
+    ValueEvaluator,
 ]:
     check_distinct_names(formulation)
     instances = {
         name: variable_instances(name, vdef, data) for name, vdef in formulation.variables.items()
     }
-    numbers, missing = _normalise_values(values, instances)
-    return instances, numbers, missing, _ValueEvaluator(data, numbers, instances)
+    numbers, missing = normalise_values(values, instances)
+    return instances, numbers, missing, ValueEvaluator(data, numbers, instances)
 
 
-def _rows(formulation: Formulation, data: ModelData, evaluator: _ValueEvaluator) -> list[Violation]:
+def _rows(formulation: Formulation, data: ModelData, evaluator: ValueEvaluator) -> list[Violation]:
     return [
         row
         for name, cdef in formulation.constraints.items()
@@ -261,57 +217,6 @@ def _rows(formulation: Formulation, data: ModelData, evaluator: _ValueEvaluator)
             cdef.expression,
         )
     ]
-
-
-def _normalise_values(
-    values: Values, instances: Mapping[str, VariableInstances]
-) -> tuple[dict[str, dict[Key, float] | float | None], list[str]]:
-    """Numbers keyed like the instances; lists become tuples and '3' finds member 3. Also the missing ones."""
-    numbers: dict[str, dict[Key, float] | float | None] = {}
-    missing: list[str] = []
-    for name, inst in instances.items():
-        entry = values.get(name)
-        if not inst.indexed:
-            numbers[name] = _number(entry)
-            if numbers[name] is None:
-                missing.append(name)
-            continue
-        given: dict[Key, float] = {}
-        if isinstance(entry, Mapping):
-            by_text: dict[str, Key] | None = None
-            valid = set(inst.keys)
-            for raw_key, raw_value in entry.items():
-                key = _key(raw_key)
-                if key not in valid:
-                    by_text = by_text or {_text_key(k): k for k in inst.keys}
-                    key = by_text.get(_text_key(key), key)
-                number = _number(raw_value)
-                if number is not None:
-                    given[key] = number
-        numbers[name] = given
-        missing += [format_symbol((name, k)) for k in inst.keys if k not in given]
-    return numbers, missing
-
-
-def _key(raw: Any) -> Key:
-    if isinstance(raw, list | tuple):
-        return as_key(tuple(_key(part) for part in raw))
-    return raw
-
-
-def _text_key(key: Any) -> str:
-    parts = key if isinstance(key, tuple) else (key,)
-    return ",".join(str(p) for p in parts)
-
-
-def _number(value: Any) -> float | None:
-    if is_number(value) and not math.isnan(value):
-        return float(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
 
 
 def _check_variables(
@@ -342,7 +247,7 @@ def _check_variables(
 
 
 def _check_constraint(
-    evaluator: _ValueEvaluator, inst: ConstraintInstances, source: str
+    evaluator: ValueEvaluator, inst: ConstraintInstances, source: str
 ) -> list[Violation]:
     """One entry per instance (its worst link), including satisfied ones with amount 0."""
     ops, operands = inst.relation.ops, inst.relation.operands
@@ -368,7 +273,7 @@ def _worst_link(ops: tuple[str, ...], sides: list[float]) -> tuple[float, float,
     return amount, amount / max(1.0, abs(lhs), abs(rhs)), lhs, rhs
 
 
-def _check_logic(evaluator: _ValueEvaluator, inst: LogicInstances) -> list[Violation]:
+def _check_logic(evaluator: ValueEvaluator, inst: LogicInstances) -> list[Violation]:
     """One entry per instance: how far the implication or disjunction is from holding.
 
     Each relation is measured like a constraint row (absolute and relative to its sides), so a logical
