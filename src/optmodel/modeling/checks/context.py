@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from optmodel.errors import ExpressionError
 from optmodel.modeling.elaborate.evaluate import EvaluationError, ModelData, normalize_member
+from optmodel.modeling.elaborate.references import reached
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import Issue, IssueCode, Severity
@@ -142,27 +143,7 @@ class Declarations:
 
     def expression_variables(self, name: str) -> set[str]:
         """Variables a named expression uses, through the expressions it uses too (best effort)."""
-        f = self.formulation
-        found: set[str] = set()
-        seen: set[str] = set()
-        stack = [name]
-        while stack:
-            current = stack.pop()
-            if current in seen or (current not in f.expressions and current not in f.piecewise):
-                continue
-            seen.add(current)
-            source = (
-                f.expressions[current].expression
-                if current in f.expressions
-                else f.piecewise[current].of
-            )
-            try:
-                names = ex.free_names(ex.parse(source))
-            except (ExpressionError, RecursionError):
-                continue
-            found |= names & set(f.variables)
-            stack += list(names & (set(f.expressions) | set(f.piecewise)))
-        return found
+        return reached(self.formulation, name) & set(self.formulation.variables)
 
     def set_dim(self, name: str, _seen: frozenset[str] = frozenset()) -> int | None:
         """Number of components of the set's members, or None when it cannot be told."""

@@ -6,7 +6,6 @@ Each ``check_*`` function reports into an :class:`IssueLog` and returns what the
 
 from __future__ import annotations
 
-import contextlib
 import re
 import unicodedata
 from typing import Any
@@ -23,7 +22,7 @@ from optmodel.modeling.checks.data import CheckedConstraint
 from optmodel.modeling.checks.expressions import ExpressionChecker
 from optmodel.modeling.checks.families import family_scope
 from optmodel.modeling.checks.relations import operands, relation_or_report
-from optmodel.modeling.elaborate import computed
+from optmodel.modeling.elaborate.references import parameter_uses, set_uses
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import Issue, IssueCode, Severity
@@ -172,20 +171,10 @@ def merge_data_issues(decl: Declarations, data_issues: list[Issue], log: IssueLo
 
 
 def _references(decl: Declarations, section: str, name: str) -> set[str]:
-    """Names a set or parameter definition refers to (best effort; unparsable parts count as none)."""
+    """Names a set or parameter definition refers to."""
     if section == "parameters":
-        return computed.references(decl.formulation.parameters[name])
-    set_def = decl.formulation.sets[name]
-    names: set[str] = set()
-    sources = [e for e in set_def.range or [] if isinstance(e, str)] + [set_def.where or ""]
-    for source in sources:
-        try:
-            names |= ex.free_names(ex.parse(source))
-        except Exception:  # syntax errors are reported elsewhere
-            continue
-    with contextlib.suppress(Exception):
-        names |= {c.set_name for c in ex.parse_domain(set_def.from_ or "")}
-    return names
+        return parameter_uses(decl.formulation.parameters[name])
+    return set_uses(decl.formulation.sets[name])
 
 
 def check_variable(decl: Declarations, name: str, log: IssueLog) -> CheckedVariable | None:

@@ -11,7 +11,6 @@ import math
 from collections.abc import Collection
 from typing import Any
 
-from optmodel.errors import ExpressionError
 from optmodel.modeling.elaborate.evaluate import (
     EvaluationError,
     Evaluator,
@@ -25,21 +24,6 @@ from optmodel.modeling.language.ir import ParamDef
 
 #: Most entries one computed table may have: beyond it the table alone would exhaust memory.
 MAX_ENTRIES = 1_000_000
-
-
-def references(param: ParamDef) -> set[str]:
-    """Names a computed parameter's expression and index use (empty when they do not parse)."""
-    names: set[str] = set()
-    try:
-        if param.expression:
-            names |= ex.free_names(ex.parse(param.expression))
-        if isinstance(param.index, str) and param.index.strip():
-            names |= {c.set_name for c in ex.parse_domain(param.index)}
-        else:
-            names |= set(param.index)
-    except (ExpressionError, RecursionError):
-        pass
-    return names
 
 
 def compute(

@@ -16,6 +16,7 @@ from optmodel.modeling.elaborate.evaluate import (
 from optmodel.modeling.elaborate.model_data import normalize_members
 from optmodel.modeling.elaborate.named import resolve_expressions
 from optmodel.modeling.elaborate.piecewise import resolve_piecewise
+from optmodel.modeling.elaborate.references import parameter_uses
 from optmodel.modeling.elaborate.set_families import resolve_family
 from optmodel.modeling.elaborate.table_values import number_or_issue, resolve_table
 from optmodel.modeling.language import expressions as ex
@@ -59,7 +60,7 @@ def resolve_data(formulation: Formulation) -> tuple[ModelData, list[Issue]]:
     def ready(param: ParamDef) -> bool:
         if param.expression is None:
             return all(s in data.sets for s in param.index_sets)
-        needed = computed.references(param) & (set(params) | set(formulation.sets))
+        needed = parameter_uses(param) & (set(params) | set(formulation.sets))
         return all(n in data.sets or n in data.scalars or n in data.tables for n in needed)
 
     def resolve_ready() -> None:
@@ -94,7 +95,7 @@ def resolve_data(formulation: Formulation) -> tuple[ModelData, list[Issue]]:
             continue
         missing = sorted(
             n
-            for n in computed.references(param) & (set(params) | set(formulation.sets))
+            for n in parameter_uses(param) & (set(params) | set(formulation.sets))
             if n not in data.sets and n not in data.scalars and n not in data.tables
         )
         issues.append(

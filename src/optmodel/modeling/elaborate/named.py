@@ -18,6 +18,7 @@ from optmodel.modeling.elaborate.evaluate import (
     NamedExpression,
     as_key,
 )
+from optmodel.modeling.elaborate.references import reached
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import Issue, IssueCode
@@ -32,7 +33,7 @@ def resolve_expressions(formulation: Formulation, data: ModelData) -> list[Issue
             tree = ex.parse(definition.expression)
         except (ExpressionError, RecursionError):
             continue  # reported by validation, with the parser's hint
-        if _refers_to_itself(name, tree, formulation):
+        if name in reached(formulation, name, through_piecewise=False):
             issues.append(
                 Issue(
                     f"{path}.expression",
@@ -59,19 +60,3 @@ def bindings(domain: str, data: ModelData) -> dict[Key, dict[str, Any]]:
         as_key(tuple(env[t] for t in targets)): env
         for env in Evaluator(data).bindings(clauses, None, {})
     }
-
-
-def _refers_to_itself(name: str, tree: ex.Node, formulation: Formulation) -> bool:
-    seen: set[str] = set()
-    stack = [tree]
-    while stack:
-        for used in ex.free_names(stack.pop()) & set(formulation.expressions):
-            if used == name:
-                return True
-            if used not in seen:
-                seen.add(used)
-                try:
-                    stack.append(ex.parse(formulation.expressions[used].expression))
-                except (ExpressionError, RecursionError):
-                    continue
-    return False
