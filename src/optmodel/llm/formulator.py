@@ -12,9 +12,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
+from optmodel.llm.conversation import (
+    Conversation,
+    Evaluation,
+    candidate,
+    evaluate_document,
+    stopped_reason,
+)
 from optmodel.llm.extract import extract_document
 from optmodel.llm.feedback import (
     Feedback,
@@ -24,12 +30,16 @@ from optmodel.llm.feedback import (
     run_feedback,
 )
 from optmodel.llm.formulation_result import Attempt, FormulationResult
+from optmodel.llm.formulator_config import (
+    FormulatorConfig,
+    InsightContext,
+    InsightSource,
+    Problem,
+)
 from optmodel.llm.missing_data import missing_data
 from optmodel.llm.prompting import FewShotExample, build_messages, default_examples, load_prompt
 from optmodel.llm.providers.base import LLMProvider
 from optmodel.llm.self_consistency import (
-    CLUSTER_TOLERANCE,
-    Candidate,
     choose,
     stated_readings,
     steering_note,
@@ -41,132 +51,9 @@ from optmodel.llm.verification import (
     status_verification_message,
     verification_message,
 )
-from optmodel.model_solver import ModelRun, Stage, run_formulation
+from optmodel.model_solver import Stage
 from optmodel.modeling.language.ir import Formulation
-from optmodel.modeling.language.issues import Issue
 from optmodel.modeling.language.load import parse_document
-from optmodel.modeling.solution_report import solution_report
-from optmodel.solvers.base import SolveOptions
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A problem to formulate. ``related_ids`` name near-identical problems (their examples are hidden too)."""
-
-    id: str
-    text: str
-    related_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class InsightContext:
-    """What the experience library contributes to one problem's prompt."""
-
-    text: str = ""
-    insight_ids: tuple[str, ...] = ()
-
-
-class InsightSource(Protocol):
-    """Hook filled by the experience library: insights for a batch of problems (one call per batch)."""
-
-    def __call__(self, problems: Sequence[Problem]) -> list[InsightContext]: ...
-
-
-@dataclass(frozen=True)
-class FormulatorConfig:
-    max_attempts: int = 4
-    """LLM calls per sample; 1 means no repair."""
-    samples: int = 1
-    """Self-consistency: sample this many formulations and pick by majority over solved objectives."""
-    steer_readings: bool = True
-    """Self-consistency: the first sample answers first; the others are asked to take the alternatives of
-    the readings it lists in ``assumptions`` (one round later)."""
-    cluster_tolerance: float = CLUSTER_TOLERANCE
-    """Self-consistency: objective values within this relative distance are one answer."""
-    temperature: float | None = None
-    """Defaults to 0 for one sample and 0.7 for several."""
-    max_tokens: int = 4096
-    max_total_tokens: int | None = None
-    """Budget of prompt + completion tokens per problem, over all samples and attempts."""
-    solver: str = "auto"
-    solve_options: SolveOptions = field(default_factory=lambda: SolveOptions(time_limit=60.0))
-    use_examples: bool = True
-    include_schema: bool = True
-    structured_output: bool = False
-    """Ask the provider for output matching the Formulation's JSON Schema (where it supports it)."""
-    seed: int = 0
-    verify: bool = True
-    """After a model solves, show the LLM its plan and ask for a verdict (uses the attempt budget); without
-    ``repair``, a model that is infeasible, unbounded or fails in the solver is verified the same way."""
-    repair: bool = True
-    """Feed failures back for another attempt; without it only a verification's correction is tried."""
-
-    def __post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if self.samples < 1:
-            raise ValueError("samples must be at least 1")
-
-    @property
-    def sampling_temperature(self) -> float:
-        if self.temperature is not None:
-            return self.temperature
-        return 0.0 if self.samples == 1 else 0.7
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """What became of one extracted document (picklable, so it can be computed in a worker process)."""
-
-    formulation: Formulation | None
-    parse_issues: tuple[Issue, ...]
-    run: ModelRun | None
-    report: str = ""
-    """The solution in the problem's terms (asked for when the model will be verified)."""
-
-
-def evaluate_document(
-    document: Any, solver: str, options: SolveOptions, report: bool = False
-) -> Evaluation:
-    """Parse, validate, compile, solve and check one decoded document (top-level: runs in worker processes)."""
-    formulation, issues = parse_document(document)
-    if formulation is None:
-        return Evaluation(None, tuple(issues), None)
-    run = run_formulation(formulation, solver=solver, options=options)
-    text = ""
-    if report and run.ok and run.result is not None and run.result.has_solution:
-        data = run.compiled.data if run.compiled else None
-        text = solution_report(formulation, run.result.solution, run.result.objective, data)
-    # The compiled Pyomo model is large and not needed by the caller.
-    return Evaluation(formulation, (), dataclasses.replace(run, compiled=None), text)
-
-
-class _Conversation:
-    """One sample of one problem: its messages, attempts and final state."""
-
-    def __init__(self, problem: Problem, sample: int, messages: list[ChatMessage]) -> None:
-        self.problem = problem
-        self.sample = sample
-        self.messages = messages
-        self.attempts: list[Attempt] = []
-        self.done = False
-        self.reason = ""
-        self.final: Evaluation | None = None
-        self.last_solved: Evaluation | None = None
-        self.waiting = False
-        """Self-consistency: waits for the first sample's readings before its first request."""
-        self.steered = False
-        """Self-consistency: asked to take an alternative reading of the text."""
-        self.verifying = False
-        """The last request asked for a verdict, not for a model."""
-        self.checked: Evaluation | None = None
-        """The model the verdict is asked on (``last_solved``, or one that did not solve cleanly)."""
-        self.verdict = ""
-        """The verdict on ``last_solved`` ('' until one is given)."""
-        self.failed_verdict = ""
-        """The verdict on the last model that did not solve cleanly."""
-        self.failure: Feedback | None = None
-        """What went wrong with the last model that did not solve cleanly."""
 
 
 class Formulator:
@@ -201,11 +88,11 @@ class Formulator:
         contexts = (
             self.insights(problems) if self.insights else [InsightContext() for _ in problems]
         )
-        conversations: dict[str, list[_Conversation]] = {}
+        conversations: dict[str, list[Conversation]] = {}
         for problem, context in zip(problems, contexts, strict=True):
             messages = self._initial_messages(problem, context)
             conversations[problem.id] = [
-                _Conversation(problem, s, list(messages)) for s in range(self.config.samples)
+                Conversation(problem, s, list(messages)) for s in range(self.config.samples)
             ]
             for later in conversations[problem.id][1:]:
                 later.waiting = self.config.steer_readings
@@ -247,7 +134,7 @@ class Formulator:
 
     # --- steps -------------------------------------------------------------------------------------
     def _release_later_samples(
-        self, conversations: list[_Conversation], tokens_used: dict[str, int]
+        self, conversations: list[Conversation], tokens_used: dict[str, int]
     ) -> None:
         """Once the first sample has answered, start the others, steered toward its open readings."""
         first, later = conversations[0], [c for c in conversations[1:] if c.waiting]
@@ -273,7 +160,7 @@ class Formulator:
             include_schema=self.config.include_schema,
         )
 
-    def _request(self, conversation: _Conversation) -> CompletionRequest:
+    def _request(self, conversation: Conversation) -> CompletionRequest:
         number = len(conversation.attempts) + 1
         return CompletionRequest(
             messages=tuple(conversation.messages),
@@ -290,7 +177,7 @@ class Formulator:
         )
 
     def _record_response(
-        self, conversation: _Conversation, response: CompletionResponse, tokens_used: dict[str, int]
+        self, conversation: Conversation, response: CompletionResponse, tokens_used: dict[str, int]
     ) -> Any | None:
         """Record the reply; return the decoded document to evaluate, or None when there is none."""
         usage = response.usage
@@ -339,7 +226,7 @@ class Formulator:
         conversation.attempts.append(attempt)
         return extraction.document
 
-    def _record_verdict(self, conversation: _Conversation, attempt: Attempt) -> Any | None:
+    def _record_verdict(self, conversation: Conversation, attempt: Attempt) -> Any | None:
         """Record a verification reply; return its corrected model to evaluate, if it brings one."""
         conversation.verifying = False
         verdict = parse_verdict(attempt.response)
@@ -370,7 +257,7 @@ class Formulator:
             )
             conversation.done = True
             conversation.reason = (
-                "solved" if solved or conversation.failure is None else _stopped(conversation)
+                "solved" if solved or conversation.failure is None else stopped_reason(conversation)
             )
             return None
         conversation.attempts.append(attempt)
@@ -388,7 +275,7 @@ class Formulator:
             )
         )
 
-    def _advance(self, conversation: _Conversation, evaluation: Evaluation) -> None:
+    def _advance(self, conversation: Conversation, evaluation: Evaluation) -> None:
         run = evaluation.run
         if run is None:
             feedback: Feedback | None = issues_feedback(evaluation.parse_issues)
@@ -435,24 +322,24 @@ class Formulator:
         self._ask_for_repair(conversation, feedback)
 
     def _ask_for_verdict(
-        self, conversation: _Conversation, evaluation: Evaluation, message: str
+        self, conversation: Conversation, evaluation: Evaluation, message: str
     ) -> None:
         conversation.verifying = True
         conversation.checked = evaluation
         conversation.messages.append(ChatMessage("user", message))
 
-    def _ask_for_repair(self, conversation: _Conversation, feedback: Feedback) -> None:
+    def _ask_for_repair(self, conversation: Conversation, feedback: Feedback) -> None:
         out_of_budget = len(conversation.attempts) >= self.config.max_attempts
         if out_of_budget or not self.config.repair:
             conversation.done = True
             conversation.failure = feedback
-            conversation.reason = _stopped(conversation)
+            conversation.reason = stopped_reason(conversation)
             return
         conversation.messages.append(
             ChatMessage("user", render_feedback(feedback, load_prompt("repair.md")))
         )
 
-    def _enforce_budget(self, conversation: _Conversation, tokens_used: dict[str, int]) -> None:
+    def _enforce_budget(self, conversation: Conversation, tokens_used: dict[str, int]) -> None:
         budget = self.config.max_total_tokens
         if conversation.done or budget is None or tokens_used[conversation.problem.id] < budget:
             return
@@ -460,12 +347,12 @@ class Formulator:
         conversation.reason = f"token budget of {budget} exhausted"
 
     def _choose(
-        self, problem: Problem, conversations: list[_Conversation], insight_ids: tuple[str, ...]
+        self, problem: Problem, conversations: list[Conversation], insight_ids: tuple[str, ...]
     ) -> FormulationResult:
         attempts = tuple(a for c in conversations for a in c.attempts)
         solved = [c for c in conversations if c.last_solved is not None]
         if solved:
-            position, votes = choose([_candidate(c) for c in solved], self.config.cluster_tolerance)
+            position, votes = choose([candidate(c) for c in solved], self.config.cluster_tolerance)
             chosen = solved[position]
             evaluation = chosen.last_solved
             assert evaluation is not None and evaluation.run is not None
@@ -500,26 +387,6 @@ class Formulator:
             insight_ids,
             best.failed_verdict,
         )
-
-
-def _stopped(conversation: _Conversation) -> str:
-    summary = conversation.failure.summary if conversation.failure else "unknown"
-    return f"stopped after {len(conversation.attempts)} attempt(s); last problem: {summary}"
-
-
-def _candidate(conversation: _Conversation) -> Candidate:
-    evaluation = conversation.last_solved
-    assert evaluation is not None and evaluation.run is not None
-    result = evaluation.run.result
-    objective = result.objective if result and result.objective is not None else float("nan")
-    return Candidate(
-        conversation.sample,
-        float(objective),
-        conversation.verdict,
-        len(evaluation.run.warnings),
-        len(conversation.attempts),
-        conversation.steered,
-    )
 
 
 __all__ = [
