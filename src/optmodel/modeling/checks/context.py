@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from optmodel.errors import ExpressionError
+from optmodel.modeling.elaborate.definition_uses import reached
 from optmodel.modeling.elaborate.evaluate import EvaluationError, ModelData, normalize_member
-from optmodel.modeling.elaborate.references import reached
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import Issue, IssueCode, Severity

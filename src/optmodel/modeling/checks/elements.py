@@ -22,7 +22,7 @@ from optmodel.modeling.checks.data import CheckedConstraint
 from optmodel.modeling.checks.expressions import ExpressionChecker
 from optmodel.modeling.checks.families import family_scope
 from optmodel.modeling.checks.relations import operands, relation_or_report
-from optmodel.modeling.elaborate.references import parameter_uses, set_uses
+from optmodel.modeling.elaborate.definition_uses import parameter_uses, set_uses
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import Issue, IssueCode, Severity

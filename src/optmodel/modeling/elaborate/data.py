@@ -5,6 +5,7 @@ from __future__ import annotations
 from optmodel.errors import ExpressionError
 from optmodel.limits import current_limits
 from optmodel.modeling.elaborate import computed
+from optmodel.modeling.elaborate.definition_uses import parameter_uses
 from optmodel.modeling.elaborate.evaluate import (
     EvaluationError,
     Evaluator,
@@ -16,7 +17,6 @@ from optmodel.modeling.elaborate.evaluate import (
 from optmodel.modeling.elaborate.model_data import normalize_members
 from optmodel.modeling.elaborate.named import resolve_expressions
 from optmodel.modeling.elaborate.piecewise import resolve_piecewise
-from optmodel.modeling.elaborate.references import parameter_uses
 from optmodel.modeling.elaborate.set_families import resolve_family
 from optmodel.modeling.elaborate.table_values import number_or_issue, resolve_table
 from optmodel.modeling.language import expressions as ex

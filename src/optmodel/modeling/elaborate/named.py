@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from optmodel.errors import ExpressionError
+from optmodel.modeling.elaborate.definition_uses import reached
 from optmodel.modeling.elaborate.evaluate import (
     EvaluationError,
     Evaluator,
@@ -18,7 +19,6 @@ from optmodel.modeling.elaborate.evaluate import (
     NamedExpression,
     as_key,
 )
-from optmodel.modeling.elaborate.references import reached
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import Issue, IssueCode

@@ -1,9 +1,9 @@
-"""What a definition uses and reaches (elaborate/references.py), read by data resolution and validation."""
+"""What a definition uses and reaches (elaborate/definition_uses.py), read by data resolution and validation."""
 
 from __future__ import annotations
 
 from optmodel.modeling.checks.validate import validate
-from optmodel.modeling.elaborate.references import parameter_uses, reached, set_uses
+from optmodel.modeling.elaborate.definition_uses import parameter_uses, reached, set_uses
 from optmodel.modeling.language.ir import Formulation, ParamDef, SetDef
 
 
