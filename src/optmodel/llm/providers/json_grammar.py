@@ -48,6 +48,7 @@ _N_MINUS, _N_ZERO, _N_INT, _N_DOT, _N_FRAC, _N_E, _N_ESIGN, _N_EXP = range(8)
 _NUMBER_NEEDS = (1, 0, 0, 1, 0, 1, 1, 0)
 _DIGITS = "0123456789"
 _HEX = "0123456789abcdefABCDEF"
+_STARTS = {OBJECT: "{", ARRAY: "[", STRING: '"', NUMBER: "0", INTEGER: "0"}
 
 
 class JsonGrammar:
@@ -93,21 +94,17 @@ class JsonGrammar:
         """
         found: list[str] = []
         for stack in state:
-            top = stack[-1] if stack else None
-            if top is None:
-                continue
+            top = stack[-1] if stack else (None,)
             if top[0] == "value":
                 found += self._value_starts(top[1])
             elif top[0] == _LIT:
-                prefix = top[2]
-                found += [t[len(prefix)] for t in self.graph.nodes[top[1]].literals
-                          if len(t) > len(prefix) and t.startswith(prefix)]  # fmt: skip
+                found += _next_letters(self.graph.nodes[top[1]].literals, top[2])
             elif top[0] == _OBJ:
                 _, node_id, phase, seen, key = top
                 node = self.graph.nodes[node_id]
                 if phase == _O_KEY and key is not None:
-                    found += [name[len(key)] for i, name in enumerate(node.keys)
-                              if not seen >> i & 1 and len(name) > len(key) and name.startswith(key)]  # fmt: skip
+                    unseen = [name for i, name in enumerate(node.keys) if not seen >> i & 1]
+                    found += _next_letters(unseen, key)
                 elif phase in (_O_VAL, _O_VAL_SP):
                     found += self._value_starts(self._value_node(node, key))
             elif top[0] == _ARR and top[2] != _A_AFTER:
@@ -117,13 +114,11 @@ class JsonGrammar:
         return "".join(dict.fromkeys(found))
 
     def _value_starts(self, node_id: int) -> list[str]:
-        starts = {OBJECT: "{", ARRAY: "[", STRING: '"', NUMBER: "0", INTEGER: "0"}
+        """The first character of the shortest text of each kind of value ``node_id`` may be."""
         found: list[str] = []
         for alt in self.graph.alternatives(node_id):
             node = self.graph.nodes[alt]
-            found += (
-                [t[0] for t in node.literals if t] if node.kind == ENUM else [starts[node.kind]]
-            )
+            found += _next_letters(node.literals, "") if node.kind == ENUM else [_STARTS[node.kind]]
         return found
 
     # -- stepping ------------------------------------------------------------------------------------
@@ -436,6 +431,11 @@ class JsonGrammar:
                     table[name[:end]] = table.get(name[:end], 0) | 1 << i
             self._key_prefixes[node_id] = table
         return table
+
+
+def _next_letters(texts: Any, prefix: str) -> list[str]:
+    """The character after ``prefix`` in each of ``texts`` that extends it."""
+    return [t[len(prefix)] for t in texts if len(t) > len(prefix) and t.startswith(prefix)]
 
 
 def _count_cap(node: SchemaNode) -> int:
