@@ -136,6 +136,11 @@ def learn_cmd(
     limit: int | None = typer.Option(None, "--limit"),
     data_dir: Path | None = typer.Option(None, "--data-dir"),
     attempts: int = typer.Option(3, "--attempts", help="LLM calls per formulation."),
+    regression_checks: int = typer.Option(
+        3,
+        "--regression-checks",
+        help="Already-right problems each verified candidate must keep right (0 to skip the check).",
+    ),
     batch_size: int | None = typer.Option(
         None,
         "--batch-size",
@@ -166,13 +171,15 @@ def learn_cmd(
             completer_for(provider),
             run_name=f"{dataset}:{split}",
             model=f"{provider.name}:{provider.model}",
+            regression_checks=regression_checks,
             batch_size=batch_size or (max(1, len(problems)) if replayed else 32),
             atomic_batches=replayed,
             progress=lambda message: err_console.print(message, markup=False),
         )
     console.print(
         f"{report.attempted} attempted, {report.initially_correct} already right; "
-        f"{report.candidates_verified}/{report.candidates_proposed} candidate insight(s) verified; "
+        f"{report.candidates_verified}/{report.candidates_proposed} candidate insight(s) verified "
+        f"({report.candidates_regressed} dropped for breaking an already-right problem); "
         f"added: {', '.join(report.added) or '-'}",
         markup=False,
     )

@@ -3,7 +3,10 @@
 For each training problem with a known answer: formulate with the current retrieval; if the answer is wrong,
 ask the LLM to diagnose the attempt (with the solver's feedback and the known answer) and propose reusable
 insights; keep a candidate only if re-formulating the same problem with it injected reaches the known
-answer; then merge near-duplicates (re-verified). Every stage is one batched call over the whole batch of
+answer, and re-formulating the problems of the batch that were already right and that it would most likely
+be retrieved for (BM25 of its text against theirs) keeps them right; then merge near-duplicates
+(re-verified). The second check is what stops an insight learned from one problem's particular reading from
+being kept as a general rule. Every stage is one batched call over the whole batch of
 problems, and a run is resumable: finished problems are recorded under ``run_name`` and skipped next time.
 """
 
@@ -16,6 +19,7 @@ from typing import Any
 
 from .calls import attempt_checked, complete_checked
 from .insight import Insight
+from .lexical import LexicalIndex
 from .merging import merge_near_duplicates
 from .prompts import correction_prompt, diagnosis_prompt
 from .protocols import Completer, FormulateAttempt, Problem, VerifyTask
@@ -37,6 +41,8 @@ class LearnReport:
     candidates_invalid: int = 0
     candidates_verified: int = 0
     candidates_rejected: int = 0
+    candidates_regressed: int = 0
+    """Verified on their source problem but broke an already-right problem of the batch."""
     merges_kept: int = 0
     merges_rejected: int = 0
     added: list[str] = field(default_factory=list)
@@ -56,6 +62,7 @@ def learn(
     k: int = 4,
     shortlist_size: int = 12,
     max_candidates: int = 2,
+    regression_checks: int = 3,
     merge_threshold: float | None = 0.55,
     batch_size: int = 32,
     atomic_batches: bool = False,
@@ -64,7 +71,8 @@ def learn(
     """Learn verified insights from ``problems`` into ``store``; see the module docstring.
 
     ``model`` names the LLM in each insight's provenance; ``max_candidates`` bounds the insights asked for
-    per failure; ``merge_threshold`` (TF-IDF cosine, None to skip merging) finds near-duplicates;
+    per failure; ``regression_checks`` already-right problems (0 to skip) are re-formulated with each
+    verified candidate; ``merge_threshold`` (TF-IDF cosine, None to skip merging) finds near-duplicates;
     ``batch_size`` problems go through each stage together, and each finished batch is recorded.
     With ``atomic_batches`` a batch's every write (retrieval log, insights, merges, done marks) commits
     together or not at all: an LLM that answers by replay (the batch-file provider raises
@@ -72,8 +80,10 @@ def learn(
     same library state each round, so nothing is logged or added twice. It holds the library's write lock
     while the batch runs, so leave it off for live providers shared by several learners.
     """
-    if batch_size < 1 or max_candidates < 1:
-        raise ValueError("batch_size and max_candidates must be at least 1")
+    if batch_size < 1 or max_candidates < 1 or regression_checks < 0:
+        raise ValueError(
+            "batch_size and max_candidates must be at least 1, regression_checks at least 0"
+        )
     started = time.perf_counter()
     report = LearnReport(problems_total=len(problems))
     done = store.done_problems(run_name)
@@ -90,7 +100,7 @@ def learn(
     )
     learner = _Learner(
         store, formulate, complete, retriever, report, run_name, model, max_candidates,
-        merge_threshold,
+        regression_checks, merge_threshold,
     )  # fmt: skip
     for start in range(0, len(pending), batch_size):
         batch = pending[start : start + batch_size]
@@ -117,6 +127,7 @@ class _Learner:
     run_name: str
     model: str
     max_candidates: int
+    regression_checks: int
     merge_threshold: float | None
 
     def learn_batch(self, batch: Sequence[Problem]) -> None:
@@ -133,6 +144,7 @@ class _Learner:
         )
         report.attempted += len(batch)
         failed = []
+        already_right: list[tuple[Problem, tuple[Insight, ...]]] = []
         for problem, retrieval, outcome in zip(batch, retrievals, outcomes, strict=True):
             if retrieval.log_id is not None:
                 store.record_outcome(
@@ -148,6 +160,7 @@ class _Learner:
             results[problem.id]["retrieved"] = [i.id for i in retrieval.insights]
             if outcome.correct:
                 report.initially_correct += 1
+                already_right.append((problem, tuple(retrieval.insights)))
             else:
                 failed.append((problem, retrieval.insights, outcome))
 
@@ -193,6 +206,7 @@ class _Learner:
                 results[problem.id].setdefault("verified", []).append(insight.id)
             else:
                 results[problem.id].setdefault("rejected", []).append(insight.title)
+        verified = self._without_regressions(verified, already_right, results)
         report.candidates_verified += len(verified)
         report.candidates_rejected += len(candidates) - len(verified)
         if verified:
@@ -217,6 +231,43 @@ class _Learner:
                 report.retired += sources
         store.mark_done(self.run_name, results)
         report.per_problem.update(results)
+
+    def _without_regressions(
+        self,
+        verified: list[Insight],
+        already_right: list[tuple[Problem, tuple[Insight, ...]]],
+        results: dict[str, dict[str, Any]],
+    ) -> list[Insight]:
+        """The candidates that keep right every already-right problem they would most likely be used on.
+
+        Each such problem is re-formulated with what it was given plus the candidate, all in one batched
+        call; a candidate that turns one of them wrong is dropped and recorded under its source problem.
+        """
+        if not verified or not already_right or self.regression_checks == 0:
+            return verified
+        index = LexicalIndex((p.id, p.text) for p, _ in already_right)
+        given = {p.id: (p, insights) for p, insights in already_right}
+        checks: list[tuple[Insight, Problem]] = []
+        tasks: list[VerifyTask] = []
+        for insight in verified:
+            for pid, _ in index.top(insight.search_text(), self.regression_checks):
+                problem, insights = given[pid]
+                checks.append((insight, problem))
+                tasks.append(VerifyTask(problem, (*insights, insight), "regression"))
+        broke: dict[str, list[str]] = {}
+        for (insight, problem), outcome in zip(
+            checks, attempt_checked(self.formulate, tasks), strict=True
+        ):
+            if not outcome.correct:
+                broke.setdefault(insight.id, []).append(problem.id)
+        for insight in verified:
+            if insight.id in broke:
+                source = insight.provenance.source_problems[0]
+                results[source].setdefault("regressed", []).append(
+                    {"insight": insight.title, "broke": broke[insight.id]}
+                )
+        self.report.candidates_regressed += len(broke)
+        return [i for i in verified if i.id not in broke]
 
 
 def _learned_from(problem: Problem, model: str) -> dict[str, Any]:

@@ -212,3 +212,56 @@ def test_no_correction_turn_when_some_insight_is_valid(store: InsightStore) -> N
     report = learn([P1], store, ScriptedFormulator(_integer_fixes), llm, merge_threshold=None)
     assert len(llm.prompts_of(DIAGNOSIS_HEADER)) == 1
     assert (report.candidates_invalid, report.candidates_verified) == (1, 1)
+
+
+SIMILAR = problem("p-similar", "How many trucks move 9 tonnes if each truck takes 3 tonnes?")
+OVERREACH = insight_json(
+    title="Always hire a spare truck",
+    explanation={
+        "practice": "declare counts integer and add a spare truck",
+        "mistake": "too few",
+        "why": "safety",
+    },
+)
+
+
+def _spare_breaks_exact_fits(task: VerifyTask) -> bool:
+    """P1 needs integers; SIMILAR (3 trucks exactly) is right unless a spare truck is added."""
+    practices = [i.explanation.practice for i in task.insights]
+    if task.problem.id == SIMILAR.id:
+        return not any("spare" in p for p in practices)
+    return any("integer" in p for p in practices)
+
+
+def test_a_candidate_that_breaks_an_already_right_similar_problem_is_dropped(
+    store: InsightStore,
+) -> None:
+    formulator = ScriptedFormulator(_spare_breaks_exact_fits)
+    report = learn(
+        [P1, SIMILAR], store, formulator, _diagnose_with(OVERREACH, FIXING), merge_threshold=None
+    )
+    # Both fix p1; only the one that leaves the exact-fit problem right is kept.
+    [kept] = store.insights()
+    assert kept.title == FIXING["title"]
+    assert (report.candidates_verified, report.candidates_regressed) == (1, 1)
+    assert report.per_problem["p1"]["regressed"] == [
+        {"insight": "Always hire a spare truck", "broke": ["p-similar"]}
+    ]
+    *_, regression = formulator.calls
+    assert len(formulator.calls) == 3  # attempt, verify, regression
+    assert [t.problem.id for t in regression] == ["p-similar", "p-similar"]
+    assert all(t.purpose == "regression" for t in regression)
+
+
+def test_without_regression_checks_the_overreaching_candidate_is_kept(store: InsightStore) -> None:
+    formulator = ScriptedFormulator(_spare_breaks_exact_fits)
+    report = learn(
+        [P1, SIMILAR],
+        store,
+        formulator,
+        _diagnose_with(OVERREACH),
+        merge_threshold=None,
+        regression_checks=0,
+    )
+    assert [i.title for i in store.insights()] == ["Always hire a spare truck"]
+    assert report.candidates_regressed == 0 and len(formulator.calls) == 2
