@@ -620,8 +620,9 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         f"repeats: {meta['repeats']}; command: `{meta['command']}`",
         "",
         "| family | size | nonzeros | optmodel | Pyomo | linopy direct | highspy | optmodel/linopy | optmodel/Pyomo "
-        "| of optmodel's: HiGHS getRanging() s | HiGHS run() s | peak MiB optmodel / Pyomo / linopy / highspy |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| of optmodel's: HiGHS getRanging() s | check s / solve s | HiGHS run() s "
+        "| peak MiB optmodel / Pyomo / linopy / highspy |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def cell(row: dict[str, Any], tool: str, key: str, fmt: str = "{:.2f}") -> str:
@@ -642,7 +643,8 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         lines.append(
             f"| {row['family']} | {row['size']} | {row['nonzeros']:,} | "
             + " | ".join(cell(row, t, "outside_s") for t in TOOLS)
-            + f" | {ratios[0]} | {ratios[1]} | {cell(row, 'optmodel', 'ranging_s')} | {highs} | {peaks} |"
+            + f" | {ratios[0]} | {ratios[1]} | {cell(row, 'optmodel', 'ranging_s')} | {_check_share(row)}"
+            + f" | {highs} | {peaks} |"
         )
     lines += ["", "Growth exponent of the time outside HiGHS against nonzeros:", ""]
     lines += ["| family | " + " | ".join(TOOLS) + " |", "|---" * (len(TOOLS) + 1) + "|"]
@@ -650,6 +652,14 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         shown = ["-" if v is None else f"{v:.2f}" for v in values.values()]
         lines.append(f"| {family} | " + " | ".join(shown) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _check_share(row: dict[str, Any]) -> str:
+    """optmodel's solution check against its solve stage (HiGHS included); '-' without a check."""
+    stages = row.get("optmodel", {}).get("stages") or {}
+    if not stages.get("check_s") or not stages.get("solve_s"):
+        return "-"
+    return f"{stages['check_s']:.3f} / {stages['solve_s']:.2f}"
 
 
 def main() -> None:

@@ -37,3 +37,12 @@ def test_every_tool_reaches_the_same_optimum(family: str) -> None:
             reference, rel=1e-3 if family == "milp" else 1e-7
         ), tool
         assert result["highs_run_s"] > 0 and result["outside_s"] >= 0 and result["peak_mib"] > 0
+        assert result["n_values"] == results["highspy"]["n_values"], tool  # every value read out
+
+
+def test_the_check_is_shown_against_the_solve_stage() -> None:
+    bench = _benchmark()
+    row = {"optmodel": {"stages": {"solve_s": 2.5, "check_s": 0.0312}}}
+    assert bench._check_share(row) == "0.031 / 2.50"
+    assert bench._check_share({"optmodel": {"stages": {"solve_s": 2.5}}}) == "-"  # no solution
+    assert bench._check_share({}) == "-"
