@@ -211,17 +211,14 @@ class Formulator:
             )
             self._ask_for_repair(conversation, feedback)
             return None
+        # A reply that declines for lack of data ends the conversation: never ask it to invent them.
         missing = missing_data(extraction.document)
-        if (
-            missing is not None
-        ):  # the model declines: the text lacks data; never ask it to invent them
+        if missing is not None:
             conversation.attempts.append(
                 dataclasses.replace(attempt, stage="missing-data", missing_data=missing)
             )
             conversation.done = True
-            conversation.reason = "the problem text lacks data the model needs: " + "; ".join(
-                missing
-            )
+            conversation.reason = "the text lacks data the model needs: " + "; ".join(missing)
             return None
         conversation.attempts.append(attempt)
         return extraction.document
