@@ -141,7 +141,8 @@ def run_cpsat(
 def run_alns(
     path: Path, time_limit: float, seed: int, rec: Recorder, options: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """ALNS v2 via :func:`solve_mps`; its trajectory is re-based onto this clock."""
+    """ALNS v2 (mode "tree" unless ``options`` name another) via :func:`solve_mps`; its trajectory is
+    re-based onto this clock."""
     from optmodel.solvers.alns.solve import solve_mps
     from optmodel.solvers.base import SolveOptions
 
@@ -152,7 +153,7 @@ def run_alns(
             time_limit=max(MIN_LIMIT, time_limit - called),
             threads=1,
             seed=seed,
-            solver_options=dict(options),
+            solver_options={"mode": "tree", **options},
         ),
     )
     for point in result.extra["trajectory"]:

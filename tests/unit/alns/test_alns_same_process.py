@@ -27,15 +27,18 @@ PROBLEM = {
 }
 
 SEQUENCE = [
+    # the sequence, each with another thread setting
     ("highs", None, {}),
-    ("alns", None, {}),
+    ("alns", 1, {}),
+    ("ortools", 2, {}),
+    ("scip", 1, {}),
     ("highs", 2, {}),
-    ("alns", 1, {"mode": "lns"}),
-    ("ortools", None, {}),
-    ("scip", None, {}),
-    ("alns", 2, {}),
+    # then both ALNS modes between HiGHS runs
+    ("alns", 2, {"mode": "tree"}),
     ("highs", 1, {}),
     ("alns", None, {"mode": "lns"}),
+    ("ortools", None, {}),
+    ("alns", 1, {"mode": "tree"}),
     ("highs", None, {}),
 ]
 

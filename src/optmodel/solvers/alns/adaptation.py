@@ -26,13 +26,18 @@ MAX_START_TIME = 2.0
 TIME_SHRINK = 0.95
 
 
+def starting_iteration_time(config: AlnsConfig) -> float:
+    """The per-iteration time limit a search starts with."""
+    return min(config.iteration_time_fraction * config.time_limit, MAX_START_TIME)
+
+
 class Adaptation:
     """Holds and updates the destroy rate of each operator and the iteration time limit."""
 
     def __init__(self, config: AlnsConfig, operators: tuple[str, ...]) -> None:
         self._config = config
         self.rates = dict.fromkeys(operators, config.destroy_rate)
-        start = min(config.iteration_time_fraction * config.time_limit, MAX_START_TIME)
+        start = starting_iteration_time(config)
         # Failures shrink the limit, but never below half its start: a limit near the solver's
         # fixed overhead makes every neighbourhood look too big, so the rates would collapse too.
         self._min_time = max(config.min_iteration_time, 0.5 * start)

@@ -38,9 +38,9 @@ class AlnsConfig:
 
     time_limit: float = 60.0
     mode: str = "lns"
-    #: Tree mode: the most sub-MIPs may take, as a share of the wall time so far (0.5 lost to plain
-    #: HiGHS on the instances whose root heuristics need the time; see benchmarks/results/alns_v2_30s).
-    lns_share: float = 0.2
+    #: Tree mode: the share of the wall time so far that sub-MIPs may take until both sides have
+    #: earned something; then the earning rates set it (:mod:`~optmodel.solvers.alns.tree_share`).
+    lns_share: float = 0.3
     max_iterations: int | None = None
     seed: int = 0
     policy: str = "thompson"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,8 @@ class StepResult:
     status: str
     rate: float | None = None
     reward: float = 0.0
+    #: The sub-MIP time limit the worker's adaptation wants next (the host waits until it can pay it).
+    next_limit: float = 0.0
 
 
 class LnsSteps:
@@ -77,7 +79,7 @@ class LnsSteps:
         within ``limit`` seconds."""
         state = MipState.from_solution(self.data, x)
         self._credit_tree(state.min_objective)
-        result = self._run(state, limit)
+        result = replace(self._run(state, limit), next_limit=self.adaptation.iteration_time)
         if result.x is not None:
             self.host_from = MipState.from_solution(self.data, result.x).min_objective
         self.returned = time.perf_counter()
@@ -173,6 +175,7 @@ class _Bandit:
         self.arms = arms
         self.untried = list(arms)
         self.history: list[tuple[str, list[float]]] = []
+        self.turn = 0
         self.mab: Any = None
         self._loaded: Any = None
         self._loader = threading.Thread(target=self._load, args=(policy, seed), daemon=True)
@@ -192,10 +195,13 @@ class _Bandit:
                 if arm in self.arms:
                     self.mab.partial_fit([arm] * len(observations), observations)
         # MABWiser gives untried arms no optimism (UCB, softmax), so each arm is tried once first;
-        # until the policy is in, the tree search keeps the time.
+        # until the policy is in (seconds on a loaded machine), the arms take turns.
         if self.untried:
             return self.untried.pop(int(rng.integers(len(self.untried))))
-        return TREE if self.mab is None else str(self.mab.predict())
+        if self.mab is None:
+            self.turn += 1
+            return self.arms[self.turn % len(self.arms)]
+        return str(self.mab.predict())
 
     def learn(self, arm: str, observations: list[float]) -> None:
         if self.mab is None:
