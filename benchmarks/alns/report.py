@@ -12,6 +12,7 @@ from benchmarks.alns.metrics import primal_gap, primal_integral, time_to_gap
 from benchmarks.alns.mps_check import check_solution, read_mps
 from benchmarks.alns.recorder import load_run
 from benchmarks.alns.reference import load_references
+from benchmarks.alns.report_steps import markdown_table, step_tables
 
 METHOD_LABELS = {
     "highs": "HiGHS",
@@ -96,12 +97,6 @@ def _fmt(value: float | None, digits: int = 4) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
-        "| " + " | ".join(r) + " |" for r in rows
-    ]
-
-
 def write_report(run_dir: Path) -> str:
     """Write ``report.md``, ``results.json`` and ``plots/*.png`` into ``run_dir``; return the report text."""
     data = analyse(run_dir)
@@ -164,7 +159,7 @@ def write_report(run_dir: Path) -> str:
     lines += [
         "## Per instance",
         "",
-        *_table(
+        *markdown_table(
             [
                 "instance",
                 "method",
@@ -200,17 +195,19 @@ def write_report(run_dir: Path) -> str:
     fam_rows.append(
         ["**overall**"] + [_fmt(mean(v)) if v else "—" for v in per_method_overall.values()]
     )
-    lines += _table(["family", *[METHOD_LABELS[m] for m in methods]], fam_rows)
+    lines += markdown_table(["family", *[METHOD_LABELS[m] for m in methods]], fam_rows)
     lines += ["", "## Goal check", "", *_goal_lines(by, instances, family_of, families, methods)]
     lines += ["", "## HiGHS's user-solution callback (ALNS v2 runs, means per run)", ""]
     lines += _offer_table(runs, families, family_of)
+    lines += ["", "## The LNS inside the tree (ALNS v2 runs)", ""]
+    lines += step_tables(runs, families, family_of)
     lines += ["", "## Deadline (wall clock from before reading to the answer)", ""]
     lines += [_deadline_line(m, [r for r in runs if r["method"] == m]) for m in methods]
     lines += [
         "",
         "## Reference values z*",
         "",
-        *_table(
+        *markdown_table(
             ["instance", "z*", "source"],
             [[i, str(z_star[i]["value"]), z_star[i]["source"]] for i in instances],
         ),
@@ -318,7 +315,7 @@ def _offer_table(
                 avg("worker_ready_at"),
             ]
         )
-    return _table(
+    return markdown_table(
         [
             "family",
             "runs",

@@ -40,3 +40,18 @@ def test_an_unknown_executor_is_refused_with_the_choices(tmp_path: Path) -> None
     assert done.returncode == 2
     assert "unknown executor 'dask'; use process, thread, ray or ray:ADDRESS" in done.stderr
     assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.skipif(not (MIPLIB / "timtab1.mps").exists(), reason="needs ../shared/miplib")
+def test_a_tree_mode_run_reports_what_the_lns_did_inside_the_tree(tmp_path: Path) -> None:
+    done = run(
+        "--methods", "alns", "--instances", "timtab1", "--time-limit", "6", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    record = json.loads((tmp_path / "runs" / "timtab1__alns__0.json").read_text())
+    counters = record["extra"]["counters"]
+    assert counters["user_solution_offers"] > 0  # HiGHS offers the callback on timtab1
+    report = (tmp_path / "report.md").read_text()
+    assert "## The LNS inside the tree (ALNS v2 runs)" in report
+    share = f"{counters['lns_seconds'] / record['wall']:.3f}"
+    assert f"| miplib | 1 | {share} |" in report

@@ -156,10 +156,12 @@ def test_mode_lns_keeps_the_stand_alone_search(tmp_path: Path) -> None:
     assert result.has_solution
 
 
-def test_integer_columns_are_exact_integers_in_the_result(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["tree", "lns"])
+def test_integer_columns_are_exact_integers_in_the_result(tmp_path: Path, mode: str) -> None:
     data = facility(n_customers=10, n_facilities=6, seed=1)
     path = write_mps(data, tmp_path / "facility.mps")
-    result = solve_mps(path, SolveOptions(time_limit=10))
+    result = solve_mps(path, SolveOptions(time_limit=10, solver_options={"mode": mode}))
+    assert result.extra["mode"] == mode
     for name, is_int in zip(data.col_names, data.integer, strict=True):
         if is_int:
             assert float(result.solution[name]).is_integer(), (name, result.solution[name])
