@@ -192,14 +192,7 @@ class ExpressionChecker(ReferenceChecks):
                 self.decl.hint_for_unknown(name, scope, self.unbound_advice),
             )
             return
-        if not self.decl.resolved(name):
-            self.unresolved = True
-        if kind == "table":
-            self.table_order(name)
-        if kind == "variable":
-            self.use_variable(name, constant)
-        if kind == "expression":
-            self.use_expression(name, constant)
+        self.note_use(name, kind, constant)
         if kind in ("variable", "table", "expression"):
             groups = self.decl.index_groups(name) or []
             if groups:
@@ -247,14 +240,7 @@ class ExpressionChecker(ReferenceChecks):
         if name in scope or kind in (None, "set", "scalar"):
             self.not_indexable(name, kind, scope)
             return
-        if not self.decl.resolved(name):
-            self.unresolved = True
-        if kind == "table":
-            self.table_order(name)
-        if kind == "variable":
-            self.use_variable(name, constant)
-        if kind == "expression":
-            self.use_expression(name, constant)
+        self.note_use(name, kind, constant)
         groups = self.decl.index_groups(name)
         if groups is None:
             return

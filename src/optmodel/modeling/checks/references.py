@@ -97,6 +97,17 @@ class ReferenceChecks:
             self.variables_used.add(name)  # it is used, just not checkable
         self.variables_used |= self.decl.expression_variables(name)
 
+    def note_use(self, name: str, kind: str | None, constant: str | None) -> None:
+        """Record a use of a declared name, whether bare or subscripted, by what it is."""
+        if not self.decl.resolved(name):
+            self.unresolved = True
+        if kind == "table":
+            self.table_order(name)
+        if kind == "variable":
+            self.use_variable(name, constant)
+        if kind == "expression":
+            self.use_expression(name, constant)
+
     def use_variable(self, name: str, constant: str | None) -> None:
         self.variables_used.add(name)
         if constant is not None:
