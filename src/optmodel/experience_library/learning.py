@@ -203,10 +203,12 @@ class _Learner:
         for (problem, insight), verdict in zip(candidates, verdicts, strict=True):
             if verdict.correct:
                 verified.append(insight)
-                results[problem.id].setdefault("verified", []).append(insight.id)
             else:
                 results[problem.id].setdefault("rejected", []).append(insight.title)
         verified = self._without_regressions(verified, already_right, results)
+        for insight in verified:
+            source = insight.provenance.source_problems[0]
+            results[source].setdefault("verified", []).append(insight.id)
         report.candidates_verified += len(verified)
         report.candidates_rejected += len(candidates) - len(verified)
         if verified:

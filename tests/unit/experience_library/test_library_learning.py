@@ -247,6 +247,7 @@ def test_a_candidate_that_breaks_an_already_right_similar_problem_is_dropped(
     assert report.per_problem["p1"]["regressed"] == [
         {"insight": "Always hire a spare truck", "broke": ["p-similar"]}
     ]
+    assert report.per_problem["p1"]["verified"] == [kept.id]  # only what was kept
     *_, regression = formulator.calls
     assert len(formulator.calls) == 3  # attempt, verify, regression
     assert [t.problem.id for t in regression] == ["p-similar", "p-similar"]
