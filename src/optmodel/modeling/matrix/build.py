@@ -26,8 +26,10 @@ from optmodel.modeling.elaborate.instances import (
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import ConstraintDef, Formulation, ObjectiveDef, VarDef
 from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, root_frame
+from optmodel.modeling.matrix.known_nodes import language_is_known
 from optmodel.modeling.matrix.linear import Linear, as_linear
-from optmodel.modeling.matrix.vectorize import VariableLayout, Vectorizer, language_is_known
+from optmodel.modeling.matrix.variable_layout import VariableLayout
+from optmodel.modeling.matrix.vectorize import Vectorizer
 from optmodel.standard_form import StandardForm
 from optmodel.symbols import SelfSymbols, SymbolBlocks, SymbolMap
 

@@ -3,23 +3,22 @@
 A value is a Python scalar (the same in every row), an array with one entry per row (numbers, or members as
 objects), or a :class:`Linear` batch (rows of linear terms in the decision variables). Anything that is not
 linear, or that the reference interpreter would report as an error, raises :class:`NotVectorizable` so the
-reference path handles it (with its error message) instead.
+reference path handles it (with its error message) instead. Conditions are evaluated in
+:mod:`~optmodel.modeling.matrix.vector_conditions`, generators and sums in
+:mod:`~optmodel.modeling.matrix.vector_generators`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from optmodel.modeling.elaborate.evaluate import as_key
 from optmodel.modeling.language import expressions as ex
-from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, expand
+from optmodel.modeling.matrix.frame import Frame, NotVectorizable
+from optmodel.modeling.matrix.known_nodes import KNOWN_NODES
 from optmodel.modeling.matrix.linear import (
     Linear,
     arithmetic,
@@ -29,6 +28,7 @@ from optmodel.modeling.matrix.linear import (
     number,
     numeric,
 )
+from optmodel.modeling.matrix.vector_generators import GeneratorVectorizer
 
 _NUMERIC_MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "exp": np.exp,
@@ -43,78 +43,15 @@ _NUMERIC_MATH: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "round": np.round,
 }
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "**"})
-#: The expression nodes this evaluator knows, with their fields: a node type or field added to the language
-#: later makes the fast path decline (see :func:`language_is_known`) until it is taught the meaning.
-_KNOWN_NODES: dict[type, tuple[str, ...]] = {
-    ex.Const: ("value",),
-    ex.Name: ("id",),
-    ex.Subscript: ("name", "indices"),
-    ex.Unary: ("op", "operand"),
-    ex.Binary: ("op", "left", "right"),
-    ex.Call: ("func", "args"),
-    ex.Sum: ("body", "generators"),
-    ex.Compare: ("ops", "operands"),
-    ex.BoolOp: ("op", "values"),
-    ex.Not: ("operand",),
-    ex.TupleNode: ("items",),
-    ex.IfElse: ("test", "body", "orelse"),
-    ex.Generator: ("targets", "set_name", "set_index", "conditions"),
-}
 
 
-@functools.cache
-def language_is_known() -> bool:
-    """Whether the expression nodes still have exactly the fields this evaluator reads."""
-    return all(
-        tuple(f.name for f in dataclasses.fields(node)) == names
-        for node, names in _KNOWN_NODES.items()
-    )
-
-
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "<=": np.less_equal,
-    ">=": np.greater_equal,
-    "<": np.less,
-    ">": np.greater,
-    "==": np.equal,
-    "!=": np.not_equal,
-}
-
-
-@dataclass(frozen=True)
-class VariableLayout:
-    """Columns ``offset .. offset + count`` hold a variable's keys, in the product order of ``sets``."""
-
-    offset: int
-    sets: tuple[str, ...]
-    keys: list[Any]
-    indexed: bool
-    product: bool  # keys are exactly the product of the sets (so codes locate columns)
-    _columns: dict[Any, int] | None = None
-
-    def column_of(self) -> dict[Any, int]:
-        if self._columns is None:
-            object.__setattr__(
-                self,
-                "_columns",
-                dict(zip(self.keys, range(self.offset, self.offset + len(self.keys)), strict=True)),
-            )
-        assert self._columns is not None
-        return self._columns
-
-
-class Vectorizer:
+class Vectorizer(GeneratorVectorizer):
     """The reference :class:`~optmodel.modeling.elaborate.evaluate.Evaluator`'s meaning, one frame at a time."""
-
-    def __init__(self, index: DataIndex, variables: Mapping[str, VariableLayout]) -> None:
-        self.index = index
-        self.data = index.data
-        self.variables = variables
 
     # --- values ---------------------------------------------------------------------------------
     def value(self, node: ex.Node, frame: Frame) -> Any:
         if (
-            type(node) not in _KNOWN_NODES
+            type(node) not in KNOWN_NODES
         ):  # exact types: a subclass (max over generators) means more
             raise NotVectorizable(f"{type(node).__name__} is compiled by the Pyomo path")
         if isinstance(node, ex.Const):
@@ -244,25 +181,6 @@ class Vectorizer:
             return None
         return position
 
-    def _keys(self, items: tuple[ex.Node, ...], frame: Frame) -> list[Any]:
-        """One key per row (or a single key when no item depends on the row), in the reference's convention."""
-        parts = []
-        for item in items:
-            value = self.value(item, frame)
-            if isinstance(value, Linear):
-                raise NotVectorizable("a decision variable inside an index")
-            if isinstance(value, np.ndarray):
-                if value.dtype.kind == "b":
-                    raise NotVectorizable("a condition inside an index")
-                parts.append(value.tolist())
-            else:
-                parts.append([value] * frame.size)
-        if not parts:
-            raise NotVectorizable("empty index")
-        if len(parts) == 1:
-            return parts[0]
-        return [as_key(k) for k in zip(*parts, strict=True)]
-
     def binary(self, op: str, left: Any, right: Any, size: int) -> Any:
         left_linear, right_linear = isinstance(left, Linear), isinstance(right, Linear)
         if not (left_linear or right_linear):
@@ -290,85 +208,6 @@ class Vectorizer:
                 else divided(left, divisor)
             )
         raise NotVectorizable(f"nonlinear '{op}'")
-
-    def sum(self, node: ex.Sum, frame: Frame) -> Any:
-        inner = frame
-        origin = np.arange(frame.size, dtype=np.int64)
-        for generator in node.generators:
-            inner, step = self.bind(inner, generator, generator.conditions)
-            origin = origin[step]
-        body = self.value(node.body, inner)
-        if isinstance(body, Linear):
-            return Linear(
-                origin[body.rows],
-                body.cols,
-                body.coefs,
-                np.bincount(origin, weights=body.const, minlength=frame.size),
-            )
-        weights = numeric(body, inner.size)
-        return np.bincount(origin, weights=weights, minlength=frame.size)
-
-    def bind(
-        self, frame: Frame, domain: ex.DomainClause, conditions: tuple[ex.Node, ...]
-    ) -> tuple[Frame, np.ndarray]:
-        """Rows of ``frame`` crossed with the set's (or the set family member's) members that satisfy
-        ``conditions``; and their origin."""
-        targets, set_name = domain.targets, domain.set_name
-        set_index = self.index.set(set_name)
-        clause = self.index.new_clause()
-        rows: np.ndarray | None
-        codes: np.ndarray | None
-        if domain.set_index:  # j in NB[i]: each row's own members
-            rows, codes = self.index.family_rows(set_name, self._keys(domain.set_index, frame))
-        elif set_name in self.data.families:
-            raise NotVectorizable(f"set family {set_name!r} without an index")
-        else:
-            rows, codes = self._join(frame, targets, set_index, conditions)
-        inner = expand(frame, targets, set_index, set_name, clause, rows, codes)
-        origin = inner.origin
-        for (
-            condition
-        ) in conditions:  # in order: a later condition is evaluated only where earlier ones hold
-            keep = np.flatnonzero(self.truth(condition, inner))
-            inner = inner.take(keep)
-            origin = origin[keep]
-        return Frame(inner.size, inner.names, origin), origin
-
-    def _join(
-        self,
-        frame: Frame,
-        targets: tuple[str, ...],
-        set_index: Any,
-        conditions: tuple[ex.Node, ...],
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """For ``if target == outer``: only the members whose value matches each row (the condition still runs)."""
-        for condition in conditions:
-            if not (isinstance(condition, ex.Compare) and condition.ops == ("==",)):
-                continue
-            for mine, other in (condition.operands, condition.operands[::-1]):
-                if not (isinstance(mine, ex.Name) and mine.id in targets):
-                    continue
-                if ex.free_names(other) & set(targets):
-                    continue
-                values = self.value(other, frame)
-                if isinstance(values, Linear):
-                    raise NotVectorizable("a decision variable in a condition")
-                component = None if len(targets) == 1 else targets.index(mine.id)
-                if isinstance(values, np.ndarray) and values.dtype == np.int64:
-                    joined = set_index.integer_matches(component, values)
-                    if joined is not None:
-                        return joined
-                listed = (
-                    values.tolist() if isinstance(values, np.ndarray) else [values] * frame.size
-                )
-                groups = set_index.group(component)
-                empty = np.empty(0, dtype=np.int64)
-                matches = [groups.get(v, empty) if _hashable(v) else empty for v in listed]
-                counts = np.fromiter((len(m) for m in matches), dtype=np.int64, count=len(matches))
-                rows = np.repeat(np.arange(frame.size, dtype=np.int64), counts)
-                codes = np.concatenate(matches) if matches else empty
-                return rows, codes.astype(np.int64, copy=False)
-        return None, None
 
     def call(self, node: ex.Call, frame: Frame) -> Any:
         if node.func == "len":
@@ -426,100 +265,3 @@ class Vectorizer:
             if value is not None:
                 result[where] = numeric(value, len(where))
         return result
-
-    # --- conditions -----------------------------------------------------------------------------
-    def truth(self, node: ex.Node, frame: Frame) -> np.ndarray:
-        """A boolean per row; only rows where an ``and``'s earlier parts hold evaluate the later ones."""
-        if type(node) is ex.BoolOp:
-            if node.op not in ("and", "or"):
-                raise NotVectorizable(f"boolean {node.op!r}")
-            result = self.truth(node.values[0], frame)
-            for part in node.values[1:]:
-                pending = np.flatnonzero(result if node.op == "and" else ~result)
-                if len(pending):
-                    result = result.copy()
-                    result[pending] = self.truth(part, frame.take(pending))
-            return result
-        if type(node) is ex.Not:
-            return ~self.truth(node.operand, frame)
-        if type(node) is ex.Compare:
-            return self.compare(node, frame)
-        value = self.value(node, frame)
-        if isinstance(value, Linear):
-            raise NotVectorizable("a decision variable in a condition")
-        if isinstance(value, np.ndarray):
-            if value.dtype.kind not in "bif":
-                raise NotVectorizable("a set member as a condition")
-            return value.astype(bool)
-        if isinstance(value, str):
-            raise NotVectorizable("a set member as a condition")
-        return np.full(frame.size, bool(value))
-
-    def compare(self, node: ex.Compare, frame: Frame) -> np.ndarray:
-        result = np.ones(frame.size, dtype=bool)
-        left = self._operand(node.operands[0], frame)
-        for op, right_node in zip(node.ops, node.operands[1:], strict=True):
-            if op in ("in", "not in"):
-                values = left.tolist() if isinstance(left, np.ndarray) else [left] * frame.size
-                if isinstance(right_node, ex.Subscript):  # c in LIKES[p]: each row's own members
-                    keys = self._keys(right_node.indices, frame)
-                    found = self.index.family_contains(right_node.name, keys, values)
-                elif (
-                    not isinstance(right_node, ex.Name)
-                    or right_node.id not in self.data.sets
-                    or right_node.id in self.data.families
-                ):
-                    raise NotVectorizable("'in' needs a set name")
-                else:
-                    set_name = right_node.id
-                    found = np.fromiter(
-                        (_hashable(v) and self.data.contains(set_name, v) for v in values),
-                        dtype=bool,
-                        count=frame.size,
-                    )
-                result &= found if op == "in" else ~found
-                continue
-            if op not in _COMPARE:
-                raise NotVectorizable(f"comparison {op!r}")
-            right = self._operand(right_node, frame)
-            try:
-                with np.errstate(all="ignore"):
-                    holds = np.asarray(
-                        _COMPARE[op](_comparable(left), _comparable(right)), dtype=bool
-                    )
-            except TypeError as error:
-                raise NotVectorizable(str(error)) from error
-            result &= np.broadcast_to(holds, (frame.size,))
-            left = right
-        return result
-
-    def _operand(self, node: ex.Node, frame: Frame) -> Any:
-        if type(node) is ex.TupleNode:
-            items = [self._operand(i, frame) for i in node.items]
-            lists = [i.tolist() if isinstance(i, np.ndarray) else [i] * frame.size for i in items]
-            array = np.empty(frame.size, dtype=object)
-            array[:] = list(zip(*lists, strict=True)) if lists else [()] * frame.size
-            return array
-        value = self.value(node, frame)
-        if isinstance(value, Linear):
-            raise NotVectorizable("a decision variable in a condition")
-        return value
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _comparable(value: Any) -> Any:
-    """Members compare as Python objects (so 'a' < 1 fails as in the reference); numbers as numbers."""
-    if isinstance(value, np.ndarray):
-        return value
-    if isinstance(value, str | tuple):
-        array = np.empty(1, dtype=object)
-        array[0] = value
-        return array
-    return value
