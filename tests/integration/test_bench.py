@@ -167,21 +167,74 @@ def test_batch_provider_round_trip_over_several_rounds(tmp_path: Path) -> None:
 
 
 def _run_in_rounds(
-    config: BenchConfig, batch_dir: Path, answerer: ScriptedProvider, max_rounds: int
+    config: BenchConfig,
+    batch_dir: Path,
+    answerer: ScriptedProvider,
+    max_rounds: int,
+    library: str | None = None,
 ) -> int:
-    """Run the benchmark, answering each round of request files, until it finishes; the rounds it took."""
+    """Run the benchmark, answering each round of request files, until it finishes; the rounds it took.
+
+    With ``library`` (a shipped library's name) the library methods retrieve from it."""
     from optmodel.errors import PendingBatchError
+    from optmodel.experience_library import InsightStore, load_shipped_library
+    from optmodel.library_bridge import LibraryInsightSource
     from optmodel.llm.config import make_provider
 
     rounds = 0
     while True:
+        provider = make_provider(f"batch:{batch_dir}")
+        insights_for = None
+        if library is not None:
+            store = InsightStore(":memory:")
+            load_shipped_library(store, library)  # type: ignore[arg-type]
+            source = LibraryInsightSource(store, provider)
+
+            def insights_for(method: object, source: LibraryInsightSource = source) -> Any:
+                return source
+
         try:
-            run_benchmark(config, make_provider(f"batch:{batch_dir}"), resume=rounds > 0)
+            run_benchmark(config, provider, resume=rounds > 0, insights_for=insights_for)
             return rounds
         except PendingBatchError:
             rounds += 1
             assert rounds <= max_rounds
             _answer_batch_files(batch_dir, answerer)
+
+
+def test_methods_share_batch_rounds(tmp_path: Path) -> None:
+    """Each method's requests join the same round: standard's one call goes with the library's
+    applicability check, so the run takes two rounds, where one method after the other took three."""
+
+    replies = golden_answers()
+    ids = chosen_ids(replies, 2)[:1]  # a problem with a golden (right) model
+    batch_dir = tmp_path / "batch"
+    config = BenchConfig(
+        datasets=("nl4opt",),
+        llm=f"batch:{batch_dir}",
+        methods=("standard", "library-starter"),
+        out=tmp_path / "run",
+        ids=ids,
+        data_dir=DATA,
+        executor="thread",
+    )
+    first_try = scripted(replies)
+
+    def answer(request: Any) -> str:
+        if "Candidate insights:" in request.messages[-1].content:
+            return "[]"
+        return first_try.complete([request])[0].text
+
+    rounds = _run_in_rounds(
+        config, batch_dir, ScriptedProvider(rules=answer), max_rounds=5, library="starter"
+    )
+    records = {r.method: r for r in load_records(RunDirectory(tmp_path / "run"))}
+    # round 1: standard's call and the library's applicability check (two files); round 2: the
+    # library's verification (no insight applied, so its first try is standard's, already answered)
+    assert rounds == 2
+    assert records["standard"].correct["strict"] is True
+    assert records["library-starter"].correct["strict"] is True
+    assert len(list(batch_dir.glob("requests-*.jsonl"))) == 3
 
 
 def _answer_batch_files(batch_dir: Path, answerer: ScriptedProvider) -> None:

@@ -23,7 +23,7 @@ from optmodel.benchmarks.methods import Method, parse_method
 from optmodel.benchmarks.records import FailureCategory, ResultRecord
 from optmodel.benchmarks.rundir import RunDirectory, iter_done
 from optmodel.benchmarks.scoring import Prediction, PredictionStatus
-from optmodel.errors import OptmodelError
+from optmodel.errors import OptmodelError, PendingBatchError
 from optmodel.experience_library import Problem as LibraryProblem
 from optmodel.llm.formulator import FormulationResult, Formulator, FormulatorConfig, InsightSource
 from optmodel.llm.formulator import Problem as FormulationProblem
@@ -113,16 +113,24 @@ def run_benchmark(
     progress.done = sum(1 for p in problems for m in methods if (p.dataset, m.name, p.id) in done)
     own_executor = executor is None
     pool = executor or make_executor(config.executor, config.workers)
+    waiting: PendingBatchError | None = None
     try:
         for method in methods:
             todo = [p for p in problems if (p.dataset, method.name, p.id) not in done]
             insights = insights_for(method) if insights_for and method.uses_library else None
             formulator = Formulator(provider, method.config, insights=insights, executor=pool)
-            for chunk in _chunks(todo, _chunk_size(config, provider)):
-                _run_chunk(run, formulator, method, chunk, progress, on_record, insights)
+            try:
+                for chunk in _chunks(todo, _chunk_size(config, provider)):
+                    _run_chunk(run, formulator, method, chunk, progress, on_record, insights)
+            except PendingBatchError as pending:
+                # The next methods' requests join this round: a round takes as long as the longest
+                # method needs, not the sum of all methods. The last error names every unrun file.
+                waiting = pending
     finally:
         if own_executor:
             pool.shutdown(wait=True, cancel_futures=True)
+    if waiting is not None:
+        raise waiting
     return run
 
 

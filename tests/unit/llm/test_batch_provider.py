@@ -140,6 +140,19 @@ def test_several_rounds_export_only_what_is_missing(tmp_path: Path) -> None:
     ]
 
 
+def test_a_second_caller_in_the_same_round_is_told_every_unrun_file(tmp_path: Path) -> None:
+    provider = BatchFileProvider(tmp_path, model="m")
+    with pytest.raises(PendingBatchError):
+        provider.complete([ask("q1")])
+    # Another caller (a second benchmark method) asks before the round ran: its request goes into a
+    # file of its own, and the message names both files and counts both requests.
+    with pytest.raises(PendingBatchError, match="2 LLM request") as caught:
+        provider.complete([ask("q2"), ask("q1")])
+    assert "requests-0001" in str(caught.value) and "requests-0002" in str(caught.value)
+    round_two = (tmp_path / "requests-0002.jsonl").read_text().splitlines()
+    assert [json.loads(line)["body"]["messages"][0]["content"] for line in round_two] == ["q2"]
+
+
 def test_unanswered_requests_of_a_round_that_ran_go_into_a_new_round(tmp_path: Path) -> None:
     provider = BatchFileProvider(tmp_path, model="m")
     with pytest.raises(PendingBatchError):

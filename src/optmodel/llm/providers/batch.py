@@ -97,10 +97,13 @@ class BatchFileProvider:
         unrun = {path for path, cids in exported.items() if not any(c in answers for c in cids)}
         waiting = {c for path in unrun for c in exported[path]}
         new = [r for cid, r in missing.items() if cid not in waiting]
-        pending = sorted(path for path in unrun if any(c in missing for c in exported[path]))
+        # Every unrun file is named, not only this call's: a caller that gathers several callers'
+        # requests into one round (bench with several methods) re-raises the last error for all.
+        pending = sorted(unrun)
         if new:
             pending.append(self._write_round(new))
-        raise PendingBatchError(self._instructions(len(missing), pending))
+        count = len(waiting) + len(new)
+        raise PendingBatchError(self._instructions(count, pending))
 
     # -- export ------------------------------------------------------------------------------------
 
