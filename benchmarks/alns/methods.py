@@ -21,17 +21,13 @@ def _left(rec: Recorder, time_limit: float) -> float:
 
 
 def prepare(method: str) -> None:
-    """Import the method's libraries before the clock starts (MABWiser alone takes ~2 s). ALNS v2
-    imports MABWiser in its worker process, inside the clock, as a user's run would."""
+    """Import the method's solver library before the clock starts. Both ALNS modes import the bandit
+    libraries (MABWiser, ``alns``) inside the clock, as a user's run does: the stand-alone LNS when
+    its first iteration is due, ALNS v2 in its worker process."""
     if method in ("highs", "alns", "lns"):
         import highspy  # noqa: F401
-    if method == "alns":
-        from optmodel.solvers.alns.solve import solve_mps
-    if method == "lns":
-        from optmodel.solvers.alns.selection import load_bandit_dependencies
+    if method in ("alns", "lns"):
         from optmodel.solvers.alns.solve import solve_mps  # noqa: F401 - its imports, not the clock's
-
-        load_bandit_dependencies()
     if method == "scip":
         import pyscipopt  # noqa: F401
     if method == "cpsat":

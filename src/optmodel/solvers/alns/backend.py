@@ -50,7 +50,7 @@ class AlnsBackend:
         options: SolveOptions,
         symbols: SymbolMap | None = None,
     ) -> SolveResult:
-        """Solve ``model``; the budget counts from here (after the bandit libraries are loaded)."""
+        """Solve ``model``; the budget counts from here (the bandit libraries load inside it)."""
         config = config_from_options(options)
         prepare(config)
         start = time.perf_counter()

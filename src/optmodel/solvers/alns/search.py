@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from optmodel.errors import MissingExtraError
 from optmodel.solvers.alns.adaptation import Adaptation
 from optmodel.solvers.alns.config import DETERMINISTIC_NODE_LIMIT, AlnsConfig
 from optmodel.solvers.alns.highs_model import lp_relaxation
@@ -26,7 +25,7 @@ from optmodel.solvers.alns.operators import (
     OperatorContext,
 )
 from optmodel.solvers.alns.rewards import TimeAwareReward
-from optmodel.solvers.alns.selection import make_selector
+from optmodel.solvers.alns.selection import load_bandit_dependencies_within, make_selector
 from optmodel.solvers.alns.state import MipState, Move
 from optmodel.solvers.alns.submip import SubMipOutcome, SubMipSolver
 from optmodel.solvers.alns.trajectory import OUTCOMES, Trajectory
@@ -168,12 +167,15 @@ class _Search:
         return tuple(ops) or ("random",)
 
     def iterate(self, solver: SubMipSolver) -> str:
-        try:
-            from alns.accept import HillClimbing
+        began = self.trajectory.elapsed()
+        if not load_bandit_dependencies_within(self.remaining() - DEADLINE_MARGIN):
+            self.notes.append("the bandit libraries were still loading at the deadline")
+            return "time_limit"
+        self.notes.append(f"bandit libraries loaded in {self.trajectory.elapsed() - began:.2f}s")
+        from alns.accept import HillClimbing
 
-            from alns import ALNS
-        except ImportError as exc:
-            raise MissingExtraError("alns", "bandit", "the ALNS meta-solver") from exc
+        from alns import ALNS
+
         assert self.incumbent is not None
         ops = self.ops = self.operators(solver)
         adaptation = Adaptation(self.config, ops)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +27,8 @@ def _thompson_binarizer(arm: Any, reward: float) -> bool:
 
 
 def load_bandit_dependencies() -> None:
-    """Import ``alns`` and ``mabwiser`` now (about 2 s: MABWiser pulls in scikit-learn), so the import
-    neither counts against a solve's budget nor fails half-way through one."""
+    """Import ``alns`` and ``mabwiser`` now (2-5 s: MABWiser pulls in scikit-learn, ``alns``
+    matplotlib), raising :class:`MissingExtraError` when one is missing."""
     try:
         import alns.select  # noqa: F401
     except ImportError as exc:
@@ -34,6 +37,52 @@ def load_bandit_dependencies() -> None:
         import mabwiser.mab  # noqa: F401
     except ImportError as exc:
         raise MissingExtraError("mabwiser", "bandit", "the ALNS operator selection") from exc
+
+
+def check_bandit_dependencies() -> None:
+    """Raise :class:`MissingExtraError` unless ``alns`` and ``mabwiser`` are installed (imports nothing)."""
+    for package, purpose in (
+        ("alns", "the ALNS meta-solver"),
+        ("mabwiser", "the ALNS operator selection"),
+    ):
+        if importlib.util.find_spec(package) is None:
+            raise MissingExtraError(package, "bandit", purpose)
+
+
+_loader_lock = threading.Lock()
+_loader: threading.Thread | None = None
+_load_error: list[BaseException] = []
+
+
+def load_bandit_dependencies_within(seconds: float) -> bool:
+    """Import the bandit libraries, waiting at most ``seconds``; True once they are in.
+
+    A search imports them only when its first LNS iteration is due, inside its budget (highspy holds
+    the GIL while it solves, so the import cannot overlap a solve anyway). The import runs in a thread
+    so that a deadline is kept even when it is slower than the time left; it then ends in the
+    background and a later call finds it done.
+    """
+    global _loader
+    if "alns.select" in sys.modules and "mabwiser.mab" in sys.modules:
+        return True
+    with _loader_lock:
+        if _loader is None:
+            _loader = threading.Thread(target=_load_in_thread, name="bandit-import", daemon=True)
+            _loader.start()
+        loader = _loader
+    loader.join(max(0.0, seconds))
+    if loader.is_alive():
+        return False
+    if _load_error:
+        raise _load_error[0]
+    return True
+
+
+def _load_in_thread() -> None:
+    try:
+        load_bandit_dependencies()
+    except BaseException as exc:  # handed to the caller, which raises it
+        _load_error.append(exc)
 
 
 def learning_policy(name: str) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,12 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from optmodel.errors import MissingExtraError
 from optmodel.solvers.alns.config import AlnsConfig
 from optmodel.solvers.alns.mip_data import MipData
 from optmodel.solvers.alns.mip_reading import read_mip_file
 from optmodel.solvers.alns.search import SearchResult, run_search
-from optmodel.solvers.alns.selection import load_bandit_dependencies
+from optmodel.solvers.alns.selection import check_bandit_dependencies
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 
 SOLVER_NAME = "alns"
@@ -44,12 +42,10 @@ def config_from_options(options: SolveOptions) -> AlnsConfig:
 
 
 def prepare(config: AlnsConfig) -> None:
-    """Import what the mode needs in this process before the clock starts. Tree mode imports the
-    bandit library in its worker process only, so ``solver="alns"`` starts as fast as HiGHS."""
-    if config.mode == "lns":
-        load_bandit_dependencies()
-    elif importlib.util.find_spec("mabwiser") is None:
-        raise MissingExtraError("mabwiser", "bandit", "the ALNS operator selection")
+    """Fail before the clock starts when the bandit extra is missing. Nothing heavy is imported
+    here, so ``solver="alns"`` starts as fast as HiGHS: the stand-alone LNS imports the bandit
+    libraries when its first iteration is due (inside the budget), tree mode in its worker process."""
+    check_bandit_dependencies()
 
 
 def search_in_mode(data: MipData, config: AlnsConfig, start: float) -> SearchResult:
@@ -62,8 +58,7 @@ def search_in_mode(data: MipData, config: AlnsConfig, start: float) -> SearchRes
 
 
 def solve_mps(path: str | Path, options: SolveOptions | None = None) -> SolveResult:
-    """Solve the MPS/LP file at ``path`` with the ALNS; the clock starts before reading (after the
-    one-off import of the bandit libraries).
+    """Solve the MPS/LP file at ``path`` with the ALNS; the clock starts before reading.
 
     The solution maps column names to values. Example::
 
