@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -55,3 +56,18 @@ def test_a_tree_mode_run_reports_what_the_lns_did_inside_the_tree(tmp_path: Path
     assert "## The LNS inside the tree (ALNS v2 runs)" in report
     share = f"{counters['lns_seconds'] / record['wall']:.3f}"
     assert f"| miplib | 1 | {share} |" in report
+
+
+@pytest.mark.skipif(not (MIPLIB / "pk1.mps").exists(), reason="needs ../shared/miplib")
+@pytest.mark.skipif(
+    importlib.util.find_spec("balans") is not None, reason="tests the run without Balans"
+)
+def test_balans_is_skipped_with_a_message_when_it_is_not_installed(tmp_path: Path) -> None:
+    done = run(
+        "--methods", "highs,balans", "--instances", "pk1", "--time-limit", "1",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Balans is not installed (pip install balans): its runs are skipped" in done.stdout
+    assert json.loads((tmp_path / "config.json").read_text())["methods"] == ["highs"]
+    assert (tmp_path / "runs" / "pk1__highs__0.json").exists()

@@ -13,9 +13,12 @@ dual bound all stay at work. The LNS is a primal heuristic inside it:
   second lately (:mod:`~optmodel.solvers.alns.tree_share`). The allowance accrues while the tree runs,
   so where HiGHS offers the callback rarely the LNS spends what it saved at the next offer, and a step
   starts only when the allowance pays the sub-MIP time limit the worker asks for;
-- the interrupt callback stops the host at the deadline. HiGHS calls no callback during some long
-  root phases, so a run can still overrun there (measured: +5.4 s on the independent-set transfer
-  instance at 30 s).
+- the interrupt callback stops the host at the deadline. HiGHS checks its own time limit (wall time,
+  callbacks included, set to the budget left when the host starts) in the same place where it calls
+  the interrupt callback, and some root phases reach that place only after seconds, so a run can
+  still overrun there. Plain HiGHS does too: on the independent-set transfer instance, one thread,
+  a 20 s limit ended after 24.3 s with no callback from 14.6 s on; the tree mode once ended after
+  35.4 s at 30 s, its root delayed by the sub-MIPs into such a phase.
 
 The host is blocked while the worker solves: one core at a time, ``threads`` each.
 """
