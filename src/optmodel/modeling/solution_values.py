@@ -37,7 +37,6 @@ class ValueEvaluator(Evaluator):
         super().__init__(data, instances)
         self.values = values
         self.instances = instances
-        self._key_sets: dict[str, set[Key]] = {}
 
     def variable(self, name: str, key: Key | None) -> Any:
         entry = self.values.get(name)
@@ -47,18 +46,13 @@ class ValueEvaluator(Evaluator):
             raise EvaluationError(message, hint, code="unknown-key")
         value = entry.get(key) if isinstance(entry, Mapping) else entry
         if value is None:
-            if inst.indexed and key not in self._keys(name):
+            if inst.indexed and key not in inst.key_set:
                 message, hint = missing_key_message(inst, key)
                 raise EvaluationError(message, hint, code="unknown-key")
             raise EvaluationError(
                 f"no value for {format_symbol((name, key))}", code="missing-value"
             )
         return value
-
-    def _keys(self, name: str) -> set[Key]:
-        if name not in self._key_sets:
-            self._key_sets[name] = set(self.instances[name].keys)
-        return self._key_sets[name]
 
     def add_all(self, terms: Iterable[Any]) -> Any:
         return sum(terms)
@@ -80,10 +74,9 @@ def normalise_values(
         given: dict[Key, float] = {}
         if isinstance(entry, Mapping):
             by_text: dict[str, Key] | None = None
-            valid = set(inst.keys)
             for raw_key, raw_value in entry.items():
                 key = _key(raw_key)
-                if key not in valid:
+                if key not in inst.key_set:
                     by_text = by_text or {_text_key(k): k for k in inst.keys}
                     key = by_text.get(_text_key(key), key)
                 number = _number(raw_value)

@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
+from golden_cycle import GOLDEN, full_cycle
 
-from optmodel.modeling.checks.validate import validate_resolved
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language import parser
-from optmodel.modeling.language.issues import errors_only
-from optmodel.modeling.language.load import load_formulation
-from optmodel.modeling.matrix import NotVectorizable, build_matrix, check_matrix_solution
-from optmodel.modeling.pyomo.compile import compile_formulation
-from optmodel.modeling.render import render_latex, render_markdown, render_text
-from optmodel.modeling.solution_check import check_solution
-
-GOLDEN = Path(__file__).resolve().parents[2] / "data" / "golden"
 
 
 class _CountingAst:
@@ -41,33 +32,6 @@ class _CountingAst:
         return getattr(ast, name)
 
 
-def _zero_values(compiled: Any, names: list[str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name in names:
-        var = compiled.var(name)
-        values[name] = {k: 0.0 for k in var.index_set()} if var.is_indexed() else 0.0
-    return values
-
-
-def _full_cycle(path: Path) -> None:
-    formulation = load_formulation(path)
-    issues, data = validate_resolved(formulation)
-    assert not errors_only(issues), path.name
-    assert data is not None
-    compiled = compile_formulation(formulation, data)
-    values = _zero_values(compiled, list(formulation.variables))
-    check_solution(formulation, values, data)
-    try:
-        matrix = build_matrix(formulation, data)
-    except NotVectorizable:
-        pass  # nonlinear or logic: the Pyomo path above is the one used
-    else:
-        check_matrix_solution(matrix, values)
-    render_text(formulation)
-    render_latex(formulation)
-    render_markdown(formulation)
-
-
 def test_every_golden_model_parses_each_string_once_per_validate_compile_render_check_cycle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -80,7 +44,7 @@ def test_every_golden_model_parses_each_string_once_per_validate_compile_render_
         ex.parse.cache_clear()
         ex.parse_domain.cache_clear()
         counting.parsed.clear()
-        _full_cycle(path)
+        full_cycle(path)
         assert counting.parsed, path.name  # the counter sees the parses (the test can fail)
         again = {text: n for text, n in counting.parsed.items() if n > 1}
         if again:

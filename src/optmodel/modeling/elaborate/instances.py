@@ -1,11 +1,14 @@
 """Expanding a Formulation's variables and constraints into concrete instances: keys, bounds, bindings.
 
-Shared by the compiler and the solution checker so both see exactly the same keys and bounds. No Pyomo here.
-Every problem is raised as a :class:`~optmodel.errors.CompileError` with the path of the offending field.
+Each element is expanded once per resolved model (kept in :attr:`ModelData.expansions
+<optmodel.modeling.elaborate.model_data.ModelData.expansions>`); the compiler, the matrix fast path, the
+solution checker and the big-M check read the same immutable record. No Pyomo here. Every problem is
+raised as a :class:`~optmodel.errors.CompileError` with the path of the offending field.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Collection, Sequence
@@ -38,20 +41,28 @@ class VariableInstances:
     indexed: bool
     dimen: int
     sets: tuple[str, ...]
-    keys: list[Key]  # [None] for a scalar variable
-    lower: list[float | None]
-    upper: list[float | None]
+    keys: tuple[Key, ...]  # (None,) for a scalar variable
+    lower: tuple[float | None, ...]
+    upper: tuple[float | None, ...]
+
+    @functools.cached_property
+    def key_set(self) -> frozenset[Key]:
+        """The keys for membership tests, built on first use and then shared like the keys."""
+        return frozenset(self.keys)
 
 
 @dataclass(frozen=True)
 class ConstraintInstances:
-    """A constraint's relation and the index bindings it is stated for (``[(None, {})]`` when scalar)."""
+    """A constraint's relation and the index bindings it is stated for (``((None, {}),)`` when scalar).
+
+    The bindings' dicts are shared by every stage: read them, never change them.
+    """
 
     name: str
     relation: ex.Compare
     indexed: bool
     dimen: int
-    bindings: list[tuple[Key, dict[str, Any]]]
+    bindings: tuple[tuple[Key, dict[str, Any]], ...]
 
 
 def _error(error: EvaluationError | ExpressionError, path: str, prefix: str = "") -> CompileError:
@@ -60,12 +71,19 @@ def _error(error: EvaluationError | ExpressionError, path: str, prefix: str = ""
 
 # --- variables ------------------------------------------------------------------------------------
 def variable_instances(name: str, vdef: VarDef, data: ModelData) -> VariableInstances:
-    """Keys and per-key bounds of variable ``name``; raises CompileError (path ``variables.<name>...``)."""
+    """Keys and per-key bounds of variable ``name``, expanded once per ``data``; raises CompileError (path
+    ``variables.<name>...``)."""
+    return data.expansions.once(
+        "variable", name, repr(vdef), lambda: _expand_variable(name, vdef, data)
+    )
+
+
+def _expand_variable(name: str, vdef: VarDef, data: ModelData) -> VariableInstances:
     path = f"variables.{name}"
     clauses, domain_form = _variable_clauses(name, vdef, data)
     sets = tuple(c.set_name for c in clauses)
     if not clauses:
-        keys: list[Key] = [None]
+        keys: tuple[Key, ...] = (None,)
         envs: list[dict[str, Any]] = [{}]
     elif domain_form:
         targets = [t for c in clauses for t in c.targets]
@@ -73,7 +91,7 @@ def variable_instances(name: str, vdef: VarDef, data: ModelData) -> VariableInst
             envs = list(Evaluator(data).bindings(clauses, None, {}))
         except EvaluationError as error:
             raise _error(error, f"{path}.index") from error
-        keys = [as_key(tuple(env[t] for t in targets)) for env in envs]
+        keys = tuple([as_key(tuple(env[t] for t in targets)) for env in envs])
     else:
         keys = _product_keys([data.sets[s] for s in sets])
         envs = []
@@ -125,12 +143,12 @@ def _variable_clauses(name: str, vdef: VarDef, data: ModelData) -> tuple[Clauses
     return clauses, domain_form
 
 
-def _product_keys(member_lists: list[list[Any]]) -> list[Key]:
+def _product_keys(member_lists: list[list[Any]]) -> tuple[Key, ...]:
     if len(member_lists) == 1:
-        return list(member_lists[0])
+        return tuple(member_lists[0])
     if all(not m or not isinstance(m[0], tuple) for m in member_lists):
-        return list(itertools.product(*member_lists))
-    return [as_key(combo) for combo in itertools.product(*member_lists)]
+        return tuple(itertools.product(*member_lists))
+    return tuple([as_key(combo) for combo in itertools.product(*member_lists)])
 
 
 def _bounds(
@@ -138,14 +156,14 @@ def _bounds(
     vdef: VarDef,
     which: Literal["lb", "ub"],
     data: ModelData,
-    keys: list[Key],
+    keys: tuple[Key, ...],
     envs: list[dict[str, Any]],
     sets: tuple[str, ...],
-) -> list[float | None]:
+) -> tuple[float | None, ...]:
     raw = getattr(vdef, which)
     path = f"variables.{name}.{which}"
     if raw is None or (isinstance(raw, str) and raw.strip().lower() in _UNBOUNDED_WORDS):
-        return [None] * len(keys)
+        return (None,) * len(keys)
     if is_number(raw):
         values: list[Any] = [raw]
     else:
@@ -156,14 +174,14 @@ def _bounds(
             values = [_table_entry(data, text, key, path) for key in keys]
         else:
             values = _bound_expressions(text, data, keys, envs, sets, path)
-    finite = [_finite(float(v), which, name, path) for v in values]
+    finite = tuple([_finite(float(v), which, name, path) for v in values])
     return finite * len(keys) if len(finite) == 1 else finite
 
 
 def _bound_expressions(
     text: str,
     data: ModelData,
-    keys: list[Key],
+    keys: tuple[Key, ...],
     envs: list[dict[str, Any]],
     sets: tuple[str, ...],
     path: str,
@@ -245,7 +263,17 @@ def missing_key_message(inst: VariableInstances, key: Key | None) -> tuple[str, 
 def constraint_instances(
     name: str, cdef: ConstraintDef, data: ModelData, variables: Collection[str]
 ) -> ConstraintInstances:
-    """Parse constraint ``name`` and list its index bindings (forall, filtered by where)."""
+    """Parse constraint ``name`` and list its index bindings (forall, filtered by where), expanded once per
+    ``data``."""
+    definition = f"{cdef!r} over {tuple(variables)!r}"
+    return data.expansions.once(
+        "constraint", name, definition, lambda: _expand_constraint(name, cdef, data, variables)
+    )
+
+
+def _expand_constraint(
+    name: str, cdef: ConstraintDef, data: ModelData, variables: Collection[str]
+) -> ConstraintInstances:
     path = f"constraints.{name}"
     try:
         tree = ex.parse(cdef.expression)
@@ -263,7 +291,7 @@ def domain_bindings(
     where_text: str | None,
     data: ModelData,
     variables: Collection[str],
-) -> tuple[list[tuple[Key, dict[str, Any]]], bool, int]:
+) -> tuple[tuple[tuple[Key, dict[str, Any]], ...], bool, int]:
     """The index bindings of a constraint-like element (forall filtered by where), whether it is indexed,
     and its index dimension."""
     clauses: Clauses = []
@@ -306,7 +334,7 @@ def domain_bindings(
             hint="use distinct index names, e.g. 'i in I, j in J'",
         )
     dimen = sum(data.dimen(c.set_name) for c in clauses)
-    return bindings, bool(clauses), dimen
+    return tuple(bindings), bool(clauses), dimen
 
 
 def as_relation(tree: ex.Node, path: str) -> ex.Compare:

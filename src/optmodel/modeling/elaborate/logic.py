@@ -1,7 +1,8 @@
 """Logical constraints (``"logic"``): implications and at-least-k disjunctions, expanded over their index.
 
 Shared by the compiler (:mod:`~optmodel.modeling.pyomo.logic`, through Pyomo's GDP) and the solution
-checker, so both read the same relations at the same bindings. No Pyomo here.
+checker, so both read the same relations at the same bindings (expanded once per resolved model). No Pyomo
+here.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class LogicInstances:
     method: Literal["bigm", "hull"]
     indexed: bool
     dimen: int
-    bindings: list[tuple[Key, dict[str, Any]]]
+    bindings: tuple[tuple[Key, dict[str, Any]], ...]
 
     @property
     def has_else(self) -> bool:
@@ -115,7 +116,17 @@ def _literal(node: ex.Node, text: str) -> BinaryLiteral:
 def logic_instances(
     name: str, ldef: LogicDef, data: ModelData, variables: Collection[str]
 ) -> LogicInstances:
-    """Parse logical constraint ``name`` and list its bindings; raises CompileError with the field's path."""
+    """Parse logical constraint ``name`` and list its bindings, expanded once per ``data``; raises
+    CompileError with the field's path."""
+    definition = f"{ldef!r} over {tuple(variables)!r}"
+    return data.expansions.once(
+        "logic", name, definition, lambda: _expand_logic(name, ldef, data, variables)
+    )
+
+
+def _expand_logic(
+    name: str, ldef: LogicDef, data: ModelData, variables: Collection[str]
+) -> LogicInstances:
     path = f"logic.{name}"
     problem = logic_shape_problem(ldef)
     if problem:

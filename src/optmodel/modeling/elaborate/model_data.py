@@ -12,6 +12,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from optmodel.modeling.elaborate.expansions import Expansions
 from optmodel.modeling.language import expressions as ex
 
 Member = int | str | tuple[int | str, ...]
@@ -97,6 +98,8 @@ class ModelData:
     families: dict[str, dict[Member, list[Member]]] = field(default_factory=dict)
     #: Member -> position per set: one hash table answers both membership and position.
     _positions: dict[str, dict[Member, int]] = field(default_factory=dict, repr=False)
+    #: The elements' concrete instances, expanded once and shared by every stage that reads this data.
+    expansions: Expansions = field(default_factory=Expansions, repr=False, compare=False)
 
     def add_set(self, name: str, members: list[Member]) -> bool:
         """Add a set; False when some member is listed twice (it is kept once, where first listed)."""

@@ -9,7 +9,7 @@ reference path, which handles it or reports the error.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,7 +151,7 @@ class _Builder:
 
     # --- variables -------------------------------------------------------------------------------
     def _variables(self) -> tuple[SymbolBlocks, np.ndarray, np.ndarray, np.ndarray]:
-        blocks: list[tuple[str, list[Key]]] = []
+        blocks: list[tuple[str, Sequence[Key]]] = []
         n_cols = 0
         lowers, uppers, integers = [], [], []
         for name, vdef in self.formulation.variables.items():
@@ -356,7 +356,7 @@ def _constant_if_empty(value: Any) -> Any:
     return value
 
 
-def _bound_array(values: list[float | None], missing: float) -> np.ndarray:
+def _bound_array(values: Sequence[float | None], missing: float) -> np.ndarray:
     # The usual cases (one bound for all, or none) without a Python loop.
     if None not in values:
         return np.array(values, dtype=np.float64)

@@ -118,13 +118,13 @@ def _column_values(model: MatrixModel, values: Mapping[str, Any]) -> tuple[np.nd
     return x, missing
 
 
-def _column(entry: Any, keys: list[Any], indexed: bool) -> list[Any]:
+def _column(entry: Any, keys: Sequence[Any], indexed: bool) -> list[Any]:
     if not indexed:
         return [entry]
     if not isinstance(entry, Mapping):
         return [None] * len(keys)
     # Values keyed in the columns' own order: then no key is looked up.
-    if isinstance(entry, dict) and list(entry) == keys:
+    if isinstance(entry, dict) and tuple(entry) == tuple(keys):
         return list(entry.values())
     return [entry.get(k) for k in keys]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ class VariableLayout:
 
     offset: int
     sets: tuple[str, ...]
-    keys: list[Any]
+    keys: Sequence[Any]
     indexed: bool
     product: bool  # keys are exactly the product of the sets (so codes locate columns)
     _columns: dict[Any, int] | None = None
