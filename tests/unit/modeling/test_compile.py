@@ -557,3 +557,42 @@ def test_golden_linear_problems_compile_to_their_known_optimum(name: str) -> Non
     assert str(result.solver.termination_condition) == "optimal"
     compiled.model.solutions.load_from(result)
     assert compiled.objective_value() == pytest.approx(entry["answer"], rel=1e-6, abs=1e-6)
+
+
+def test_a_bare_set_name_as_index_is_that_one_set_in_validation_and_compilation() -> None:
+    from optmodel.modeling.checks.validate import validate
+    from optmodel.modeling.elaborate.data import resolve_data
+    from optmodel.modeling.matrix import build_matrix
+
+    document: dict[str, Any] = {
+        "sets": {"I": [1, 2, 3], "J": ["a", "b"]},
+        "variables": {"x": {"index": "I", "ub": 4}, "y": {"index": "I, J", "ub": 1}},
+        "objective": {
+            "sense": "max",
+            "expression": "sum(x[i] for i in I) + sum(y[i, j] for i in I for j in J)",
+        },
+    }
+    formulation = Formulation.model_validate(document)
+    assert formulation.variables["x"].index == ["I"]  # one reading for every stage
+    assert formulation.variables["y"].index == ["I", "J"]
+    assert validate(formulation) == []
+    compiled = compile_formulation(formulation)
+    assert list(compiled.var("x").index_set()) == [1, 2, 3]
+    assert solve(compiled) == pytest.approx(3 * 4 + 6)
+    fast = build_matrix(formulation, resolve_data(formulation)[0])
+    assert fast.form.n_cols == 3 + 6
+    # A string with 'in' stays a domain; a misspelt one names an unknown set, rejected by both paths.
+    assert Formulation.model_validate({**document, "variables": {"x": {"index": "i in I"}}})
+    typo = Formulation.model_validate(
+        {
+            **document,
+            "variables": {"x": {"index": "i In I"}},
+            "objective": {"sense": "max", "expression": "0"},
+        }
+    )
+    errors = [i for i in validate(typo) if i.severity == "error"]
+    assert [(i.path, "unknown set 'i In I'" in i.message) for i in errors] == [
+        ("variables.x.index", True)
+    ]
+    with pytest.raises(CompileError, match="unknown set 'i In I'"):
+        compile_formulation(typo)

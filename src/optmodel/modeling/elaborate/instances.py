@@ -25,7 +25,7 @@ from optmodel.modeling.elaborate.evaluate import (
     is_number,
 )
 from optmodel.modeling.language import expressions as ex
-from optmodel.modeling.language.ir import ConstraintDef, Formulation, VarDef
+from optmodel.modeling.language.ir import ConstraintDef, Formulation, VarDef, is_domain, set_names
 
 _UNBOUNDED_WORDS = frozenset({"", "none", "null"})
 
@@ -123,7 +123,7 @@ def _expand_variable(name: str, vdef: VarDef, data: ModelData) -> VariableInstan
 def _variable_clauses(name: str, vdef: VarDef, data: ModelData) -> tuple[Clauses, bool]:
     index = vdef.index
     text = index if isinstance(index, str) else ", ".join(index)
-    domain_form = " in " in f" {text} "
+    domain_form = is_domain(text)
     path = f"variables.{name}.index"
     if domain_form:
         try:
@@ -131,8 +131,7 @@ def _variable_clauses(name: str, vdef: VarDef, data: ModelData) -> tuple[Clauses
         except ExpressionError as error:
             raise _error(error, path) from error
     else:
-        names = [part.strip() for part in text.split(",") if part.strip()]
-        clauses = [ex.DomainClause((), s) for s in names]
+        clauses = [ex.DomainClause((), s) for s in set_names(text)]
     for set_name in (c.set_name for c in clauses):
         if set_name not in data.sets:
             raise CompileError(

@@ -117,26 +117,45 @@ def index_sets(index: list[str] | str) -> list[str]:
     """Set names of an ``index``: a list of set names, or a domain string ``"i in I, (j, k) in ARCS"``."""
     if not isinstance(index, str):
         return list(index)
-    if " in " not in f" {index} ":
-        return [part.strip() for part in index.split(",") if part.strip()]
+    if not is_domain(index):
+        return set_names(index)
     try:
         return [clause.set_name for clause in parse_domain(index)]
     except (ExpressionError, RecursionError):
         return []
 
 
+def is_domain(index: str) -> bool:
+    """Whether an ``index`` string is a domain (``"i in I"``); any other string names sets."""
+    return " in " in f" {index} "
+
+
+def set_names(index: str) -> list[str]:
+    """The sets a string index without ``in`` names: ``"I"`` is ``["I"]``, ``"I, J"`` is ``["I", "J"]``."""
+    return [part.strip() for part in index.split(",") if part.strip()]
+
+
 class VarDef(_Element):
     """A decision variable, scalar or indexed.
 
-    ``index`` is a list of set names (``["I", "J"]``) or a domain string (``"i in I, j in J"``) when the
-    bounds refer to the index (``"ub": "cap[i]"``). Bounds are numbers, parameter names or expressions;
-    ``lb`` defaults to 0 (non-negative); ``null`` means unbounded in that direction.
+    ``index`` is a list of set names (``["I", "J"]``; one set name alone, ``"I"``, is read as ``["I"]``) or
+    a domain string (``"i in I, j in J"``) when the bounds refer to the index (``"ub": "cap[i]"``). Bounds are
+    numbers, parameter names or expressions; ``lb`` defaults to 0 (non-negative); ``null`` means unbounded
+    in that direction.
     """
 
     index: list[str] | str = Field(default_factory=list)
     type: Literal["continuous", "integer", "binary"] = "continuous"
     lb: float | str | None = 0.0
     ub: float | str | None = None
+
+    @field_validator("index")
+    @classmethod
+    def _set_names_as_list(cls, value: list[str] | str) -> list[str] | str:
+        # One reading for every stage: validation, compilation and rendering all see a list of set names.
+        if isinstance(value, str) and not is_domain(value):
+            return set_names(value)
+        return value
 
     @field_validator("type", mode="before")
     @classmethod
