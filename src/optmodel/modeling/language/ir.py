@@ -6,7 +6,8 @@ strings in a small whitelisted subset of Python (see :mod:`optmodel.modeling.lan
 ``constraints.capacity.expression``.
 
 Shorthands accepted on input (and written out in full form): a set given as a plain list is its members;
-a parameter given as a plain number is a scalar.
+a parameter given as a plain number is a scalar; a variable's index given as one set name (``"I"``) is
+``["I"]``.
 """
 
 from __future__ import annotations
