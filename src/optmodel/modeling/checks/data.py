@@ -10,7 +10,7 @@ every instance (empty sums, unbounded objective) are skipped rather than guessed
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +18,15 @@ from optmodel.limits import current_limits
 from optmodel.modeling.checks.context import Declarations, IssueLog
 from optmodel.modeling.checks.linear import Linear
 from optmodel.modeling.checks.magnitudes import magnitude_message, too_large
+from optmodel.modeling.checks.probe_join import equal_members
 from optmodel.modeling.elaborate.data import issue_from
-from optmodel.modeling.elaborate.evaluate import EvaluationError, Evaluator, Key, is_number
+from optmodel.modeling.elaborate.evaluate import (
+    EvaluationError,
+    Evaluator,
+    Key,
+    Member,
+    is_number,
+)
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.issues import IssueCode, Severity
 
@@ -110,6 +117,12 @@ class Probe(Evaluator):
         # that is work too, and it is what grows fastest.
         self.count_term()
         return super().truth(node, env)
+
+    def candidates(
+        self, clause: ex.DomainClause, filters: tuple[ex.Node, ...], env: Mapping[str, Any]
+    ) -> Sequence[Member]:
+        joined = equal_members(self.data, clause, filters, env, self.eval)
+        return super().candidates(clause, filters, env) if joined is None else joined
 
     def expand(
         self, body: ex.Node, generators: tuple[ex.Generator, ...], env: Mapping[str, Any]

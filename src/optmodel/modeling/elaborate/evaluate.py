@@ -346,7 +346,7 @@ class Evaluator:
             targets, set_name = clause.targets, clause.set_name
             filters = conditions[depth]
             single = targets[0] if len(targets) == 1 else None
-            for member in self.clause_members(clause, current):
+            for member in self.candidates(clause, filters, current):
                 bound = dict(current)
                 if single is not None:
                     bound[single] = member
@@ -356,6 +356,13 @@ class Evaluator:
                     yield from rec(depth + 1, bound)
 
         yield from rec(0, dict(env))
+
+    def candidates(
+        self, clause: ex.DomainClause, filters: tuple[ex.Node, ...], env: Mapping[str, Any]
+    ) -> Sequence[Member]:
+        """The members a clause ranges over that may pass ``filters`` (all of them here; a subclass may leave
+        out members that the first filter certainly rejects, without effects: the filters still run)."""
+        return self.clause_members(clause, env)
 
     def clause_members(self, clause: ex.DomainClause, env: Mapping[str, Any]) -> list[Member]:
         """The members a clause ranges over: a set's, or a set family's at its evaluated index."""

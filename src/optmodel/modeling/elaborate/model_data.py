@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optmodel.modeling.elaborate.expansions import Expansions
+from optmodel.modeling.elaborate.integer_members import IntegerMembers
 from optmodel.modeling.language import expressions as ex
 
 Member = int | str | tuple[int | str, ...]
@@ -96,13 +97,22 @@ class ModelData:
     piecewise: dict[str, PiecewiseData] = field(default_factory=dict)
     #: Set families: name -> index member -> members (``sets[name]`` holds the union of the members).
     families: dict[str, dict[Member, list[Member]]] = field(default_factory=dict)
-    #: Member -> position per set: one hash table answers both membership and position.
+    #: Member -> position per set: one hash table answers both membership and position (built on first
+    #: use for a set of integers, which answers by binary search first; see IntegerMembers).
     _positions: dict[str, dict[Member, int]] = field(default_factory=dict, repr=False)
+    _integers: dict[str, IntegerMembers] = field(default_factory=dict, repr=False)
     #: The elements' concrete instances, expanded once and shared by every stage that reads this data.
     expansions: Expansions = field(default_factory=Expansions, repr=False, compare=False)
 
     def add_set(self, name: str, members: list[Member]) -> bool:
         """Add a set; False when some member is listed twice (it is kept once, where first listed)."""
+        self._positions.pop(name, None)
+        self._integers.pop(name, None)
+        integers = IntegerMembers.of(members)
+        if integers is not None and integers.distinct():
+            self.sets[name] = members
+            self._integers[name] = integers
+            return True
         positions = dict(zip(members, range(len(members)), strict=True))
         distinct = len(positions) == len(members)
         if not distinct:
@@ -112,20 +122,40 @@ class ModelData:
         self._positions[name] = positions
         return distinct
 
+    def integer_members(self, set_name: str) -> IntegerMembers | None:
+        """The members of a (distinct) set of integers or integer tuples as an array; None for other sets."""
+        return self._integers.get(set_name)
+
     def contains(self, set_name: str, value: Any) -> bool:
-        return value in self._positions[set_name]
+        position = self._searched(set_name, value)
+        if position is not None:
+            return position >= 0
+        return value in self._table(set_name)
 
     def position(self, set_name: str, member: Any) -> int | None:
         """The 0-based position of ``member`` in the set as written, None when it is not a member."""
-        positions = self._positions.get(set_name)
-        if positions is None:
-            positions = self._positions[set_name] = {
-                m: k for k, m in enumerate(self.sets[set_name])
-            }
+        position = self._searched(set_name, member)
+        if position is not None:
+            return position if position >= 0 else None
         try:
-            return positions.get(member)
+            return self._table(set_name).get(member)
         except TypeError:  # unhashable
             return None
+
+    def _searched(self, set_name: str, value: Any) -> int | None:
+        integers = self._integers.get(set_name)
+        if integers is None or set_name in self._positions:
+            return None
+        return integers.position(value)
+
+    def _table(self, set_name: str) -> dict[Member, int]:
+        positions = self._positions.get(set_name)
+        if positions is None:
+            members = self.sets[set_name]
+            positions = self._positions[set_name] = dict(
+                zip(members, range(len(members)), strict=True)
+            )
+        return positions
 
     def family_members(self, name: str, key: Any) -> list[Member]:
         """The members of set family ``name`` at index member ``key`` (``NB[i]``)."""

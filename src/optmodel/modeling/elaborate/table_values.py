@@ -62,7 +62,9 @@ def resolve_table(name: str, param: ParamDef, data: ModelData, issues: list[Issu
         issues.append(Issue(f"{path}.values", code, str(error), error.hint))
         return
     # A list or matrix of numbers needs no key matching (unless members print alike: matched below as text).
-    apart = all(_print_apart(data.sets[s]) for s in param.index_sets)
+    apart = all(
+        data.integer_members(s) is not None or _print_apart(data.sets[s]) for s in param.index_sets
+    )
     dense = dense_table(raw, param.index_sets, layout, data) if apart else None
     if dense is not None:
         data.tables[name] = dense

@@ -115,12 +115,7 @@ class _Builder:
         for number, (name, cdef) in enumerate(f.constraints.items(), start=1):
             self.progress(f"build: constraint {number}/{len(f.constraints)} ({name})")
             self._constraint(name, cdef)
-        rows, cols, coefs = (
-            np.concatenate([p[i] for p in self.row_parts])
-            if self.row_parts
-            else np.empty(0, dtype=np.int64)
-            for i in range(3)
-        )
+        rows, cols, coefs = (_joined([p[i] for p in self.row_parts]) for i in range(3))
         start, index, value = _csr(
             rows, cols, np.asarray(coefs, dtype=np.float64), self.n_rows, n_cols
         )
@@ -225,15 +220,7 @@ class _Builder:
             left_vars = np.bincount(left.rows, minlength=frame.size) > 0
             right_vars = np.bincount(right.rows, minlength=frame.size) > 0
             flip = (~left_vars | right_vars) if op == ">=" else ~left_vars
-            sign = np.where(flip, -1.0, 1.0)
-            difference = left.const - right.const
-            body = Linear(
-                np.concatenate([left.rows, right.rows]),
-                np.concatenate([left.cols, right.cols]),
-                np.concatenate([left.coefs, -right.coefs])
-                * sign[np.concatenate([left.rows, right.rows])],
-                difference * sign,
-            )
+            body = _oriented_difference(left, right, flip)
             rhs = -body.const
             at_most = (op == "<=") != flip  # the oriented row reads body <= rhs
             lower = np.where(at_most & (op != "=="), -math.inf, rhs)
@@ -278,9 +265,13 @@ class _Builder:
         if not (np.isfinite(body.const[keep])).all() or not np.isfinite(body.coefs).all():
             raise NotVectorizable("an infinite or NaN coefficient")
         kept = np.flatnonzero(keep)
-        renumber = np.full(len(keep), -1, dtype=np.int64)
-        renumber[kept] = np.arange(len(kept)) + self.n_rows
-        self.row_parts.append((renumber[body.rows], body.cols, body.coefs))
+        if len(kept) == len(keep):  # every row kept (the usual case): the rows only shift
+            rows = body.rows + self.n_rows if self.n_rows else body.rows
+        else:
+            renumber = np.full(len(keep), -1, dtype=np.int64)
+            renumber[kept] = np.arange(len(kept)) + self.n_rows
+            rows = renumber[body.rows]
+        self.row_parts.append((rows, body.cols, body.coefs))
         self.lower.append(lower[kept].astype(np.float64))
         self.upper.append(upper[kept].astype(np.float64))
         self.constants.append(np.broadcast_to(constant, keep.shape)[kept].astype(np.float64))
@@ -382,23 +373,57 @@ def _decide_constant_rows(left: np.ndarray, op: str, right: np.ndarray, rows: np
         raise NotVectorizable("a constraint instance without variables that does not hold")
 
 
+def _oriented_difference(left: Linear, right: Linear, flip: np.ndarray) -> Linear:
+    """``left - right`` per row, negated in the ``flip`` rows; an operand without terms is not copied."""
+    parts = [(p, s) for p, s in ((left, 1.0), (right, -1.0)) if len(p.rows)]
+    if len(parts) == 1:
+        ((part, scale),) = parts
+        rows, cols = part.rows, part.cols
+        coefs = part.coefs if scale == 1.0 else -part.coefs
+    else:
+        rows = np.concatenate([left.rows, right.rows])
+        cols = np.concatenate([left.cols, right.cols])
+        coefs = np.concatenate([left.coefs, -right.coefs])
+    const = left.const - right.const
+    if flip.any():
+        sign = np.where(flip, -1.0, 1.0)
+        coefs, const = coefs * sign[rows], const * sign
+    return Linear(rows, cols, coefs, const)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """The parts end to end (one part as it is: a million-entry copy costs more than the arithmetic)."""
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
 def _csr(
     rows: np.ndarray, cols: np.ndarray, coefs: np.ndarray, n_rows: int, n_cols: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row-wise arrays with repeated (row, column) entries summed and zero coefficients dropped."""
-    keys = rows.astype(np.int64) * max(n_cols, 1) + cols
-    step = np.diff(keys)
-    if (step < 0).any():  # families often come in order already: then sorting is a copy for nothing
+    """Row-wise arrays with repeated (row, column) entries summed and zero coefficients dropped.
+
+    Few temporaries on purpose: at a million entries each one is a fresh 8 MB the process must fault in.
+    The arrays given are not written to; the values returned are read-only (they may be ``coefs`` itself).
+    """
+    width = max(n_cols, 1)
+    keys = rows.astype(np.int64)  # a copy: the one array worked on in place below
+    keys *= width
+    keys += cols
+    if len(keys) > 1 and not (keys[1:] > keys[:-1]).all():
+        # Not in order, or a (row, column) repeated: families often come in order, then this is skipped.
         order = np.argsort(keys, kind="stable")
         keys, coefs = keys[order], coefs[order]
-        step = np.diff(keys)
-    if (step == 0).any():
-        firsts = np.flatnonzero(np.r_[True, step != 0])
-        keys, coefs = keys[firsts], np.add.reduceat(coefs, firsts)
+        del order
+        repeated = keys[1:] == keys[:-1]
+        if repeated.any():
+            firsts = np.flatnonzero(np.r_[True, ~repeated])
+            keys, coefs = keys[firsts], np.add.reduceat(coefs, firsts)
     nonzero = coefs != 0.0
     if not nonzero.all():
         keys, coefs = keys[nonzero], coefs[nonzero]
-    row_of = keys // max(n_cols, 1)
-    start = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row_of, minlength=n_rows), out=start[1:])
-    return start.astype(np.int32), (keys % max(n_cols, 1)).astype(np.int32), coefs
+    start = np.searchsorted(keys, np.arange(n_rows + 1, dtype=np.int64) * width)
+    np.remainder(keys, width, out=keys)
+    coefs = coefs.view()
+    coefs.flags.writeable = False
+    return start.astype(np.int32), keys.astype(np.int32), coefs

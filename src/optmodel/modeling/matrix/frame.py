@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from optmodel.modeling.elaborate.evaluate import Member, ModelData
+from optmodel.modeling.elaborate.integer_members import IntegerMembers
 from optmodel.modeling.elaborate.tables import DenseTable
 
 #: Rows a frame may have before the fast path gives the model back to the reference path.
@@ -62,8 +63,10 @@ def root_frame() -> Frame:
 class SetIndex:
     """One resolved set as arrays: members, codes, component values, groups for equality joins."""
 
-    def __init__(self, members: list[Member]) -> None:
+    def __init__(self, members: list[Member], integers: IntegerMembers | None = None) -> None:
         self.members = members
+        #: The members as an int64 array when they are integers or integer tuples (no per-member work then).
+        self.integers = integers
         self.size = len(members)
         self._values: dict[int | None, np.ndarray] = {}
         self._groups: dict[int | None, dict[Any, np.ndarray]] = {}
@@ -75,6 +78,10 @@ class SetIndex:
     def _items(self, component: int | None) -> tuple[list[Any], bool]:
         """Member (or component) values, and whether all are integers (found once per component)."""
         if component not in self._plain:
+            column = self._column(component)
+            if column is not None:  # known to be integers: the array, not a list of parts
+                self._plain[component] = column.tolist(), True
+                return self._plain[component]
             items = (
                 self.members
                 if component is None
@@ -83,9 +90,18 @@ class SetIndex:
             self._plain[component] = items, set(map(type, items)) == {int}
         return self._plain[component]
 
+    def _column(self, component: int | None) -> np.ndarray | None:
+        """Component ``component`` (or the member, for plain integers) from the integer array, if any."""
+        integers = self.integers
+        if integers is None or (component is None and integers.tuples):
+            return None
+        return integers.array[:, component or 0]
+
     def values(self, component: int | None) -> np.ndarray:
         """Member (or component) values: int64 when all are integers, else objects."""
         cached = self._values.get(component)
+        if cached is None:
+            cached = self._column(component)
         if cached is None:
             items, integers = self._items(component)
             if integers:
@@ -98,6 +114,8 @@ class SetIndex:
 
     def unpacks_into(self, width: int) -> bool:
         """Whether every member is a tuple of ``width`` parts (checked once per set, not per binding)."""
+        if width not in self._unpacks and self.integers is not None:
+            self._unpacks[width] = self.integers.tuples and self.integers.width == width
         if width not in self._unpacks:
             members = self.members
             self._unpacks[width] = (
@@ -113,7 +131,7 @@ class SetIndex:
         """For integer members (or components) and integer ``wanted`` values: (rows, codes) pairing each
         row ``r`` with the members equal to ``wanted[r]``, in set order; what ``group`` gives, by arrays.
         None when the members are not all integers."""
-        if not self._items(component)[1]:
+        if self._column(component) is None and not self._items(component)[1]:
             return None
         order, ordered = self._sorted(component)
         low = np.searchsorted(ordered, wanted, side="left")
@@ -126,6 +144,9 @@ class SetIndex:
     def _sorted(self, component: int | None) -> tuple[np.ndarray, np.ndarray]:
         """Codes in a stable order of the (integer) values, and the values in that order."""
         cached = self._orders.get(component)
+        if cached is None and self._column(component) is not None:
+            assert self.integers is not None  # shared with validation's probe
+            cached = self._orders[component] = self.integers.by_value(component or 0)
         if cached is None:
             values = self.values(component)
             order = np.argsort(values, kind="stable")
@@ -168,7 +189,9 @@ class DataIndex:
         if index is None:
             if name not in self.data.sets:
                 raise NotVectorizable(f"unknown set {name!r}")
-            index = self._sets[name] = SetIndex(self.data.sets[name])
+            index = self._sets[name] = SetIndex(
+                self.data.sets[name], self.data.integer_members(name)
+            )
         return index
 
     def family_rows(self, name: str, keys: list[Any]) -> tuple[np.ndarray, np.ndarray]:
