@@ -188,7 +188,8 @@ def _result(
         solution_status = SolutionStatus.FEASIBLE if has_solution else SolutionStatus.NO_SOLUTION
     objective = float(info.objective_function_value) if has_solution else None
     best_bound, gap = _bound_and_gap(info, form, objective, termination)
-    values = np.asarray(highs.getSolution().col_value) if has_solution else None
+    solution = highs.getSolution() if has_solution else None
+    values = np.asarray(solution.col_value) if solution is not None else None
     columns = _symbols(form.variables, symbols, variable_symbol)  # named once for both
     sensitivity = None
     if termination is TerminationCondition.OPTIMAL and not form.integer.any():
@@ -196,7 +197,15 @@ def _result(
         ranging = options.ranging
         if ranging is None:
             ranging = len(columns) + len(rows) <= RANGING_AUTO_LIMIT
-        sensitivity = lp_sensitivity(highs, columns, rows, form.row_constant, ranging=ranging)
+        sensitivity = lp_sensitivity(
+            highs,
+            columns,
+            rows,
+            form.row_constant,
+            ranging=ranging,
+            row_bounds=(form.row_lower, form.row_upper),
+            solution=solution,
+        )
     return SolveResult(
         termination=termination,
         status=solution_status,

@@ -33,20 +33,25 @@ def lp_sensitivity(
     row_shift: np.ndarray | None = None,
     *,
     ranging: bool = True,
+    row_bounds: tuple[np.ndarray, np.ndarray] | None = None,
+    solution: Any = None,
 ) -> Sensitivity | None:
     """Sensitivity of the LP ``highs`` has just solved to optimality; None without a valid dual solution.
 
     ``column_symbols``/``row_symbols`` name each column and row (None leaves it out, e.g. auxiliaries);
     ``row_shift`` is added to row bounds to give the constraint's own constant side (a body's constant
     was moved into the row bounds when the standard form was built). Without ``ranging`` the cost and
-    right-hand-side ranges are left empty (HiGHS's ranging can cost more than the solve).
+    right-hand-side ranges are left empty (HiGHS's ranging can cost more than the solve). ``row_bounds``
+    (the row bounds passed to HiGHS) and ``solution`` (its ``getSolution()``) save copying them out again.
     """
-    solution = highs.getSolution()
+    solution = highs.getSolution() if solution is None else solution
     if not solution.dual_valid:
         return None
-    lp = highs.getLp()
-    lower = np.asarray(lp.row_lower_, dtype=np.float64)
-    upper = np.asarray(lp.row_upper_, dtype=np.float64)
+    if row_bounds is None:
+        lp = highs.getLp()  # a copy of the whole model, matrix included
+        row_bounds = lp.row_lower_, lp.row_upper_
+    lower = np.asarray(row_bounds[0], dtype=np.float64)
+    upper = np.asarray(row_bounds[1], dtype=np.float64)
     activity = np.asarray(solution.row_value, dtype=np.float64)
     shift = np.zeros(len(lower)) if row_shift is None else np.asarray(row_shift, dtype=np.float64)
     with np.errstate(invalid="ignore"):

@@ -58,11 +58,11 @@ def obvious_infeasibility(
     lower = np.where(form.integer, np.ceil(form.col_lower - _TOLERANCE), form.col_lower)
     upper = np.where(form.integer, np.floor(form.col_upper + _TOLERANCE), form.col_upper)
     crossed = [int(j) for j in np.flatnonzero(lower > upper + _TOLERANCE)]
-    empty_rows = [
+    starts = np.asarray(form.row_start)
+    empty_rows = [  # rows without a term, found at C speed (a model has a hundred thousand rows)
         i
-        for i in range(form.n_rows)
-        if form.row_start[i] == form.row_start[i + 1]
-        and i not in form.row_nonlinear
+        for i in np.flatnonzero(starts[1:] == starts[:-1]).tolist()
+        if i not in form.row_nonlinear
         and not (form.row_lower[i] - _TOLERANCE <= 0.0 <= form.row_upper[i] + _TOLERANCE)
     ]
     if not crossed and not empty_rows:

@@ -390,6 +390,8 @@ def flat_key(key: Key) -> tuple[Any, ...]:
     """A key as a flat tuple of its parts."""
     if not isinstance(key, tuple):
         return (key,)
+    if not any(isinstance(part, tuple) for part in key):  # already flat (the usual case)
+        return key
     parts: list[Any] = []
     for part in key:
         parts.extend(flat_key(part))

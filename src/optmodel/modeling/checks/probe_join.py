@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
-
 from optmodel.modeling.elaborate.model_data import Member, ModelData
 from optmodel.modeling.language import expressions as ex
 
@@ -52,8 +50,8 @@ def equal_members(
         if type(value) is not int:
             return None
         order, ordered = integers.by_value(component)  # a stable order: equal values in set order
-        low = int(np.searchsorted(ordered, value, side="left"))
-        high = int(np.searchsorted(ordered, value, side="right"))
+        low = int(ordered.searchsorted(value, side="left"))
+        high = int(ordered.searchsorted(value, side="right"))
         members = data.sets[clause.set_name]
         return [members[code] for code in order[low:high].tolist()]
     return None
