@@ -49,9 +49,11 @@ def lp_sensitivity(
         return None
     if row_bounds is None:
         lp = highs.getLp()  # a copy of the whole model, matrix included
-        row_bounds = lp.row_lower_, lp.row_upper_
-    lower = np.asarray(row_bounds[0], dtype=np.float64)
-    upper = np.asarray(row_bounds[1], dtype=np.float64)
+        lower = np.asarray(lp.row_lower_, dtype=np.float64)
+        upper = np.asarray(lp.row_upper_, dtype=np.float64)
+    else:
+        lower = np.asarray(row_bounds[0], dtype=np.float64)
+        upper = np.asarray(row_bounds[1], dtype=np.float64)
     activity = np.asarray(solution.row_value, dtype=np.float64)
     shift = np.zeros(len(lower)) if row_shift is None else np.asarray(row_shift, dtype=np.float64)
     with np.errstate(invalid="ignore"):

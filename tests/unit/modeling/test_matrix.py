@@ -282,3 +282,24 @@ def test_integer_joins_by_arrays_match_the_member_groups(
     expected = [(r, int(c)) for r, v in enumerate(wanted) for c in groups.get(v, [])]
     assert list(zip(joined[0].tolist(), joined[1].tolist(), strict=True)) == expected
     assert SetIndex(["a", "b"]).integer_matches(None, np.array([1])) is None
+
+
+def test_a_row_left_out_takes_its_terms_with_it() -> None:
+    """``-inf <= e <= inf`` in some instances only: the compiler adds no row there, and the fast path
+    builds the other rows without that instance's terms (it used to decline)."""
+    formulation = Formulation.model_validate(
+        {
+            "sets": {"I": [1, 2, 3]},
+            "variables": {"x": {"index": ["I"]}},
+            "objective": {"sense": "min", "expression": "sum(x[i] for i in I)"},
+            "constraints": {
+                "r": {
+                    "forall": "i in I",
+                    "expression": "(-inf if i == 2 else 0) <= x[i] + 2 * x[1] "
+                    "<= (inf if i == 2 else 5)",
+                }
+            },
+        }
+    )
+    matrix = assert_same_standard_form(formulation)
+    assert matrix.form.n_rows == 2 and matrix.form.row_start.tolist() == [0, 1, 3]

@@ -99,8 +99,10 @@ class ModelData:
     families: dict[str, dict[Member, list[Member]]] = field(default_factory=dict)
     #: Member -> position per set: one hash table answers both membership and position (built on first
     #: use for a set of integers, which answers by binary search first; see IntegerMembers).
-    _positions: dict[str, dict[Member, int]] = field(default_factory=dict, repr=False)
-    _integers: dict[str, IntegerMembers] = field(default_factory=dict, repr=False)
+    _positions: dict[str, dict[Member, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _integers: dict[str, IntegerMembers] = field(default_factory=dict, repr=False, compare=False)
     #: The elements' concrete instances, expanded once and shared by every stage that reads this data.
     expansions: Expansions = field(default_factory=Expansions, repr=False, compare=False)
 

@@ -265,13 +265,17 @@ class _Builder:
         if not (np.isfinite(body.const[keep])).all() or not np.isfinite(body.coefs).all():
             raise NotVectorizable("an infinite or NaN coefficient")
         kept = np.flatnonzero(keep)
+        cols, coefs = body.cols, body.coefs
         if len(kept) == len(keep):  # every row kept (the usual case): the rows only shift
             rows = body.rows + self.n_rows if self.n_rows else body.rows
         else:
             renumber = np.full(len(keep), -1, dtype=np.int64)
             renumber[kept] = np.arange(len(kept)) + self.n_rows
             rows = renumber[body.rows]
-        self.row_parts.append((rows, body.cols, body.coefs))
+            live = rows >= 0  # a row left out (-inf <= e <= inf) takes its terms with it
+            if not live.all():
+                rows, cols, coefs = rows[live], cols[live], coefs[live]
+        self.row_parts.append((rows, cols, coefs))
         self.lower.append(lower[kept].astype(np.float64))
         self.upper.append(upper[kept].astype(np.float64))
         self.constants.append(np.broadcast_to(constant, keep.shape)[kept].astype(np.float64))
@@ -423,6 +427,8 @@ def _csr(
     if not nonzero.all():
         keys, coefs = keys[nonzero], coefs[nonzero]
     start = np.searchsorted(keys, np.arange(n_rows + 1, dtype=np.int64) * width)
+    if len(start) and (start[0] != 0 or start[-1] != len(keys)):
+        raise NotVectorizable("a term outside the rows")  # never expected: decline, never guess
     np.remainder(keys, width, out=keys)
     coefs = coefs.view()
     coefs.flags.writeable = False
