@@ -41,7 +41,8 @@ def run_balans(
         if not index_to_val:
             return
         names = {v.getIndex(): v.name for v in instance.mip.variables}
-        solution = {names[i]: float(v) for i, v in index_to_val.items()}
+        # A sub-MIP's auxiliary columns (proximity's slack) are not the model's: leave them out.
+        solution = {names[i]: float(v) for i, v in index_to_val.items() if i in names}
         x = np.zeros(len(model.col_names))
         for name, value in solution.items():
             if name in position:
