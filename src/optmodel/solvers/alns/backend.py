@@ -14,10 +14,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from optmodel.solvers.alns.pyomo_bridge import mip_from_pyomo
+from optmodel.solvers.alns.selection import check_bandit_dependencies
 from optmodel.solvers.alns.solve import (
     SOLVER_NAME,
     config_from_options,
-    prepare,
     search_in_mode,
     to_solve_result,
 )
@@ -52,7 +52,7 @@ class AlnsBackend:
     ) -> SolveResult:
         """Solve ``model``; the budget counts from here (the bandit libraries load inside it)."""
         config = config_from_options(options)
-        prepare(config)
+        check_bandit_dependencies()
         start = time.perf_counter()
         mip = mip_from_pyomo(model)
         search = search_in_mode(mip.data, config, start)

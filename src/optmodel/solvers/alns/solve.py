@@ -41,13 +41,6 @@ def config_from_options(options: SolveOptions) -> AlnsConfig:
     )
 
 
-def prepare(config: AlnsConfig) -> None:
-    """Fail before the clock starts when the bandit extra is missing. Nothing heavy is imported
-    here, so ``solver="alns"`` starts as fast as HiGHS: the stand-alone LNS imports the bandit
-    libraries when its first iteration is due (inside the budget), tree mode in its worker process."""
-    check_bandit_dependencies()
-
-
 def search_in_mode(data: MipData, config: AlnsConfig, start: float) -> SearchResult:
     """Run the search ``config.mode`` names: LNS inside HiGHS's tree, or the stand-alone LNS."""
     if config.mode == "lns":
@@ -65,7 +58,9 @@ def solve_mps(path: str | Path, options: SolveOptions | None = None) -> SolveRes
         result = solve_mps("model.mps", SolveOptions(time_limit=30, solver_options={"policy": "ucb"}))
     """
     config = config_from_options(options or SolveOptions())
-    prepare(config)
+    # Only a check: nothing heavy is imported before the clock starts (the stand-alone LNS imports
+    # the bandit libraries when its first iteration is due, tree mode in its worker process).
+    check_bandit_dependencies()
     start = time.perf_counter()
     data = read_mip_file(path)
     return solve_mip(data, config, start=start)
