@@ -192,7 +192,7 @@ def test_closing_takes_the_shortest_completion_even_inside_a_split_character(
 def test_grammar_memory_is_bounded_by_the_budget(vocab: tuple[Any, TokenVocabulary]) -> None:
     tokenizer, vocabulary = vocab
     schema = SchemaConstraint(Formulation.json_schema(), vocabulary, memory_mib=1)
-    limit = schema._steps.limit + schema._costs.limit + schema._closers.limit
+    limit = sum(m.limit for m in (schema._steps, schema._costs, schema._tokens, schema._closers))
     for _ in range(3):
         for _, text in formulation_examples():
             row = RowConstraint(schema)

@@ -32,6 +32,9 @@ from optmodel.llm.providers.json_grammar import JsonGrammar, State
 
 K = TypeVar("K")
 V = TypeVar("V")
+#: A row's grammar state and unfinished character after a token, and its shortest completion's cost.
+After = tuple[State, bytes, int]
+_UNKNOWN = object()
 
 # Sizes that turn a memory budget into entry counts: a memo entry measured ~250 bytes (tracemalloc,
 # replaying the example Formulations), counted as 1 KiB to keep a margin.
@@ -147,9 +150,12 @@ class SchemaConstraint:
         # The first mask of a schema builds llguidance's lexer for the start state (~3 ms on Llama 3):
         # paid here, not in a decoding step (row matchers are copies sharing that lexer).
         self.template.deep_copy().compute_bitmask()
-        self._steps: _Memo[tuple[State, str], State | None] = _Memo(budget // _BYTES_PER_MEMO_ENTRY)
-        self._costs: _Memo[State, int] = _Memo(budget // _BYTES_PER_MEMO_ENTRY)
-        self._closers: _Memo[State, list[int]] = _Memo(budget // _BYTES_PER_MEMO_ENTRY // 8)
+        entries = budget // _BYTES_PER_MEMO_ENTRY
+        self._steps: _Memo[tuple[State, str], State | None] = _Memo(entries // 3)
+        self._costs: _Memo[State, int] = _Memo(entries // 3)
+        # Whole tokens: one lookup per budget check instead of one grammar step per character.
+        self._tokens: _Memo[tuple[State, bytes, int], After | None] = _Memo(entries // 3)
+        self._closers: _Memo[State, list[int]] = _Memo(entries // 8)
         chars = {c for n in self.grammar.graph.nodes for t in (*n.keys, *n.literals) for c in t}
         # Closing characters, the usual ends of a JSON value first (tried in this order).
         self.closing_chars = list(dict.fromkeys([*_CLOSERS, *_ASCII, *sorted(chars)]))
@@ -160,7 +166,22 @@ class SchemaConstraint:
         gc.collect()
 
     def memo_entries(self) -> int:
-        return len(self._steps.data) + len(self._costs.data) + len(self._closers.data)
+        memos = (self._steps, self._costs, self._tokens, self._closers)
+        return sum(len(memo.data) for memo in memos)
+
+    def after_token(self, state: State, pending: bytes, token: int) -> After | None:
+        """Where ``token`` leads from (``state``, ``pending``), with the tokens the shortest completion
+        then needs at most; None if the grammar refuses it (or it has no bytes)."""
+        key = (state, pending, token)
+        found = self._tokens.data.get(key, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found  # type: ignore[return-value]
+        vocabulary = self.vocabulary
+        data = vocabulary.token_bytes[token] if 0 <= token < vocabulary.size else None
+        moved = None if data is None else self.advance(state, pending, data)
+        after = None if moved is None else (*moved, self.cost(moved[0]) + _bytes_missing(moved[1]))
+        self._tokens.put(key, after)
+        return after
 
     def step(self, state: State, char: str) -> State | None:
         key = (state, char)
@@ -228,7 +249,7 @@ class RowConstraint:
         self.closing = False
         self.broken = False  # a token the grammar refuses was taken: cannot happen through fits()
         self._forced: list[int] = []
-        self._checked: tuple[int, tuple[State, bytes]] | None = None
+        self._checked: tuple[int, After] | None = None
 
     @property
     def wants_mask(self) -> bool:
@@ -245,10 +266,8 @@ class RowConstraint:
         """Whether ``token`` is valid here and the document can still close in the tokens left after it."""
         if token == self.schema.vocabulary.eos_id:
             return self.is_complete()
-        after = self._after(token)
-        if after is None:
-            return False
-        if self.schema.cost(after[0]) + _bytes_missing(after[1]) > tokens_left_after:
+        after = self.schema.after_token(self.state, self.pending, token)
+        if after is None or after[2] > tokens_left_after:
             return False
         self._checked = (token, after)
         return True
@@ -256,18 +275,16 @@ class RowConstraint:
     def accept(self, token: int) -> None:
         """Take in the token the decoder produced (EOS is the decoder's business)."""
         checked, self._checked = self._checked, None
-        after = checked[1] if checked is not None and checked[0] == token else self._after(token)
+        if checked is not None and checked[0] == token:
+            after: After | None = checked[1]
+        else:
+            after = self.schema.after_token(self.state, self.pending, token)
         if after is None:
             self.broken = True
             return
-        self.state, self.pending = after
+        self.state, self.pending = after[0], after[1]
         if not self.closing and not self.matcher.consume_token(token):
             self.close()  # llguidance gave up (resource limit): finish on our grammar alone
-
-    def _after(self, token: int) -> tuple[State, bytes] | None:
-        vocabulary = self.schema.vocabulary
-        data = vocabulary.token_bytes[token] if 0 <= token < vocabulary.size else None
-        return None if data is None else self.schema.advance(self.state, self.pending, data)
 
     def close(self) -> None:
         self.closing = True
