@@ -25,8 +25,10 @@ from optmodel.llm.providers.hf_decoding import (
     _apply_bitmask_torch,
     allowed_tokens,
     apply_bitmask,
+    best_allowed,
     best_per_row,
     fill_bitmask,
+    force_tokens,
     unpack_bitmask_tensor,
 )
 from optmodel.llm.providers.token_constraint import (
@@ -237,6 +239,50 @@ def test_bitmask_application_matches_token_ids_on_both_paths() -> None:
     assert allowed_tokens(bitmask, [0, 0, 1, 1, 1, 2], [3, 4, 36, 62, 63, 7]) == [
         True, False, True, False, True, True,
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("density", [0.0, 0.002, 0.05, 0.5, 0.93, 0.999])
+def test_best_allowed_token_equals_the_argmax_of_the_masked_row(density: float) -> None:
+    """Sparse masks (ids from nonzero words), dense ones (refused tokens dropped, then the whole
+    mask after a few), ties (lowest id wins), bits past the scored tokens, nothing allowed."""
+    rng = np.random.default_rng(int(density * 1000))
+    width, rows = 3000, 24
+    bitmask = np.zeros((rows, (width + 40 + 31) // 32), dtype=np.int32)  # 40 unscored tokens
+    allowed = rng.random((rows, bitmask.shape[1] * 32)) < density
+    allowed[1] = False  # nothing allowed
+    allowed[2, :width] = False
+    allowed[2, width + 3] = True  # only a token the scores do not cover
+    allowed[4, :30] = False  # more refused tokens at the top than are dropped one by one
+    bitmask[:] = np.packbits(allowed, axis=1, bitorder="little").view(np.int32)
+    scores = torch.from_numpy(rng.standard_normal((rows, width)).astype(np.float32))
+    scores[3, ::7] = 5.0  # ties: the lowest allowed id among them wins
+    scores[4, :40] = scores[4].max() + 1  # 40 tokens above all others
+    masked = scores.clone()
+    apply_bitmask(bitmask, masked)
+    expected = best_per_row(masked)
+    best = best_per_row(scores)[1]
+    refused = [r for r in range(rows) if not allowed[r, best[r]]]
+    values, tokens = best_allowed(bitmask, scores.numpy(), refused, best)
+    for row, value, token in zip(refused, values, tokens, strict=True):
+        if expected[0][row] == -float("inf"):
+            assert (value, token) == (-float("inf"), -1)
+        else:
+            assert (value, token) == (expected[0][row], expected[1][row])
+            assert torch.isinf(scores[row]).sum() < 40  # only refused tokens were set to -inf
+            assert all(not allowed[row, t] for t in torch.isinf(scores[row]).nonzero().flatten())
+
+
+def test_forced_tokens_win_the_argmax_with_or_without_a_finite_peak() -> None:
+    scores = torch.randn((4, 50))
+    scores[2, 7] = float("nan")
+    scores[3, 9] = float("inf")
+    peaks = best_per_row(scores)[0]
+    before = scores.clone()
+    force_tokens(scores, {0: 5, 1: 6, 2: 11, 3: 12}, peaks)
+    assert scores.argmax(dim=-1).tolist() == [5, 6, 11, 12]
+    # One +inf where the row's peak is finite; the others are masked whole.
+    assert torch.equal(scores[0, :5], before[0, :5]) and scores[0, 5] == float("inf")
+    assert torch.isinf(scores[2]).sum() == 49 and scores[2, 11] == 0.0
 
 
 def test_masks_filled_in_the_caller_equal_the_thread_pools(

@@ -8,8 +8,9 @@ decodes schema rows under their grammar (see token_constraint): llguidance fills
 bitmasks, and the best-scoring allowed token of each row is taken only if the document can still be
 closed in the tokens left; otherwise the row closes along its shortest completion. Scores are masked only
 where that changes the choice: a greedy row whose best token over the whole vocabulary is allowed and fits
-keeps it (the best allowed token is that one); the other rows and the sampled ones are masked together in
-one vectorised operation on the scores' device.
+keeps it (the best allowed token is that one); for the other greedy rows the best allowed token is read
+from the bitmask (best_allowed) and forced with one write (force_tokens); sampled rows, which need the
+whole masked distribution, are masked together in one vectorised operation on the scores' device.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from optmodel.llm.providers.token_constraint import RowConstraint, mask_executor
 _CANDIDATES = 8
 # Under a dense mask, refused tokens dropped before best_allowed reads the allowed ones instead.
 _DENSE_TRIES = 16
-_SHIFTS = np.arange(32, dtype=np.uint32)
 #: Raise it with any change here or in token_constraint / json_grammar that can change a decoded token
 #: (the budget rule, how rows close, the grammar): cached answers of the old decoder are then not reused.
 DECODER_REVISION = 2
@@ -299,15 +299,23 @@ def fill_bitmask(bitmask: np.ndarray, matchers: list[tuple[Any, int]]) -> None:
 def force_tokens(scores: Any, forced: dict[int, int], peaks: list[float]) -> None:
     """Make generate's argmax pick ``forced[row]`` in each row.
 
-    Where the row's highest score is known and finite the row holds no +inf and no NaN, so one +inf
-    at the token decides the argmax; otherwise the whole row goes to -inf but the token.
+    A row whose highest score is finite holds no +inf and no NaN, so one +inf at the token decides
+    the argmax; other rows go to -inf but the token. ``peaks`` holds the rows' highest scores where
+    known (on CPU the others are read here: a row's max costs less than writing the row).
     """
     import torch
 
-    pinned = {r: t for r, t in forced.items() if r < len(peaks) and math.isfinite(peaks[r])}
-    filled = {r: t for r, t in forced.items() if r not in pinned}
-    if pinned and scores.device.type == "cpu":
-        scores.numpy()[list(pinned), list(pinned.values())] = np.inf
+    on_cpu = scores.device.type == "cpu"
+    view = scores.numpy() if on_cpu else None
+    pinned: dict[int, int] = {}
+    filled: dict[int, int] = {}
+    for row, token in forced.items():
+        peak = peaks[row] if row < len(peaks) else None
+        if peak is None and view is not None:
+            peak = float(view[row].max())
+        (pinned if peak is not None and math.isfinite(peak) else filled)[row] = token
+    if pinned and view is not None:
+        view[list(pinned), list(pinned.values())] = np.inf
     elif pinned:
         rows = torch.tensor(list(pinned), device=scores.device)
         scores[rows, torch.tensor(list(pinned.values()), device=scores.device)] = torch.inf
@@ -400,8 +408,8 @@ def _best_by_dropping(
 
 def _best_of_few(scores: np.ndarray, words: np.ndarray) -> tuple[float, int]:
     nonzero = np.flatnonzero(words)
-    word, bit = np.nonzero((words[nonzero].view(np.uint32)[:, None] >> _SHIFTS) & 1)
-    allowed = nonzero[word] * 32 + bit  # ascending token ids
+    bits = np.flatnonzero(np.unpackbits(words[nonzero].view(np.uint8), bitorder="little"))
+    allowed = nonzero[bits >> 5] * 32 + (bits & 31)  # ascending token ids
     allowed = allowed[allowed < scores.shape[0]]
     if not allowed.size:
         return -float("inf"), -1
