@@ -384,7 +384,7 @@ def test_bounds_from_parameters_tables_and_index_expressions() -> None:
             "sets": {"I": ["a", "b"]},
             "parameters": {"cap": {"index": ["I"], "values": [3, 4]}, "floor": -2},
             "variables": {
-                "x": {"index": ["I"], "ub": "cap"},
+                "x": {"index": "i in I", "ub": "cap[i]"},
                 "y": {"index": "i in I", "lb": "floor", "ub": "2 * cap[i] + 1"},
                 "free": {"lb": None},
             },
@@ -596,3 +596,123 @@ def test_a_bare_set_name_as_index_is_that_one_set_in_validation_and_compilation(
     ]
     with pytest.raises(CompileError, match="unknown set 'i In I'"):
         compile_formulation(typo)
+
+
+def _both_paths(formulation: Formulation) -> tuple[float, float]:
+    """The optimum through the matrix fast path and through the Pyomo model (each checked against the model)."""
+    from optmodel.model_solver import run_formulation
+
+    fast, reference = run_formulation(formulation), run_formulation(formulation, matrix=False)
+    assert (fast.build_path, reference.build_path) == ("matrix", "pyomo")
+    assert fast.ok and reference.ok, (fast.error, reference.error)
+    assert fast.result is not None and reference.result is not None
+    assert fast.result.objective is not None and reference.result.objective is not None
+    return fast.result.objective, reference.result.objective
+
+
+def _refused_everywhere(formulation: Formulation, path: str) -> tuple[str, str]:
+    """Validation, compilation, the fast path and the solution check all refuse it at ``path``, alike."""
+    from optmodel.modeling.checks.validate import validate
+    from optmodel.modeling.elaborate.data import resolve_data
+    from optmodel.modeling.matrix import NotVectorizable, build_matrix
+    from optmodel.modeling.solution_check import check_solution
+
+    errors = [i for i in validate(formulation) if i.severity == "error"]
+    assert [i.path for i in errors] == [path]
+    with pytest.raises(CompileError) as caught:
+        compile_formulation(formulation)
+    assert str(caught.value) == f"{path}: {errors[0].message}"
+    assert caught.value.hint == errors[0].hint
+    with pytest.raises(NotVectorizable) as declined:
+        build_matrix(formulation, resolve_data(formulation)[0])
+    assert str(declined.value) == str(caught.value)
+    with pytest.raises(CompileError):
+        check_solution(formulation, {})
+    return errors[0].message, errors[0].hint
+
+
+CAPPED: dict[str, Any] = {
+    "sets": {"I": ["a", "b", "c"], "J": [1, 2]},
+    "parameters": {
+        "cap": {"index": ["I", "J"], "values": [[1, 2], [3, 4], [5, 6]]},
+        "weight": {"index": ["I"], "values": [1, 2, 1]},
+    },
+    "variables": {"x": {"index": "i in I, j in J", "ub": "cap[i, j]"}},
+    "objective": {"sense": "max", "expression": "sum(x[i, j] for i in I for j in J)"},
+    "constraints": {
+        "budget": {"expression": "sum(weight[i] * x[i, j] for i in I for j in J) <= 20"}
+    },
+}
+#: Weight 1 first: all of a and c (1 + 2 + 5 + 6 = 14 at weight 1), then 6 / 2 = 3 of b.
+CAPPED_OPTIMUM = 14 + 3
+
+
+def test_a_list_of_domains_is_that_domain_in_every_stage() -> None:
+    from optmodel.modeling.checks.validate import validate
+    from optmodel.modeling.render import render_latex, render_text
+
+    listed = {**CAPPED, "variables": {"x": {"index": ["i in I", "j in J"], "ub": "cap[i, j]"}}}
+    formulation = Formulation.model_validate(listed)
+    assert formulation.variables["x"].index == "i in I, j in J"  # one reading for every stage
+    assert formulation.to_dict()["variables"]["x"]["index"] == "i in I, j in J"
+    assert validate(formulation) == []
+    assert _both_paths(formulation) == pytest.approx((CAPPED_OPTIMUM, CAPPED_OPTIMUM))
+    written = Formulation.model_validate(CAPPED)
+    assert render_text(formulation) == render_text(written)
+    assert render_latex(formulation) == render_latex(written)
+    # A list mixing a domain with set names has no one reading: refused by every stage, with the same hint.
+    mixed = Formulation.model_validate(
+        {**CAPPED, "variables": {"x": {"index": ["i in I", "J"], "ub": 1}}}
+    )
+    message, hint = _refused_everywhere(mixed, "variables.x.index")
+    assert "'i in I' in a list index" in message and "one domain string" in hint
+    misspelt = Formulation.model_validate(
+        {**CAPPED, "variables": {"x": {"index": ["i in I", "j in JJ"], "ub": 1}}}
+    )
+    errors = [i for i in validate(misspelt) if i.severity == "error"]
+    assert [i.path for i in errors] == ["variables.x.index"] and "'JJ'" in errors[0].message
+    with pytest.raises(CompileError, match="unknown set 'JJ'"):
+        compile_formulation(misspelt)
+
+
+@pytest.mark.parametrize(
+    ("variable", "hint"),
+    [
+        # The table's sets are the variable's: the hint writes the whole fix out.
+        ({"index": ["I", "J"], "ub": "cap"}, '"index": "i in I, j in J", "ub": "cap[i, j]"'),
+        # A table over other sets (a misread in waiting): the fix is written out with the table's sets.
+        ({"index": ["I", "J"], "ub": "weight"}, '"ub": "weight[i]"'),
+        ({"index": "i in I, j in J", "lb": "cap"}, '"lb": "cap[i, j]"'),
+        ({"ub": "cap"}, "cap[MEMBER, ...]"),
+    ],
+)
+def test_a_bound_naming_a_table_without_an_index_is_refused_everywhere(
+    variable: dict[str, Any], hint: str
+) -> None:
+    objective = {"sense": "max", "expression": "0"}
+    document = {**CAPPED, "variables": {"x": variable}, "objective": objective, "constraints": {}}
+    field = "lb" if "lb" in variable else "ub"
+    message, given = _refused_everywhere(
+        Formulation.model_validate(document), f"variables.x.{field}"
+    )
+    table = variable[field]
+    assert message == f"the bound '{field}' names the table '{table}' without an index"
+    assert hint in given
+
+
+def test_the_written_out_table_bound_solves_alike_and_a_misspelt_one_is_refused() -> None:
+    from optmodel.modeling.checks.validate import validate
+
+    formulation = Formulation.model_validate(CAPPED)
+    assert validate(formulation) == []
+    assert _both_paths(formulation) == pytest.approx((CAPPED_OPTIMUM, CAPPED_OPTIMUM))
+    misspelt = Formulation.model_validate(
+        {**CAPPED, "variables": {"x": {"index": "i in I, j in J", "ub": "cpa[i, j]"}}}
+    )
+    errors = [i for i in validate(misspelt) if i.severity == "error"]
+    assert [(i.path, "unknown name 'cpa'" in i.message) for i in errors] == [
+        ("variables.x.ub", True)
+    ]
+    with pytest.raises(CompileError, match="cpa") as caught:
+        compile_formulation(misspelt)
+    assert caught.value.path == "variables.x.ub"

@@ -24,7 +24,12 @@ from optmodel.modeling.checks.families import family_scope
 from optmodel.modeling.checks.relations import operands, relation_or_report
 from optmodel.modeling.elaborate.definition_uses import parameter_uses, set_uses
 from optmodel.modeling.language import expressions as ex
-from optmodel.modeling.language.ir import Formulation
+from optmodel.modeling.language.ir import (
+    Formulation,
+    domain_in_list,
+    is_domain,
+    table_without_index,
+)
 from optmodel.modeling.language.issues import Issue, IssueCode, Severity
 
 _BOUND_ADVICE = (
@@ -190,22 +195,23 @@ def check_variable(decl: Declarations, name: str, log: IssueLog) -> CheckedVaria
                 scope = index_checker.domain(clauses, {})
     else:
         for set_name in var.index:
-            if " in " in set_name:
-                log.add(
-                    f"{path}.index",
-                    IssueCode.SCHEMA,
-                    f"'{set_name}' in a list index: the list holds set names only",
-                    f'write "index": "{set_name}" (a domain string) or "index": ["SET", ...]',
-                )
+            if is_domain(set_name):
+                log.add(f"{path}.index", IssueCode.SCHEMA, *domain_in_list(set_name))
             else:
                 index_checker.set_ref(set_name, {})
     if log.has_error(f"{path}.index"):
         decl.broken.add(name)
     bounds: dict[str, ex.Node | float | None] = {}
     clean = not index_checker.unresolved
+    tables = {n: p.index_sets for n, p in decl.formulation.parameters.items() if p.index_sets}
     for field_name in ("lb", "ub"):
         bound = getattr(var, field_name)
         field_path = f"{path}.{field_name}"
+        bare_table = table_without_index(field_name, bound, var.index, tables)
+        if bare_table is not None:
+            log.add(field_path, IssueCode.INDEX_ARITY, *bare_table)
+            bounds[field_name] = None
+            continue
         if isinstance(bound, str):
             node = parse_or_report(bound, field_path, log)
             if node is not None:

@@ -25,7 +25,15 @@ from optmodel.modeling.elaborate.evaluate import (
     is_number,
 )
 from optmodel.modeling.language import expressions as ex
-from optmodel.modeling.language.ir import ConstraintDef, Formulation, VarDef, is_domain, set_names
+from optmodel.modeling.language.ir import (
+    ConstraintDef,
+    Formulation,
+    VarDef,
+    domain_in_list,
+    is_domain,
+    set_names,
+    table_without_index,
+)
 
 _UNBOUNDED_WORDS = frozenset({"", "none", "null"})
 
@@ -122,16 +130,20 @@ def _expand_variable(name: str, vdef: VarDef, data: ModelData) -> VariableInstan
 
 def _variable_clauses(name: str, vdef: VarDef, data: ModelData) -> tuple[Clauses, bool]:
     index = vdef.index
-    text = index if isinstance(index, str) else ", ".join(index)
-    domain_form = is_domain(text)
     path = f"variables.{name}.index"
-    if domain_form:
+    domain_form = isinstance(index, str) and is_domain(index)
+    if isinstance(index, str) and domain_form:
         try:
-            clauses: Clauses = ex.parse_domain(text)
+            clauses: Clauses = ex.parse_domain(index)
         except ExpressionError as error:
             raise _error(error, path) from error
     else:
-        clauses = [ex.DomainClause((), s) for s in set_names(text)]
+        names = set_names(index) if isinstance(index, str) else index
+        for entry in names:
+            if is_domain(entry):
+                message, hint = domain_in_list(entry)
+                raise CompileError(message, path=path, hint=hint)
+        clauses = [ex.DomainClause((), s) for s in names]
     for set_name in (c.set_name for c in clauses):
         if set_name not in data.sets:
             raise CompileError(
@@ -164,14 +176,15 @@ def _bounds(
     path = f"variables.{name}.{which}"
     if raw is None or (isinstance(raw, str) and raw.strip().lower() in _UNBOUNDED_WORDS):
         return (None,) * len(keys)
+    bare_table = table_without_index(which, raw, vdef.index, data.table_index)
+    if bare_table is not None:
+        raise CompileError(bare_table[0], path=path, hint=bare_table[1])
     if is_number(raw):
         values: list[Any] = [raw]
     else:
         text = raw.strip()
         if text in data.scalars:
             values = [data.scalars[text]]
-        elif text in data.tables and tuple(data.table_index[text]) == sets:
-            values = [_table_entry(data, text, key, path) for key in keys]
         else:
             values = _bound_expressions(text, data, keys, envs, sets, path)
     finite = tuple([_finite(float(v), which, name, path) for v in values])
@@ -205,19 +218,6 @@ def _bound_expressions(
     if bad is not None:
         raise CompileError(f"bound '{text}' is not a number ({bad!r})", path=path)
     return values
-
-
-def _table_entry(data: ModelData, table: str, key: Key, path: str) -> float:
-    entries = data.tables[table]
-    if key in entries:
-        return float(entries[key])
-    if table in data.defaults:
-        return float(data.defaults[table])
-    raise CompileError(
-        f"parameter '{table}' has no entry for {key!r}",
-        path=path,
-        hint=f"add the entry to '{table}' or give it a default",
-    )
 
 
 def _finite(value: float, which: str, name: str, path: str) -> float | None:

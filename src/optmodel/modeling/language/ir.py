@@ -7,12 +7,13 @@ strings in a small whitelisted subset of Python (see :mod:`optmodel.modeling.lan
 
 Shorthands accepted on input (and written out in full form): a set given as a plain list is its members;
 a parameter given as a plain number is a scalar; a variable's index given as one set name (``"I"``) is
-``["I"]``.
+``["I"]``, and one given as a list of domains (``["i in I"]``) is that domain (``"i in I"``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -152,10 +153,13 @@ class VarDef(_Element):
 
     @field_validator("index")
     @classmethod
-    def _set_names_as_list(cls, value: list[str] | str) -> list[str] | str:
-        # One reading for every stage: validation, compilation and rendering all see a list of set names.
+    def _one_index_form(cls, value: list[str] | str) -> list[str] | str:
+        # One reading for every stage: validation, compilation and rendering all see a list of set names or
+        # a domain string. A list mixing the two is left for validation to refuse.
         if isinstance(value, str) and not is_domain(value):
             return set_names(value)
+        if isinstance(value, list) and value and all(is_domain(part) for part in value):
+            return ", ".join(part.strip() for part in value)
         return value
 
     @field_validator("type", mode="before")
@@ -164,6 +168,54 @@ class VarDef(_Element):
         if isinstance(value, str):
             return _VAR_TYPES.get(value.strip().lower().replace(" ", ""), value)
         return value
+
+
+def domain_in_list(entry: str) -> tuple[str, str]:
+    """Message and hint for a domain inside a list index that also names sets (``["i in I", "J"]``)."""
+    return (
+        f"'{entry}' in a list index: the list holds set names only",
+        f'write the whole index as one domain string ("{entry}, ...") or as set names ["SET", ...]',
+    )
+
+
+def table_without_index(
+    field: str,
+    bound: float | str | None,
+    index: list[str] | str,
+    tables: Mapping[str, Sequence[str]],
+) -> tuple[str, str] | None:
+    """Message and hint when a variable's bound names an indexed table without an index (``"ub": "cap"``).
+
+    A bound is an expression evaluated at each index of the variable. Reading a bare table name as "the entry
+    at the variable's own index" is a guess that holds only when the table's sets are the variable's, in
+    order; every stage refuses it alike, with the form written out. ``tables`` maps indexed parameters to
+    their sets.
+    """
+    table = bound.strip() if isinstance(bound, str) else None
+    if table is None or table not in tables:
+        return None
+    entry = f"{table}[{', '.join(_initials(list(tables[table])))}]"
+    message = f"the bound '{field}' names the table '{table}' without an index"
+    if isinstance(index, str):
+        hint = f'index the table with the variable\'s index names, e.g. "{field}": "{entry}"'
+    elif index:
+        domain = ", ".join(f"{n} in {s}" for n, s in zip(_initials(index), index, strict=True))
+        hint = f'write the index as a domain and index the table: "index": "{domain}", "{field}": "{entry}"'
+    else:
+        hint = f"a scalar variable's bound is a number, a scalar parameter or one entry: {table}[MEMBER, ...]"
+    return message, hint
+
+
+def _initials(set_names: list[str]) -> list[str]:
+    """Example index names for ``set_names`` in a hint: ``I, J`` -> ``i, j``; ``N, N`` -> ``n, n2``."""
+    names: list[str] = []
+    for set_name in set_names:
+        base = set_name[:1].lower() if set_name[:1].isalpha() else "k"
+        name, suffix = base, 2
+        while name in names:
+            name, suffix = f"{base}{suffix}", suffix + 1
+        names.append(name)
+    return names
 
 
 def _sense_word(value: Any) -> Any:
