@@ -29,13 +29,12 @@ from optmodel.modeling.elaborate.evaluate import (
 )
 from optmodel.modeling.elaborate.instances import (
     ConstraintInstances,
-    VariableInstances,
     check_distinct_names,
     constraint_instances,
     objective_tree,
-    variable_instances,
 )
 from optmodel.modeling.elaborate.logic import LogicInstances, logic_instances, logic_violation
+from optmodel.modeling.elaborate.variables import VariableInstances, variable_instances
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.language.issues import errors_only

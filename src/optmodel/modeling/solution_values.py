@@ -16,10 +16,7 @@ from optmodel.modeling.elaborate.evaluate import (
     as_key,
     is_number,
 )
-from optmodel.modeling.elaborate.instances import (
-    VariableInstances,
-    missing_key_message,
-)
+from optmodel.modeling.elaborate.variables import VariableInstances, missing_key_message
 from optmodel.symbols import format_symbol
 
 Values = Mapping[str, "float | Mapping[Hashable, float] | None"]

@@ -1,8 +1,8 @@
 """Each variable, constraint and logical constraint is expanded into its instances once per resolved model.
 
 The Pyomo compiler, the solution check, the matrix fast path and the big-M check all read an element's
-instances through :mod:`optmodel.modeling.elaborate.instances` (and ``logic``). Here every stage's reads are
-watched over the full cycle of every golden model: each element must come back as one and the same record,
+instances through :mod:`optmodel.modeling.elaborate.variables` (``instances``, ``logic``). Here every stage's
+reads are watched over the full cycle of every golden model: each element must come back as one and the same record,
 whichever stage asks. A stage that expanded an element again would hand back a second, equal record.
 """
 
@@ -17,12 +17,12 @@ import pytest
 from golden_cycle import GOLDEN, full_cycle
 
 from optmodel.errors import CompileError
-from optmodel.modeling.elaborate import instances, logic
+from optmodel.modeling.elaborate import instances, logic, variables
 from optmodel.modeling.elaborate.data import resolve_data
 from optmodel.modeling.language.ir import Formulation
 
 _EXPANSIONS: dict[str, Callable[..., Any]] = {
-    "variable_instances": instances.variable_instances,
+    "variable_instances": variables.variable_instances,
     "constraint_instances": instances.constraint_instances,
     "logic_instances": logic.logic_instances,
 }
@@ -95,10 +95,10 @@ def test_an_edited_definition_is_expanded_again_and_an_error_is_not_remembered()
         }
     )
     data, _ = resolve_data(formulation)
-    first = instances.variable_instances("x", formulation.variables["x"], data)
-    assert instances.variable_instances("x", formulation.variables["x"], data) is first
+    first = variables.variable_instances("x", formulation.variables["x"], data)
+    assert variables.variable_instances("x", formulation.variables["x"], data) is first
     edited = formulation.variables["x"].model_copy(update={"ub": 5})
-    assert instances.variable_instances("x", edited, data).upper == (5, 5, 5)
+    assert variables.variable_instances("x", edited, data).upper == (5, 5, 5)
     cap = formulation.constraints["cap"]
     assert [k for k, _ in instances.constraint_instances("cap", cap, data, ["x"]).bindings] == [
         1,
@@ -115,5 +115,5 @@ def test_an_edited_definition_is_expanded_again_and_an_error_is_not_remembered()
     broken = formulation.variables["x"].model_copy(update={"index": ["J"]})
     for _ in range(2):  # raised again, never kept
         with pytest.raises(CompileError, match="unknown set 'J'"):
-            instances.variable_instances("x", broken, data)
+            variables.variable_instances("x", broken, data)
     assert len(data.expansions) == 2  # the variable x and the constraint cap, each kept once

@@ -17,7 +17,7 @@ from optmodel.errors import CompileError
 from optmodel.modeling.checks.context import Declarations, IssueLog
 from optmodel.modeling.checks.data import DATA_FAILURES, CheckedConstraint, Probe
 from optmodel.modeling.checks.linear import Linear
-from optmodel.modeling.elaborate.instances import variable_instances
+from optmodel.modeling.elaborate.variables import variable_instances
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.issues import IssueCode, Severity
 

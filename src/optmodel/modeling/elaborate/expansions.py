@@ -2,7 +2,7 @@
 
 The Pyomo compiler, the matrix fast path, the solution check and validation's big-M check all need an
 element's instances (a variable's keys and bounds, a constraint's bindings). They ask
-:func:`~optmodel.modeling.elaborate.instances.variable_instances` (and its siblings), which keep the result
+:func:`~optmodel.modeling.elaborate.variables.variable_instances` (and its siblings), which keep the result
 here, on the resolved :class:`~optmodel.modeling.elaborate.model_data.ModelData`: the first stage that
 needs an element expands it, the others read the same immutable record. An element no stage asks for (a
 constraint on the matrix fast path, which binds its domain over index arrays) is never expanded.

@@ -18,11 +18,8 @@ from pydantic import BaseModel
 
 from optmodel.errors import CompileError, ExpressionError
 from optmodel.modeling.elaborate.evaluate import Key, ModelData, as_key
-from optmodel.modeling.elaborate.instances import (
-    check_distinct_names,
-    objective_tree,
-    variable_instances,
-)
+from optmodel.modeling.elaborate.instances import check_distinct_names, objective_tree
+from optmodel.modeling.elaborate.variables import variable_instances
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import ConstraintDef, Formulation, ObjectiveDef, VarDef
 from optmodel.modeling.matrix.frame import DataIndex, Frame, NotVectorizable, root_frame

@@ -18,12 +18,11 @@ from optmodel.errors import CompileError
 from optmodel.modeling.elaborate.evaluate import EvaluationError, Key, ModelData, is_number
 from optmodel.modeling.elaborate.instances import (
     ConstraintInstances,
-    VariableInstances,
     constraint_instances,
     goal_tree,
-    variable_instances,
 )
 from optmodel.modeling.elaborate.logic import logic_instances
+from optmodel.modeling.elaborate.variables import VariableInstances, variable_instances
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.pyomo.expressions import (

@@ -19,7 +19,7 @@ from optmodel.modeling.elaborate.evaluate import (
     ModelData,
     is_number,
 )
-from optmodel.modeling.elaborate.instances import VariableInstances, missing_key_message
+from optmodel.modeling.elaborate.variables import VariableInstances, missing_key_message
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.pyomo.nonsmooth import NonsmoothModeller
 
