@@ -166,6 +166,23 @@ def test_batch_provider_round_trip_over_several_rounds(tmp_path: Path) -> None:
     assert sorted(r.extra["verdict"] for r in records) == ["", "ok"]
 
 
+def _one_right_problem_in_batch(
+    tmp_path: Path, replies: dict[str, str], methods: tuple[str, ...]
+) -> tuple[BenchConfig, Path]:
+    """A batch-provider run of ``methods`` on one problem that has a golden (right) model."""
+    batch_dir = tmp_path / "batch"
+    config = BenchConfig(
+        datasets=("nl4opt",),
+        llm=f"batch:{batch_dir}",
+        methods=methods,
+        out=tmp_path / "run",
+        ids=chosen_ids(replies, 2)[:1],
+        data_dir=DATA,
+        executor="thread",
+    )
+    return config, batch_dir
+
+
 def _run_in_rounds(
     config: BenchConfig,
     batch_dir: Path,
@@ -207,16 +224,8 @@ def test_methods_share_batch_rounds(tmp_path: Path) -> None:
     applicability check, so the run takes two rounds, where one method after the other took three."""
 
     replies = golden_answers()
-    ids = chosen_ids(replies, 2)[:1]  # a problem with a golden (right) model
-    batch_dir = tmp_path / "batch"
-    config = BenchConfig(
-        datasets=("nl4opt",),
-        llm=f"batch:{batch_dir}",
-        methods=("standard", "library-starter"),
-        out=tmp_path / "run",
-        ids=ids,
-        data_dir=DATA,
-        executor="thread",
+    config, batch_dir = _one_right_problem_in_batch(
+        tmp_path, replies, ("standard", "library-starter")
     )
     first_try = scripted(replies)
 
@@ -350,17 +359,8 @@ def test_verify_method_corrects_a_wrong_reading_over_batch_rounds(tmp_path: Path
     """standard keeps a wrong first model; verify shows its plan, gets a correction, verifies it: 3 rounds."""
 
     replies = golden_answers()
-    ids = chosen_ids(replies, 2)[:1]  # a problem with a golden (right) model
-    batch_dir = tmp_path / "batch"
-    config = BenchConfig(
-        datasets=("nl4opt",),
-        llm=f"batch:{batch_dir}",
-        methods=("standard", "verify"),
-        out=tmp_path / "run",
-        ids=ids,
-        data_dir=DATA,
-        executor="thread",
-    )
+    config, batch_dir = _one_right_problem_in_batch(tmp_path, replies, ("standard", "verify"))
+    ids = config.ids
 
     def answer(request: Any) -> str:
         last = request.messages[-1].content
