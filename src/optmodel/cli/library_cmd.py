@@ -163,13 +163,15 @@ def learn_cmd(
     problems = _split_problems(dataset, split, limit, data_dir)
     provider = MeteredProvider(resolve_llm(llm, cache=False if no_cache else None))
     replayed = provider.name == "batch"
+    store = _open(library, starter=True)
+    run_name = f"{dataset}:{split}"
     with _pending_exits():
         report = learn(
             problems,
-            _open(library, starter=True),
+            store,
             formulate_attempt_for(provider, FormulatorConfig(max_attempts=attempts, verify=False)),
             completer_for(provider),
-            run_name=f"{dataset}:{split}",
+            run_name=run_name,
             model=f"{provider.name}:{provider.model}",
             regression_checks=regression_checks,
             batch_size=batch_size or (max(1, len(problems)) if replayed else 32),
@@ -183,6 +185,20 @@ def learn_cmd(
         f"added: {', '.join(report.added) or '-'}",
         markup=False,
     )
+    # Listed from the run's records, so the problems flagged in earlier (resumed) rounds show too.
+    flagged = {
+        pid: result["audit"]
+        for pid, result in store.done_problems(run_name).items()
+        if isinstance(result.get("audit"), dict)
+    }
+    if flagged:
+        console.print(
+            f"{len(flagged)} problem(s) flagged for audit, no insight learned from them "
+            "(the diagnosis found no modeling mistake):",
+            markup=False,
+        )
+        for pid, audit in sorted(flagged.items()):
+            console.print(f"  {pid} ({audit.get('kind')}): {audit.get('reason', '')}", markup=False)
     totals, kept = provider.totals, max(1, len(report.added))
     console.print(
         f"cost: {totals.calls} LLM call(s), {totals.total_tokens} token(s), "

@@ -23,7 +23,7 @@ from .lexical import LexicalIndex
 from .merging import merge_near_duplicates
 from .prompts import correction_prompt, diagnosis_prompt
 from .protocols import Completer, FormulateAttempt, Problem, VerifyTask
-from .responses import NO_JSON_INSIGHT, parse_candidate_insights
+from .responses import NO_JSON_INSIGHT, AuditFlag, parse_audit_flag, parse_candidate_insights
 from .retrieval import Retriever
 from .store import InsightStore
 
@@ -43,6 +43,9 @@ class LearnReport:
     candidates_rejected: int = 0
     candidates_regressed: int = 0
     """Verified on their source problem but broke an already-right problem of the batch."""
+    flagged_for_audit: dict[str, AuditFlag] = field(default_factory=dict)
+    """Failures whose diagnosis found no modeling mistake (data missing, known answer doubtful): no insight
+    is learned from them, since one verified against a doubtful answer would teach the wrong thing."""
     merges_kept: int = 0
     merges_rejected: int = 0
     added: list[str] = field(default_factory=list)
@@ -166,16 +169,24 @@ class _Learner:
 
         # 2. Diagnose each failure: one prompt per failed problem, one batched call; an answer whose
         #    insights are all invalid gets one correction turn with the reasons (a second batched call).
+        #    A diagnosis that flags the problem for audit yields no candidates, whatever else it says.
         prompts = [diagnosis_prompt(p, o, used, max_candidates) for p, used, o in failed]
         answers = complete_checked(complete, prompts)
-        parsed = [
-            parse_candidate_insights(answer, defaults=_learned_from(problem, model))
-            for (problem, _, _), answer in zip(failed, answers, strict=True)
-        ]
+        parsed: list[tuple[list[Insight], list[str]]] = []
+        for (problem, _, _), answer in zip(failed, answers, strict=True):
+            audit = parse_audit_flag(answer)
+            if audit is None:
+                parsed.append(
+                    parse_candidate_insights(answer, defaults=_learned_from(problem, model))
+                )
+            else:
+                report.flagged_for_audit[problem.id] = audit
+                results[problem.id]["audit"] = {"kind": audit.kind, "reason": audit.reason}
+                parsed.append(([], []))
         retry = [
             n
             for n, (valid, invalid) in enumerate(parsed)
-            if not valid and invalid != [NO_JSON_INSIGHT]
+            if not valid and invalid and invalid != [NO_JSON_INSIGHT]
         ]
         corrected = complete_checked(
             complete, [correction_prompt(prompts[n], answers[n], parsed[n][1]) for n in retry]

@@ -32,6 +32,11 @@ _INSIGHT_SHAPE = """{"insights": [{
               "note": "what the symbols mean; declaration changes such as 'x integer'"}
 }]}"""
 
+_AUDIT_SHAPE = (
+    '{"insights": [], "audit": {"kind": "data_missing | answer_doubtful", '
+    '"reason": "what is missing, or why no reading of the text gives the known answer"}}'
+)
+
 _EXPRESSION_LANGUAGE = (
     "Examples are written in the formulation expression language (Python-like, never code): "
     "indexed names x[i, j], + - * / **, sum(c[i] * x[i] for i in I if cond), comparisons <= >= ==, "
@@ -136,7 +141,11 @@ def diagnosis_prompt(
         "fix must be a modeling principle that holds for the problem exactly as written. "
         f"Propose up to {max_insights} reusable modeling insight(s): advice that prevents this kind of "
         "mistake on other problems, stated in general terms, not a fix naming this problem's numbers or "
-        f"items. {_EXPRESSION_LANGUAGE}\n\nAnswer with JSON only, in this form:\n{_INSIGHT_SHAPE}"
+        f"items. {_EXPRESSION_LANGUAGE}\n\nAnswer with JSON only, in this form:\n{_INSIGHT_SHAPE}\n\n"
+        "If no modeling mistake explains the difference - the text lacks data the known answer needs, or "
+        "no reasonable reading of the text as written reaches the known answer - propose no insight (one "
+        "learned to reach a doubtful answer would teach the wrong thing) and flag the problem for a person "
+        f"to audit instead, in this form:\n{_AUDIT_SHAPE}"
     )
 
 

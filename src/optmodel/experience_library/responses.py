@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -108,6 +109,28 @@ def parse_candidate_insights(
             )
             rejected.append(f"entry {number}: {fields}")
     return valid, rejected
+
+
+AUDIT_KINDS = ("data_missing", "answer_doubtful")
+
+
+@dataclass(frozen=True)
+class AuditFlag:
+    """A diagnosis that found no modeling mistake: the problem's data or known answer needs a person."""
+
+    kind: str
+    reason: str
+
+
+def parse_audit_flag(text: str) -> AuditFlag | None:
+    """The ``"audit"`` object of a diagnosis answer, or None when there is none or its kind is unknown."""
+    for value in iter_json_values(text):
+        audit = value.get("audit") if isinstance(value, Mapping) else None
+        if isinstance(audit, Mapping) and audit.get("kind") in AUDIT_KINDS:
+            reason = audit.get("reason")
+            return AuditFlag(str(audit["kind"]), str(reason)[:1000] if reason else "")
+        return None
+    return None
 
 
 def parse_condition_rewrites(text: str) -> list[tuple[str, str]]:

@@ -43,6 +43,11 @@ def _reply(messages: list[dict[str, Any]]) -> str:
     if last.startswith(APPLICABILITY_HEADER):
         return json.dumps(re.findall(r"^\[([^\]]+)\]", last, flags=re.M))
     if last.startswith(DIAGNOSIS_HEADER):
+        if "optimal objective value is 9" in last:
+            reason = "7 tonnes need 3 trucks of 3 tonnes, not 9"
+            return json.dumps(
+                {"insights": [], "audit": {"kind": "answer_doubtful", "reason": reason}}
+            )
         return insights_answer(insight_json())
     if last.startswith(MERGE_HEADER):
         return insights_answer(insight_json(title="Counts of vehicles and people are integers"))
@@ -135,6 +140,28 @@ def test_learn_through_request_files_keeps_a_verified_insight_and_logs_each_retr
     # A finished run asks nothing more: the same command again ends at once.
     again = CliRunner().invoke(app, [*args, "--library", str(library)])
     assert again.exit_code == 0 and "0 attempted" in again.output
+    assert "flagged for audit" not in again.output
+
+
+def test_learn_lists_the_problems_its_diagnoses_flagged_for_audit(tmp_path: Path) -> None:
+    data = tmp_path / "train.jsonl"
+    wrong = {
+        "id": "t-9",
+        "dataset": "t",
+        "question": TRUCKS,
+        "answer": 9.0,
+        "answer_status": "optimal",
+    }
+    data.write_text(json.dumps(wrong) + "\n")
+    library, batch = tmp_path / "lib.sqlite", tmp_path / "batch"
+    args = ["library", "learn", str(data), "--split", "0:1", "--llm", f"batch:{batch}"]
+    result, _ = _run_until_done([*args, "--library", str(library)], batch)
+    assert result.exit_code == 0, result.output
+    assert "1 problem(s) flagged for audit" in result.output
+    assert "t-9 (answer_doubtful): 7 tonnes need 3 trucks of 3 tonnes, not 9" in result.output
+    # Listed from the run's records: a later invocation that attempts nothing still shows it.
+    again = CliRunner().invoke(app, [*args, "--library", str(library)])
+    assert "0 attempted" in again.output and "t-9 (answer_doubtful)" in again.output
 
 
 def test_refine_through_request_files_reports_after_its_rounds(tmp_path: Path) -> None:

@@ -82,6 +82,41 @@ def test_the_diagnosis_prompt_forbids_inventing_data_and_shows_the_evidence(
     assert P1.text in prompt
 
 
+def _flagging(prompt: str) -> str:
+    """Flags the truck problem for audit while also offering the insight that would verify there."""
+    if P1.text in prompt:
+        audit = {"kind": "answer_doubtful", "reason": "no reading of 7 tonnes gives 3 trucks"}
+        return json.dumps({"insights": [FIXING], "audit": audit})
+    return insights_answer(FIXING)
+
+
+def test_a_failure_flagged_for_audit_teaches_nothing_and_is_listed(store: InsightStore) -> None:
+    llm = ScriptedLLM(diagnosis=_flagging)
+    formulator = ScriptedFormulator(_integer_fixes)
+    report = learn([P1, P2], store, formulator, llm, merge_threshold=None)
+
+    [prompt, _] = llm.prompts_of(DIAGNOSIS_HEADER)  # one each, no correction turn for the flag
+    assert '"audit": {"kind": "data_missing | answer_doubtful"' in prompt
+    assert set(report.flagged_for_audit) == {"p1"}
+    assert report.flagged_for_audit["p1"].kind == "answer_doubtful"
+    assert report.per_problem["p1"]["audit"]["reason"] == "no reading of 7 tonnes gives 3 trucks"
+    # p1's insight would have verified on p1, but a flag withholds it; p2's own copy is learned from p2.
+    verify = formulator.calls[1]
+    assert [t.problem.id for t in verify] == ["p2"]
+    [kept] = store.insights()
+    assert kept.provenance.source_problems == ["p2"]
+    assert store.done_problems("default")["p1"]["audit"]["kind"] == "answer_doubtful"
+
+
+def test_an_audit_flag_of_unknown_kind_is_ignored(store: InsightStore) -> None:
+    answer = json.dumps({"insights": [FIXING], "audit": {"kind": "tired", "reason": "-"}})
+    report = learn(
+        [P1], store, ScriptedFormulator(_integer_fixes), ScriptedLLM(diagnosis=lambda p: answer),
+        merge_threshold=None,
+    )  # fmt: skip
+    assert report.flagged_for_audit == {} and report.candidates_verified == 1
+
+
 def test_each_stage_is_one_batched_call_across_problems(store: InsightStore) -> None:
     llm = _diagnose_with(FIXING)
     formulator = ScriptedFormulator(_integer_fixes)
