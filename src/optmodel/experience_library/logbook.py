@@ -211,3 +211,16 @@ def done_results(conn: sqlite3.Connection, run_name: str) -> dict[str, dict[str,
             "SELECT problem_id, result FROM learning_runs WHERE run_name = ?", (run_name,)
         )
     }
+
+
+def flagged_for_audit(conn: sqlite3.Connection) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(run_name, problem_id, audit)`` for every problem a learning run's diagnosis flagged for audit."""
+    flagged = []
+    for run_name, pid, result in conn.execute(
+        "SELECT run_name, problem_id, result FROM learning_runs WHERE result LIKE '%\"audit\"%' "
+        "ORDER BY run_name, problem_id"
+    ):
+        audit = json.loads(result).get("audit")
+        if isinstance(audit, dict):
+            flagged.append((run_name, pid, audit))
+    return flagged

@@ -3,7 +3,7 @@
 Each insight shows when it applies and when not, its practice and wrong/right example, where it came from
 (origin, source problems, model), how it was verified (the reasons of its versions: a learned insight is only
 stored after re-solving its source problem reaches the known answer), how often retrieval offered and chose
-it, how its uses turned out, and its version history.
+it, how its uses turned out, and its version history; then the problems learning flagged for audit.
 """
 
 from __future__ import annotations
@@ -42,6 +42,21 @@ def library_report(store: InsightStore, *, include_retired: bool = False) -> str
             lines += _insight_section(store, insight)
     if not insights:
         lines.append("The library is empty.")
+    flagged = store.flagged_for_audit()
+    if flagged:
+        lines += [
+            "",
+            "## Problems flagged for audit while learning",
+            "",
+            "Their diagnosis found no modeling mistake (data missing from the text, or a known answer no "
+            "reading reaches), so nothing was learned from them.",
+            "",
+            *(
+                f"- `{pid}` ({_md(str(a.get('kind', '')))}, run `{_md(run)}`): "
+                f"{_md(str(a.get('reason', '')))}"
+                for run, pid, a in flagged
+            ),
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -344,6 +344,11 @@ class InsightStore:
         with self._lock:
             return logbook.done_results(self._conn, run_name)
 
+    def flagged_for_audit(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Problems whose learning diagnosis found no modeling mistake: ``(run, problem id, audit)``."""
+        with self._lock:
+            return logbook.flagged_for_audit(self._conn)
+
     # --- exchange and summary --------------------------------------------------------------------
     def export_to(self, path: str | Path, *, include_retired: bool = False) -> int:
         """Write the library to YAML (.yaml/.yml) or JSON; returns the number of insights written."""

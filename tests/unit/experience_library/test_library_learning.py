@@ -17,6 +17,7 @@ from library_doubles import (
 
 from optmodel.experience_library import InsightStore, VerifyTask, learn
 from optmodel.experience_library.prompts import DIAGNOSIS_HEADER, MERGE_HEADER
+from optmodel.experience_library.report import library_report
 
 P1 = problem(
     "p1", "How many trucks must the firm hire to move 7 tonnes if each truck takes 3 tonnes?"
@@ -106,6 +107,10 @@ def test_a_failure_flagged_for_audit_teaches_nothing_and_is_listed(store: Insigh
     [kept] = store.insights()
     assert kept.provenance.source_problems == ["p2"]
     assert store.done_problems("default")["p1"]["audit"]["kind"] == "answer_doubtful"
+    assert [(run, pid) for run, pid, _ in store.flagged_for_audit()] == [("default", "p1")]
+    page = library_report(store)
+    assert "## Problems flagged for audit while learning" in page
+    assert "`p1` (answer_doubtful, run `default`): no reading of 7 tonnes gives 3 trucks" in page
 
 
 def test_an_audit_flag_of_unknown_kind_is_ignored(store: InsightStore) -> None:
