@@ -193,6 +193,9 @@ def _run(
             build_path=path,
         )
     timings["solve_s"] = time.perf_counter() - start
+    if result.has_solution and result.objective is not None:
+        reported = formulation.objective.reported_value(result.objective)
+        result = dataclasses.replace(result, reported_objective=reported)
 
     if not result.has_solution:
         return ModelRun(

@@ -31,7 +31,7 @@ MIPLIB = Path(__file__).resolve().parents[3] / "shared" / "miplib"
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 #: Keys of SolveResult.to_dict(): the stable part of ``--output json``.
 RESULT_KEYS = {
-    "termination", "status", "objective", "best_bound", "gap", "wall_time", "solver",
+    "termination", "status", "objective", "reported_objective", "best_bound", "gap", "wall_time", "solver",
     "solver_version", "max_violation", "conflicts", "unbounded_variables", "message", "values",
 }  # fmt: skip
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

@@ -97,10 +97,10 @@ def solve_and_score(
     result = run.result if run.stage is Stage.DONE else None
     agrees = None
     if result is not None:
-        prediction = Prediction(PredictionStatus(result.status.value), result.objective)
+        prediction = Prediction(PredictionStatus(result.status.value), result.answer_value)
         agrees = score(prediction, problem).get(DEFAULT_RULE)
     status = result.status.value if result else run.stage.value
-    return VariantOutcome("", result.objective if result else None, status, agrees, run.error)
+    return VariantOutcome("", result.answer_value if result else None, status, agrees, run.error)
 
 
 def _relation(expression: str) -> tuple[Compare, str] | None:

@@ -208,9 +208,9 @@ def prediction_of(outcome: FormulationResult) -> tuple[Prediction, FailureCatego
             last_stage, FailureCategory.NO_MODEL
         )
     if result.status is SolutionStatus.OPTIMAL:
-        return Prediction(PredictionStatus.OPTIMAL, result.objective), None
+        return Prediction(PredictionStatus.OPTIMAL, result.answer_value), None
     if result.status is SolutionStatus.FEASIBLE:
-        return Prediction(PredictionStatus.FEASIBLE, result.objective), None
+        return Prediction(PredictionStatus.FEASIBLE, result.answer_value), None
     if (
         result.termination is TerminationCondition.INFEASIBLE
         or result.status is SolutionStatus.INFEASIBLE

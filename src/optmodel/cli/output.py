@@ -130,6 +130,10 @@ def print_result(
         f" (solver stopped: {result.termination.value})"
     )
     console.print(f"  objective   {_fmt(result.objective)}")
+    if result.reported_objective is not None:
+        console.print(
+            f"  reported    {_fmt(result.reported_objective)}  (rounded as the model asks)"
+        )
     if result.gap is not None and result.gap > 0:
         console.print(f"  best bound  {_fmt(result.best_bound)}  (gap {result.gap:.3%})")
     console.print(f"  solver      {result.solver} {result.solver_version}".rstrip())

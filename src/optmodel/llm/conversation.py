@@ -84,7 +84,8 @@ def candidate(conversation: Conversation) -> Candidate:
     evaluation = conversation.last_solved
     assert evaluation is not None and evaluation.run is not None
     result = evaluation.run.result
-    objective = result.objective if result and result.objective is not None else float("nan")
+    answer = result.answer_value if result else None
+    objective = float("nan") if answer is None else answer
     return Candidate(
         conversation.sample,
         float(objective),

@@ -289,7 +289,7 @@ class Formulator:
             stage=stage,
             feedback=feedback.details if feedback else "",
             issues=tuple(issues),
-            objective=result.objective if result else None,
+            objective=result.answer_value if result else None,
             status=result.status.value if result else "",
             compile_s=timings.get("compile_s", 0.0),
             solve_s=timings.get("solve_s", 0.0),

@@ -43,6 +43,11 @@ def solution_report(
     goal = formulation.objective
     basis = goal.description or goal.expression
     lines = [f"Objective ({goal.sense}; {basis}): {_number(objective)}"]
+    reported = goal.reported_value(objective) if objective is not None else None
+    if reported is not None:
+        lines.append(
+            f"Reported rounded to {goal.round_} decimal(s), as the model asks: {reported:g}"
+        )
     lines.append("Decisions with non-zero values (all others are 0):")
     nonzero = 0
     for name, var in formulation.variables.items():

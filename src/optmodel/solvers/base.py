@@ -139,6 +139,9 @@ class SolveResult:
     expressions: Solution = field(default_factory=dict)
     #: Each objective's value, in priority order, when there are several (lexicographic goals).
     objectives: Mapping[str, float] = field(default_factory=dict)
+    #: The objective rounded as the Formulation asks (``objective.round``, half away from zero); None when
+    #: it asks for no rounding. ``objective`` stays the exact value.
+    reported_objective: float | None = None
 
     def __post_init__(self) -> None:
         # The one place every backend's result passes: an "optimal" objective of inf or NaN is a numerical
@@ -156,6 +159,11 @@ class SolveResult:
     @property
     def has_solution(self) -> bool:
         return self.status.has_solution
+
+    @property
+    def answer_value(self) -> float | None:
+        """The value to give as the answer: the objective, rounded when the Formulation asks it rounded."""
+        return self.objective if self.reported_objective is None else self.reported_objective
 
     @property
     def is_infeasible(self) -> bool:
@@ -202,6 +210,7 @@ class SolveResult:
             "termination": self.termination.value,
             "status": self.status.value,
             "objective": tidy_number(self.objective),
+            "reported_objective": tidy_number(self.reported_objective),
             "best_bound": tidy_number(self.best_bound),
             "gap": self.gap,
             "wall_time": self.wall_time,

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from optmodel.atomic_files import write_atomically
 from optmodel.errors import ExpressionError
@@ -238,18 +239,39 @@ class GoalDef(_Element):
     _normalise_sense = field_validator("sense", mode="before")(_sense_word)
 
 
+_WIDE = Context(prec=400)
+
+
 class ObjectiveDef(_Element):
     """The objective; ``then`` lists further goals in priority order (lexicographic optimisation).
 
     A weighted objective is one expression (``2 * cost + delay`` over named expressions, whose values are
-    reported).
+    reported). ``round`` is for a text that asks for the answer rounded: the model is solved exactly and the
+    optimum is also reported rounded to that many decimals (``SolveResult.reported_objective``).
     """
 
     sense: Literal["minimize", "maximize"]
     expression: str
     then: list[GoalDef] = Field(default_factory=list)
+    round_: StrictInt | None = Field(
+        default=None,
+        alias="round",
+        ge=-9,
+        le=9,
+        description="Report the optimum rounded to this many decimals, as the text asks (0: a whole "
+        "number, 2: cents, -2: the nearest hundred); the model itself is solved exactly.",
+    )
 
     _normalise_sense = field_validator("sense", mode="before")(_sense_word)
+
+    def reported_value(self, value: float) -> float | None:
+        """``value`` rounded as ``round`` asks (halves away from zero, as people round); None if not asked."""
+        if self.round_ is None:
+            return None
+        # Exact decimal arithmetic on the float's shortest repr (16.665 -> 16.67, not 16.66), with room for
+        # every digit of the largest float.
+        exact = Decimal(repr(value))
+        return float(exact.quantize(Decimal(1).scaleb(-self.round_), ROUND_HALF_UP, _WIDE))
 
 
 class ConstraintDef(_Element):

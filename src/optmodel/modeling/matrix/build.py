@@ -324,7 +324,8 @@ _UNDERSTOOD: dict[type[BaseModel], frozenset[str]] = {
         }
     ),
     VarDef: frozenset({"description", "index", "type", "lb", "ub"}),
-    ObjectiveDef: frozenset({"description", "sense", "expression"}),
+    # "round" changes only how the optimum is reported, which the caller does for either path.
+    ObjectiveDef: frozenset({"description", "sense", "expression", "round_"}),
     ConstraintDef: frozenset({"description", "expression", "forall", "where"}),
 }
 

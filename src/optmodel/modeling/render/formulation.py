@@ -78,6 +78,8 @@ def render_text(formulation: Formulation) -> str:
             for name, p in f.piecewise.items()
         ]
     objective = f"{f.objective.sense} {render_expression(f.objective.expression, TEXT)}"
+    if f.objective.round_ is not None:
+        objective += f"  (optimum reported rounded to {f.objective.round_} decimal(s))"
     lines += ["", "Objective:", described(objective, f.objective.description)]
     lines += [
         described(
