@@ -16,6 +16,7 @@ code with :func:`use_limits`, or for a whole process with ``OPTMODEL_LIMITS``
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,7 +80,13 @@ def current_limits() -> Limits:
     active = _ACTIVE.get()
     if active is not None:
         return active
-    return Limits.from_text(os.environ.get("OPTMODEL_LIMITS", ""))
+    return _from_environment(os.environ.get("OPTMODEL_LIMITS", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _from_environment(text: str) -> Limits:
+    # Asked once per constraint row by the checks; Limits is frozen, so one parse per text serves all.
+    return Limits.from_text(text)
 
 
 @contextmanager

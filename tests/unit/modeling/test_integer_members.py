@@ -16,7 +16,11 @@ from optmodel.modeling.checks.validate import validate
 from optmodel.modeling.elaborate import integer_members
 from optmodel.modeling.elaborate.evaluate import Evaluator
 from optmodel.modeling.elaborate.integer_members import IntegerMembers
-from optmodel.modeling.elaborate.model_data import ModelData
+from optmodel.modeling.elaborate.model_data import (
+    ModelData,
+    normalize_member,
+    normalize_members_array,
+)
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import Formulation
 from optmodel.modeling.matrix.frame import SetIndex
@@ -77,6 +81,10 @@ def test_membership_and_position_match_the_hash_table(
             assert _answer(lambda v=value: data.contains("S", v)) == _answer(
                 lambda v=value: v in positions
             ), value
+            member = data.membership("S")  # the probe's per-variable test answers alike
+            assert _answer(lambda v=value, m=member: m(v)) == _answer(
+                lambda v=value: v in positions
+            ), value
             try:
                 expected = positions.get(value)
             except TypeError:
@@ -84,6 +92,27 @@ def test_membership_and_position_match_the_hash_table(
             assert data.position("S", value) == expected, value
     finally:
         integer_members.SEARCHES_BEFORE_TABLE = limit
+
+
+_PART = st.one_of(_INTS, st.booleans(), st.sampled_from(["a", 2.0, 2**70]))
+
+
+@given(st.lists(st.lists(_PART, min_size=1, max_size=3), min_size=1, max_size=12))
+def test_members_read_from_lists_get_their_array_from_the_one_scan(values: list[Any]) -> None:
+    """Reading a set's listed members builds their array in the same scan as normalising them (not a second
+    scan of every part): the members, the array and the set added are what the two scans gave."""
+    members, integers = normalize_members_array(values)
+    assert members == [normalize_member(v) for v in values]
+    reference = IntegerMembers.of(members)
+    if integers is not None:
+        assert reference is not None and integers.array.tolist() == reference.array.tolist()
+    one, two = ModelData(), ModelData()
+    assert one.add_set("S", list(members), integers) == two.add_set("S", list(members))
+    assert one.sets["S"] == two.sets["S"]
+    mine, theirs = one.integer_members("S"), two.integer_members("S")
+    assert (mine is None) == (theirs is None)
+    if mine is not None and theirs is not None:
+        assert mine.array.tolist() == theirs.array.tolist() and mine.tuples == theirs.tuples
 
 
 def test_sets_of_integers_are_held_as_arrays_and_others_are_not() -> None:

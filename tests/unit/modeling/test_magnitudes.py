@@ -8,7 +8,7 @@ import pytest
 
 import optmodel
 from optmodel.errors import FormulationError
-from optmodel.limits import Limits, use_limits
+from optmodel.limits import Limits, current_limits, use_limits
 from optmodel.solvers.base import SolutionStatus, SolveResult, TerminationCondition
 
 
@@ -55,6 +55,21 @@ def test_the_limit_is_configurable() -> None:
     assert not _too_large(model)
     with use_limits(Limits(max_magnitude=1e6)):
         assert _too_large(model) == ["constraints.c.expression"]
+
+
+def test_limits_from_the_environment_follow_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed OPTMODEL_LIMITS is reused while the text is the same, never after it changes, and a bad
+    text fails every time (no error is kept)."""
+    monkeypatch.setenv("OPTMODEL_LIMITS", "max_magnitude=1e6")
+    assert current_limits().max_magnitude == 1e6
+    monkeypatch.setenv("OPTMODEL_LIMITS", "max_magnitude=1e9")
+    assert current_limits().max_magnitude == 1e9
+    monkeypatch.setenv("OPTMODEL_LIMITS", "max_magic=1")
+    for _ in range(2):
+        with pytest.raises(ValueError, match="unknown limit"):
+            current_limits()
+    monkeypatch.delenv("OPTMODEL_LIMITS")
+    assert current_limits() == Limits()
 
 
 def test_limits_from_text() -> None:

@@ -10,7 +10,7 @@ every instance (empty sums, unbounded objective) are skipped rather than guessed
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,11 @@ class CheckedConstraint:
     relation: ex.Compare
     #: Whether the expression names a decision variable at all (else it only tests the data).
     has_variables: bool = True
+
+
+#: Per clause of a variable's index: a membership test and how many key parts it reads; then whether more
+#: parts may follow unchecked.
+_IndexPlan = tuple[tuple[tuple[Callable[[Any], bool], int], ...], bool]
 
 
 class OutOfBudget(Exception):
@@ -96,16 +101,15 @@ class Probe(Evaluator):
         self.sum_stats: dict[ex.Sum, list[int]] = {}
         #: (variable, key, direction) that some constraint limits; direction +1 up, -1 down.
         self.limited: set[tuple[str, Key, int]] = set()
+        self._index_plans: dict[str, _IndexPlan] = {}
 
     # --- evaluator hooks --------------------------------------------------------------------------
-    def eval(self, node: ex.Node, env: Mapping[str, Any]) -> Any:
-        if isinstance(node, ex.Sum) and not isinstance(node, ex.Over):
-            terms = list(self.expand(node.body, node.generators, env))
-            stats = self.sum_stats.setdefault(node, [0, 0])
-            stats[0] += 1
-            stats[1] += bool(terms)
-            return self.add_all(terms)
-        return super().eval(node, env)
+    def sum(self, node: ex.Sum, env: Mapping[str, Any]) -> Any:
+        terms = list(self.expand(node.body, node.generators, env))
+        stats = self.sum_stats.setdefault(node, [0, 0])
+        stats[0] += 1
+        stats[1] += bool(terms)
+        return self.add_all(terms)
 
     def count_term(self) -> None:
         self.terms += 1
@@ -175,11 +179,26 @@ class Probe(Evaluator):
         return Linear.opaque([x])
 
     def in_index(self, name: str, key: Key) -> bool:
-        domain = self.decl.var_domain(name)
-        if domain is None:
-            return True
+        plan = self._index_plans.get(name)
+        if plan is None:
+            plan = self._index_plans[name] = self._index_plan(name)
+        checks, open_end = plan
         parts = flat_key(key)
         position = 0
+        for contains, width in checks:
+            chunk = parts[position : position + width]
+            position += width
+            if len(chunk) != width or not contains(chunk[0] if width == 1 else chunk):
+                return False
+        return open_end or position == len(parts)
+
+    def _index_plan(self, name: str) -> _IndexPlan:
+        """(membership test, width) per clause of the variable's index that can be checked, and whether the
+        key may go on past them unchecked (a clause whose width or set is unknown): once per variable."""
+        domain = self.decl.var_domain(name)
+        if domain is None:
+            return (), True
+        checks: list[tuple[Callable[[Any], bool], int]] = []
         for clause in domain:
             width = (
                 len(clause.targets)
@@ -187,14 +206,9 @@ class Probe(Evaluator):
                 else self.decl.set_dim(clause.set_name)
             )
             if width is None or clause.set_name not in self.data.sets:
-                return True
-            chunk = parts[position : position + width]
-            position += width
-            if len(chunk) != width or not self.data.contains(
-                clause.set_name, chunk[0] if width == 1 else chunk
-            ):
-                return False
-        return position == len(parts)
+                return tuple(checks), True
+            checks.append((self.data.membership(clause.set_name), width))
+        return tuple(checks), False
 
     # --- elements -----------------------------------------------------------------------------
     def check_constraint(self, con: CheckedConstraint, log: IssueLog) -> None:

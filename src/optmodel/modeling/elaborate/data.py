@@ -14,7 +14,8 @@ from optmodel.modeling.elaborate.evaluate import (
     as_key,
     is_number,
 )
-from optmodel.modeling.elaborate.model_data import normalize_members
+from optmodel.modeling.elaborate.integer_members import IntegerMembers
+from optmodel.modeling.elaborate.model_data import normalize_members_array
 from optmodel.modeling.elaborate.named import resolve_expressions
 from optmodel.modeling.elaborate.piecewise import resolve_piecewise
 from optmodel.modeling.elaborate.set_families import resolve_family
@@ -77,8 +78,8 @@ def resolve_data(formulation: Formulation) -> tuple[ModelData, list[Issue]]:
     for name, set_def in formulation.sets.items():
         if set_def.index is not None:
             issues += resolve_family(name, set_def, data, evaluator)
-        elif (members := _resolve_set(name, set_def, evaluator, issues)) is not None and not (
-            data.add_set(name, members)
+        elif (resolved := _resolve_set(name, set_def, evaluator, issues)) is not None and not (
+            data.add_set(name, *resolved)
         ):
             issues.append(
                 Issue(
@@ -158,7 +159,8 @@ def _scalar(name: str, param: ParamDef, issues: list[Issue]) -> float | None:
 
 def _resolve_set(
     name: str, set_def: SetDef, evaluator: Evaluator, issues: list[Issue]
-) -> list[Member] | None:
+) -> tuple[list[Member], IntegerMembers | None] | None:
+    """The set's members (and their array when reading them built it), or None after an issue."""
     path = f"sets.{name}"
     given = [
         f
@@ -192,8 +194,8 @@ def _resolve_set(
         )
     try:
         if set_def.members is not None:
-            members = normalize_members(set_def.members)
-        elif set_def.range is not None:
+            return normalize_members_array(set_def.members)
+        if set_def.range is not None:
             members = _range_members(set_def.range, evaluator)
         else:
             members = _filtered_members(set_def, evaluator)
@@ -207,7 +209,7 @@ def _resolve_set(
         )
         issues.append(issue_from(error, f"{path}.{field}"))
         return None
-    return members  # duplicates are found (and dropped) by ModelData.add_set
+    return members, None  # duplicates are found (and dropped) by ModelData.add_set
 
 
 def _range_members(bounds: list[int | str], evaluator: Evaluator) -> list[Member]:

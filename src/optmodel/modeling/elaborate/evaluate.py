@@ -108,6 +108,10 @@ class Evaluator:
             f"piecewise function '{name}' of a non-constant argument is not supported here"
         )
 
+    def sum(self, node: ex.Sum, env: Mapping[str, Any]) -> Any:
+        """A sum (not min/max ``Over``) of the generators' terms."""
+        return self.add_all(self.expand(node.body, node.generators, env))
+
     def add_all(self, terms: Iterable[Any]) -> Any:
         total: Any = 0
         for term in terms:
@@ -138,7 +142,7 @@ class Evaluator:
         if isinstance(node, ex.Over):
             return self.extremum(node, list(self.expand(node.body, node.generators, env)))
         if isinstance(node, ex.Sum):
-            return self.add_all(self.expand(node.body, node.generators, env))
+            return self.sum(node, env)
         if isinstance(node, ex.Compare):
             return self.compare(node, env)
         if isinstance(node, ex.BoolOp):

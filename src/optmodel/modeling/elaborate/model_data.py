@@ -7,8 +7,9 @@ the solution checker) reads the same object.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,11 +107,18 @@ class ModelData:
     #: The elements' concrete instances, expanded once and shared by every stage that reads this data.
     expansions: Expansions = field(default_factory=Expansions, repr=False, compare=False)
 
-    def add_set(self, name: str, members: list[Member]) -> bool:
-        """Add a set; False when some member is listed twice (it is kept once, where first listed)."""
+    def add_set(
+        self, name: str, members: list[Member], integers: IntegerMembers | None = None
+    ) -> bool:
+        """Add a set; False when some member is listed twice (it is kept once, where first listed).
+
+        ``integers``: the members' array when the caller has built it already (see
+        :func:`normalize_members_array`); else it is worked out here.
+        """
         self._positions.pop(name, None)
         self._integers.pop(name, None)
-        integers = IntegerMembers.of(members)
+        if integers is None:
+            integers = IntegerMembers.of(members)
         if integers is not None and integers.distinct():
             self.sets[name] = members
             self._integers[name] = integers
@@ -133,6 +141,13 @@ class ModelData:
         if position is not None:
             return position >= 0
         return value in self._table(set_name)
+
+    def membership(self, set_name: str) -> Callable[[Any], bool]:
+        """A test equivalent to ``lambda value: self.contains(set_name, value)`` that skips the dispatch for a
+        set answered by its hash table (a probe asks it once per variable use)."""
+        if self._integers.get(set_name) is None or set_name in self._positions:
+            return self._table(set_name).__contains__
+        return functools.partial(self.contains, set_name)
 
     def position(self, set_name: str, member: Any) -> int | None:
         """The 0-based position of ``member`` in the set as written, None when it is not a member."""
@@ -206,14 +221,20 @@ def normalize_member(value: Any) -> Member:
     raise EvaluationError(f"a set member must be a string, a number or a list, not {value!r}")
 
 
-def normalize_members(values: list[Any]) -> list[Member]:
-    """:func:`normalize_member` of each value; plain ones (strings, integers, lists of them) in bulk."""
+def normalize_members_array(values: list[Any]) -> tuple[list[Member], IntegerMembers | None]:
+    """:func:`normalize_member` of each value, plain ones (strings, integers, lists of them) in bulk; and the
+    members' :class:`IntegerMembers` when the one scan of their parts found lists of ``int`` only (None: not
+    known; :meth:`ModelData.add_set` works it out)."""
     kinds = set(map(type, values))
     if kinds <= _PLAIN:
-        return list(values)
-    if kinds == {list} and set(map(type, itertools.chain.from_iterable(values))) <= _PLAIN:
-        return list(map(tuple, values))
-    return [normalize_member(v) for v in values]
+        return list(values), None
+    if kinds == {list}:
+        parts = set(map(type, itertools.chain.from_iterable(values)))
+        if parts <= _PLAIN:
+            members = list(map(tuple, values))
+            integers = IntegerMembers.of_integer_tuples(members) if parts == {int} else None
+            return members, integers  # type: ignore[return-value]
+    return [normalize_member(v) for v in values], None
 
 
 def as_key(values: tuple[Any, ...]) -> Key:

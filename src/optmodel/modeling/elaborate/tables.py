@@ -35,7 +35,8 @@ def table_layout(
     An ambiguous table raises with ``code="ambiguous"``.
     """
     chosen = layout or _infer_layout(name, raw, index, data, dims)
-    problem = _misfit(chosen, raw, index, data, dims)
+    # An inferred 'list' has been seen to hold plain values: 500k entries are not scanned twice.
+    problem = _misfit(chosen, raw, index, data, dims, plain=layout is None and chosen == "list")
     if problem:
         raise EvaluationError(f"the values do not fit layout '{chosen}': {problem}", _HINTS[chosen])
     return chosen
@@ -157,8 +158,10 @@ def _infer_layout(name: str, raw: Any, index: list[str], data: ModelData, dims: 
     return "matrix" if len(index) == 2 and all(isinstance(r, list) for r in raw) else "rows"
 
 
-def _misfit(layout: Layout, raw: Any, index: list[str], data: ModelData, dims: int) -> str:
-    """Why ``raw`` cannot be read in ``layout`` ('' when it can)."""
+def _misfit(
+    layout: Layout, raw: Any, index: list[str], data: ModelData, dims: int, plain: bool = False
+) -> str:
+    """Why ``raw`` cannot be read in ``layout`` ('' when it can); ``plain``: it holds no lists or dicts."""
     if layout == "nested":
         return "" if isinstance(raw, dict) else "expected an object keyed by members"
     if not isinstance(raw, list):
@@ -166,7 +169,7 @@ def _misfit(layout: Layout, raw: Any, index: list[str], data: ModelData, dims: i
     if layout == "list":
         if len(index) != 1:
             return "a list of values needs exactly one index set"
-        if _any_nested(raw):
+        if not plain and _any_nested(raw):
             return "expected plain values"
         size = len(data.sets[index[0]])
         if len(raw) != size:

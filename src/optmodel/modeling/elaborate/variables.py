@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from optmodel.modeling.elaborate.evaluate import (
     is_number,
 )
 from optmodel.modeling.elaborate.instances import Clauses, compile_error
+from optmodel.modeling.elaborate.product_keys import ProductKeys
 from optmodel.modeling.language import expressions as ex
 from optmodel.modeling.language.ir import (
     VarDef,
@@ -45,7 +47,7 @@ class VariableInstances:
     indexed: bool
     dimen: int
     sets: tuple[str, ...]
-    keys: tuple[Key, ...]  # (None,) for a scalar variable
+    keys: Sequence[Key]  # (None,) for a scalar variable; a tuple, or ProductKeys over plain sets
     lower: tuple[float | None, ...]
     upper: tuple[float | None, ...]
 
@@ -68,7 +70,7 @@ def _expand_variable(name: str, vdef: VarDef, data: ModelData) -> VariableInstan
     clauses, domain_form = _variable_clauses(name, vdef, data)
     sets = tuple(c.set_name for c in clauses)
     if not clauses:
-        keys: tuple[Key, ...] = (None,)
+        keys: Sequence[Key] = (None,)
         envs: list[dict[str, Any]] = [{}]
     elif domain_form:
         targets = [t for c in clauses for t in c.targets]
@@ -131,12 +133,11 @@ def _variable_clauses(name: str, vdef: VarDef, data: ModelData) -> tuple[Clauses
     return clauses, domain_form
 
 
-def _product_keys(member_lists: list[list[Any]]) -> tuple[Key, ...]:
+def _product_keys(member_lists: list[list[Any]]) -> Sequence[Key]:
     if len(member_lists) == 1:
         return tuple(member_lists[0])
     if all(not m or not isinstance(m[0], tuple) for m in member_lists):
-        # Through a list: tuple() of the product iterator grows in steps and takes 3x as long.
-        return tuple(list(itertools.product(*member_lists)))
+        return ProductKeys(member_lists)  # the keys made when read, not 490k tuples up front
     return tuple([as_key(combo) for combo in itertools.product(*member_lists)])
 
 
@@ -145,7 +146,7 @@ def _bounds(
     vdef: VarDef,
     which: Literal["lb", "ub"],
     data: ModelData,
-    keys: tuple[Key, ...],
+    keys: Sequence[Key],
     envs: list[dict[str, Any]],
     sets: tuple[str, ...],
 ) -> tuple[float | None, ...]:
@@ -171,7 +172,7 @@ def _bounds(
 def _bound_expressions(
     text: str,
     data: ModelData,
-    keys: tuple[Key, ...],
+    keys: Sequence[Key],
     envs: list[dict[str, Any]],
     sets: tuple[str, ...],
     path: str,

@@ -350,11 +350,12 @@ def _constant_if_empty(value: Any) -> Any:
 
 
 def _bound_array(values: Sequence[float | None], missing: float) -> np.ndarray:
-    # The usual cases (one bound for all, or none) without a Python loop.
+    # The usual case, one bound (or none) for all, is one object repeated: count() matches it by identity.
+    first = values[0] if len(values) else None
+    if values.count(first) == len(values):
+        return np.full(len(values), missing if first is None else float(first))
     if None not in values:
         return np.array(values, dtype=np.float64)
-    if values.count(None) == len(values):
-        return np.full(len(values), missing)
     return np.array([missing if v is None else v for v in values], dtype=np.float64)
 
 

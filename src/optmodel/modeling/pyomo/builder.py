@@ -134,13 +134,16 @@ class ModelBuilder:
             self.vardata[inst.name] = var
             self.var_symbols[var] = (inst.name, None)
             return
-        index = pyo.Set(initialize=inst.keys, dimen=inst.dimen, ordered=pyo.Set.InsertionOrder)
+        keys = tuple(
+            inst.keys
+        )  # Pyomo reads a tuple as the ordered members (ProductKeys made here)
+        index = pyo.Set(initialize=keys, dimen=inst.dimen, ordered=pyo.Set.InsertionOrder)
         self.model.add_component(self.names.claim(f"{py_name}_index", "set"), index)
         uniform = len(set(inst.lower)) <= 1 and len(set(inst.upper)) <= 1
-        if uniform and inst.keys:
+        if uniform and keys:
             bounds: Any = (inst.lower[0], inst.upper[0])
         else:
-            bounds = dict(zip(inst.keys, zip(inst.lower, inst.upper, strict=True), strict=True))
+            bounds = dict(zip(keys, zip(inst.lower, inst.upper, strict=True), strict=True))
         var = pyo.Var(index, domain=domain, bounds=bounds)
         self.model.add_component(py_name, var)
         elements = dict(var.items())
