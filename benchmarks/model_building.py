@@ -11,7 +11,9 @@ reported, with the ratio to linopy and Pyomo and the growth exponent of time aga
 Library imports happen before the clock starts. Run: ``.venv/bin/python benchmarks/model_building.py [--families transport,linking,network,milp]
 [--scale 1.0] [--repeats 3] [--tools optmodel,pyomo,linopy,highspy]``; ``--smoke`` runs tiny sizes once.
 Needs ``pip install 'optmodel[bench]'`` for linopy (it is skipped with a note when missing).
-Writes ``benchmarks/results/model_building.json`` and ``.md``.
+Writes ``benchmarks/results/model_building.json`` and ``.md`` (every run's optmodel/linopy ratio listed under
+the medians); ``--merge A.json B.json --output NAME`` writes one table from the runs of earlier files (say, more
+repeats for one family, run under the lock apart).
 """
 
 from __future__ import annotations
@@ -646,12 +648,38 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
             + f" | {ratios[0]} | {ratios[1]} | {cell(row, 'optmodel', 'ranging_s')} | {_check_share(row)}"
             + f" | {highs} | {peaks} |"
         )
+    lines += [
+        "",
+        "Every run, in order (optmodel / linopy seconds outside HiGHS run(), and their ratio):",
+        "",
+    ]
+    lines += per_run_ratios(summary["rows"], summary.get("runs", []))
     lines += ["", "Growth exponent of the time outside HiGHS against nonzeros:", ""]
     lines += ["| family | " + " | ".join(TOOLS) + " |", "|---" * (len(TOOLS) + 1) + "|"]
     for family, values in summary["growth_exponents"].items():
         shown = ["-" if v is None else f"{v:.2f}" for v in values.values()]
         lines.append(f"| {family} | " + " | ".join(shown) + " |")
     return "\n".join(lines) + "\n"
+
+
+def per_run_ratios(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> list[str]:
+    """One line per family and size: each repeat's optmodel and linopy times paired in run order."""
+    lines = []
+    for row in rows:
+
+        def times(tool: str, row: dict[str, Any] = row) -> list[float]:
+            return [
+                r["outside_s"]
+                for r in runs
+                if (r["tool"], r["family"], r["size"]) == (tool, row["family"], row["size"])
+                and "error" not in r
+            ]
+
+        pairs = zip(times("optmodel"), times("linopy"), strict=False)
+        shown = [f"{a:.2f} / {b:.2f} = {a / b:.2f}" for a, b in pairs if b > 0]
+        if shown:
+            lines.append(f"- {row['family']} {row['size']}: " + "; ".join(shown))
+    return lines
 
 
 def _check_share(row: dict[str, Any]) -> str:
@@ -674,10 +702,20 @@ def main() -> None:
         "--smoke", action="store_true", help="Tiny sizes, once each (a check that it runs)."
     )
     parser.add_argument("--output", type=Path, default=RESULTS / "model_building")
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="JSON",
+        help="Write one table from the runs of earlier result files (e.g. more repeats for one family).",
+    )
     args = parser.parse_args()
     if args.worker:
         tool, family, size = args.worker
         print(json.dumps(worker(tool, family, int(size))))
+        return
+    if args.merge:
+        print(_merge(args.merge, args.output))
         return
     families = args.families.split(",")
     tools = [t for t in args.tools.split(",") if t]
@@ -706,6 +744,7 @@ def main() -> None:
             for size in sizes[family]:
                 for tool in tools:
                     result = _spawn(tool, family, size, args.timeout)
+                    result["repeat"] = repeat + 1
                     runs.append(result)
                     shown = (
                         result.get("error")
@@ -729,7 +768,7 @@ def _write(
     load_before: tuple[float, float, float],
     repeats_done: int,
 ) -> str:
-    summary = summarise(runs, families, sizes)
+    summary = {**summarise(runs, families, sizes), "runs": runs}
     meta = {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "load_before": [round(v, 2) for v in load_before],
@@ -739,9 +778,44 @@ def _write(
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.with_suffix(".json").write_text(
-        json.dumps({"meta": meta, **summary, "runs": runs}, indent=1)
-    )
+    output.with_suffix(".json").write_text(json.dumps({"meta": meta, **summary}, indent=1))
+    text = markdown(summary, meta)
+    output.with_suffix(".md").write_text(text)
+    return text
+
+
+def _merge(sources: list[Path], output: Path) -> str:
+    """One table over the runs of several result files; the meta lists each file's own (load, command)."""
+    runs: list[dict[str, Any]] = []
+    metas = []
+    for source in sources:
+        loaded = json.loads(source.read_text())
+        metas.append(loaded["meta"])
+        runs += [{**run, "source": source.name} for run in loaded["runs"]]
+    families = list(dict.fromkeys(r["family"] for r in runs))
+    sizes = {f: sorted({r["size"] for r in runs if r["family"] == f}) for f in families}
+    summary = {**summarise(runs, families, sizes), "runs": runs}
+    repeats = {
+        f"{r['tool']} {r['family']} {r['size']}": sum(
+            1
+            for x in runs
+            if (x["tool"], x["family"], x["size"]) == (r["tool"], r["family"], r["size"])
+        )
+        for r in runs
+    }
+    meta = {
+        "machine": metas[0]["machine"],
+        "load_before": [m["load_before"] for m in metas],
+        "load_after": [m["load_after"] for m in metas],
+        "repeats": sorted(set(repeats.values())),
+        "command": " ; ".join(m["command"] for m in metas)
+        + " ; merged: "
+        + " ".join(["benchmarks/model_building.py", *sys.argv[1:]]),
+        "time": [m["time"] for m in metas],
+        "sources": metas,
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.with_suffix(".json").write_text(json.dumps({"meta": meta, **summary}, indent=1))
     text = markdown(summary, meta)
     output.with_suffix(".md").write_text(text)
     return text
