@@ -367,3 +367,35 @@ def test_greedy_rows_take_the_best_allowed_token_without_masking_every_row(
         length = generated.index(vocabulary.eos_id)
         data = b"".join(vocabulary.token_bytes[t] or b"" for t in generated[:length])
         assert_valid(json.loads(data), Formulation.json_schema())
+
+
+def test_plain_text_inside_a_string_skips_the_grammar_with_the_same_answer(
+    vocab: tuple[Any, TokenVocabulary],
+) -> None:
+    """Where JsonGrammar.keeps_plain_text holds (in strings and free map keys), a plain token leaves
+    the state and its cost as they are: what stepping the grammar through its characters gives."""
+    tokenizer, vocabulary = vocab
+    schema = SchemaConstraint(Formulation.json_schema(), vocabulary)
+    plain = [t for t in range(vocabulary.size) if vocabulary.plain[t]]
+    rng = np.random.default_rng(0)
+    checked: dict[str, int] = {}
+    for _, text in formulation_examples()[:3]:
+        row = RowConstraint(schema)
+        for token in tokenizer.encode(text, add_special_tokens=False):
+            if row._in_plain_text:
+                for other in rng.choice(plain, 20):
+                    stepped = schema.advance(row.state, b"", vocabulary.token_bytes[other] or b"")
+                    assert stepped == (row.state, b"")
+                    assert row.fits(int(other), row.cost()) and not row.fits(
+                        int(other), row.cost() - 1
+                    )
+                    kind = "key" if row.state[0][-1][0] == 0 else "string"  # object frame: a key
+                    checked[kind] = checked.get(kind, 0) + 1
+            assert row.fits(token, 10**6)
+            row.accept(token)
+        assert row.is_complete()
+    assert checked["string"] > 100 and checked["key"] > 10
+    # Not plain: a quote, a backslash, a control character, a character split across tokens.
+    for token, data in enumerate(vocabulary.token_bytes):
+        if data and (_is_partial_utf8(data) or any(b in b'"\\' or b < 0x20 for b in data)):
+            assert not vocabulary.plain[token], data

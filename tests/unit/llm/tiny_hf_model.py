@@ -91,7 +91,15 @@ def build_tiny_model(
     """
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import AutoTokenizer, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    from transformers import (
+        AutoTokenizer,
+        LlamaConfig,
+        LlamaForCausalLM,
+        LlamaTokenizer,
+        PreTrainedTokenizerFast,
+        Qwen2Config,
+        Qwen2ForCausalLM,
+    )
 
     if tokenizer is None:
         bpe = Tokenizer(models.BPE())
@@ -113,7 +121,11 @@ def build_tiny_model(
     sizes["vocab_size"] = sizes["vocab_size"] or len(tokenizer)
     # Large random weights (0.5) give outputs that differ from prompt to prompt in the tests.
     extra = {} if initializer_range is None else {"initializer_range": initializer_range}
-    config = Qwen2Config(
+    # A SentencePiece vocabulary (Mistral's) goes with a Llama model: next to a Qwen2 config,
+    # transformers 5's AutoTokenizer reads the same tokenizer.json as Qwen2's byte-level tokenizer,
+    # which garbles every piece with a "▁" (60% of Mistral's 32k tokens).
+    llama = isinstance(tokenizer, LlamaTokenizer)
+    config = (LlamaConfig if llama else Qwen2Config)(
         **sizes,
         max_position_embeddings=max_positions,
         eos_token_id=tokenizer.eos_token_id,
@@ -122,16 +134,21 @@ def build_tiny_model(
     )
     torch.manual_seed(seed)
     if dtype is None:
-        model = Qwen2ForCausalLM(config)
+        model = (LlamaForCausalLM if llama else Qwen2ForCausalLM)(config)
     else:  # large shapes: initialise on the GPU, in the target dtype
         with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
-            model = Qwen2ForCausalLM(config).to(dtype)
+            model = (LlamaForCausalLM if llama else Qwen2ForCausalLM)(config).to(dtype)
     directory.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
-    loaded = len(AutoTokenizer.from_pretrained(directory))
-    if loaded > sizes["vocab_size"]:
+    loaded = AutoTokenizer.from_pretrained(directory)
+    if len(loaded) > sizes["vocab_size"]:
         raise ValueError(
-            f"the saved tokenizer has {loaded} tokens, the model {sizes['vocab_size']}"
+            f"the saved tokenizer has {len(loaded)} tokens, the model {sizes['vocab_size']}"
+        )
+    sample = range(0, len(tokenizer), max(len(tokenizer) // 3000, 1))
+    if [loaded.decode([i]) for i in sample] != [tokenizer.decode([i]) for i in sample]:
+        raise ValueError(
+            f"the tokenizer loads back as {type(loaded).__name__}, spelling tokens differently"
         )
     return directory

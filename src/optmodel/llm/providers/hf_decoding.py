@@ -193,8 +193,9 @@ class RowwiseLogitsProcessor:
                 apply_bitmask(self._bitmask, scores, sampled)
             for row in sampled:
                 forced[row] = self._sample_fit(row, scores[row], step)
+        unmasked = set(rows).difference(masked)
         for row in rows:
-            if row not in masked or forced.get(row, 0) < 0:  # nothing fits: close the document
+            if row in unmasked or forced.get(row, 0) < 0:  # nothing fits: close the document
                 constraint = self.plans[row].constraint
                 assert constraint is not None
                 constraint.close()
@@ -209,7 +210,7 @@ class RowwiseLogitsProcessor:
         on_cpu = scores.device.type == "cpu"
         # A row with NaN or +inf is masked and its argmax taken, as generate's would be.
         exact = [r for r in rows if on_cpu and math.isfinite(peaks[r])]
-        others = [r for r in rows if r not in exact]
+        others = [r for r in rows if not (on_cpu and math.isfinite(peaks[r]))]
         values, tokens = (
             best_allowed(self._bitmask, scores.numpy(), exact, best) if exact else ([], [])
         )

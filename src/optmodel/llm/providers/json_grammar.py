@@ -88,6 +88,25 @@ class JsonGrammar:
         """UTF-8 bytes of the shortest continuation that makes a complete document."""
         return min(self._stack_cost(stack) for stack in state)
 
+    def keeps_plain_text(self, state: State) -> bool:
+        """True if every plain character (not ``"``, ``\\`` or a control character) leaves ``state``
+        as it is, in every alternative: inside a string value, not in an escape, with no ``maxLength``
+        and its ``minLength`` reached (the count is capped there, see _string_step); or inside a free
+        key that no declared key starts like (see _key_step). A decoder can then take such text
+        without stepping through it."""
+        for stack in state:
+            top = stack[-1] if stack else (None,)
+            if top[0] == _STR:
+                node = self.graph.nodes[top[1]]
+                if top[3] != 0 or node.max_length is not None or top[2] < node.min_length:
+                    return False
+            elif top[0] == _OBJ and top[2] == _O_KEY and top[4] is None:
+                if self.graph.nodes[top[1]].additional is None:
+                    return False
+            else:
+                return False
+        return bool(state)
+
     def structural_chars(self, state: State) -> str:
         """Characters the schema may spell next: the next letter of a key or literal, or the first
         character of an expected value. A search hint (the closing plan tries them first), not a check.

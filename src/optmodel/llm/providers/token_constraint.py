@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from collections.abc import Sequence
 from functools import cache
 from typing import Any, Generic, TypeVar
@@ -43,6 +44,7 @@ _BYTES_PER_LEXER_STATE = 2048  # llguidance's own estimate: 1-2 kB per lexer sta
 _POOL_MIN_CORES = 4
 _ASCII = [chr(c) for c in range(0x20, 0x7F)]
 _CLOSERS = list('"}],0:1')
+_STRING_SPECIAL = re.compile(r'["\\\x00-\x1f]')
 
 
 def import_llguidance() -> Any:
@@ -94,6 +96,9 @@ class TokenVocabulary:
         for token_id, data in enumerate(self.token_bytes):
             if data:
                 self._ids.setdefault(data, token_id)
+        #: Per token: whole characters, none of them a quote, backslash or control character. Inside a
+        #: string or a free key such a token changes nothing the grammar tracks (keeps_plain_text).
+        self.plain = [data is not None and _is_plain_text(data) for data in self.token_bytes]
 
     @classmethod
     def from_tokenizer(cls, tokenizer: Any, size: int, eos_ids: Sequence[int]) -> TokenVocabulary:
@@ -244,12 +249,23 @@ class RowConstraint:
     def __init__(self, schema: SchemaConstraint) -> None:
         self.schema = schema
         self.matcher = schema.template.deep_copy()
-        self.state: State = schema.grammar.initial_state()
-        self.pending = b""  # bytes of a character that later tokens finish
         self.closing = False
         self.broken = False  # a token the grammar refuses was taken: cannot happen through fits()
         self._forced: list[int] = []
         self._checked: tuple[int, After] | None = None
+        initial = schema.grammar.initial_state()
+        self._move((initial, b"", schema.cost(initial)))
+
+    def _move(self, after: After) -> None:
+        self.state, self.pending, self._cost = after
+        # Inside a string or a free map key most tokens change nothing we track: fits() and accept()
+        # then skip the token memo and, on a state's first visit, stepping the grammar per character
+        # (most of a cold document's grammar work; profiled on Mistral, batch 32).
+        self._in_plain_text = not self.pending and self.schema.grammar.keeps_plain_text(self.state)
+
+    def _keeps_state(self, token: int) -> bool:
+        vocabulary = self.schema.vocabulary
+        return self._in_plain_text and 0 <= token < vocabulary.size and vocabulary.plain[token]
 
     @property
     def wants_mask(self) -> bool:
@@ -257,13 +273,15 @@ class RowConstraint:
 
     def cost(self) -> int:
         """Tokens the shortest completion needs at most (its bytes, the unfinished character's included)."""
-        return self.schema.cost(self.state) + _bytes_missing(self.pending)
+        return self._cost
 
     def is_complete(self) -> bool:
         return not self.pending and self.schema.grammar.is_complete(self.state)
 
     def fits(self, token: int, tokens_left_after: int) -> bool:
         """Whether ``token`` is valid here and the document can still close in the tokens left after it."""
+        if self._keeps_state(token):
+            return self._cost <= tokens_left_after
         if token == self.schema.vocabulary.eos_id:
             return self.is_complete()
         after = self.schema.after_token(self.state, self.pending, token)
@@ -275,14 +293,15 @@ class RowConstraint:
     def accept(self, token: int) -> None:
         """Take in the token the decoder produced (EOS is the decoder's business)."""
         checked, self._checked = self._checked, None
-        if checked is not None and checked[0] == token:
-            after: After | None = checked[1]
-        else:
-            after = self.schema.after_token(self.state, self.pending, token)
-        if after is None:
-            self.broken = True
-            return
-        self.state, self.pending = after[0], after[1]
+        if not self._keeps_state(token):
+            if checked is not None and checked[0] == token:
+                after: After | None = checked[1]
+            else:
+                after = self.schema.after_token(self.state, self.pending, token)
+            if after is None:
+                self.broken = True
+                return
+            self._move(after)
         if not self.closing and not self.matcher.consume_token(token):
             self.close()  # llguidance gave up (resource limit): finish on our grammar alone
 
@@ -325,6 +344,16 @@ class RowConstraint:
                 continue
             found.append(full)
         return found
+
+
+def _is_plain_text(data: bytes) -> bool:
+    if not data:
+        return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return _STRING_SPECIAL.search(text) is None
 
 
 def _complete_utf8_prefix(data: bytes) -> int:
