@@ -2,61 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from optmodel.errors import SolverError
+from optmodel.silent_highs import new_highs
 from optmodel.standard_form.extract import StandardForm
 
 if TYPE_CHECKING:
     import highspy
-
-_banner_lock = threading.Lock()
-_banner_shown = False
-
-
-def new_highs() -> highspy.Highs:
-    """A silent ``Highs``: the first one in a process prints a banner to the C stdout, which would corrupt
-    machine-readable output, so that one is built with fd 1 pointed at /dev/null."""
-    global _banner_shown
-    import highspy
-
-    with _banner_lock:
-        if _banner_shown:
-            highs = highspy.Highs()
-        else:
-            with _stdout_silenced():
-                highs = highspy.Highs()
-            _banner_shown = True
-    highs.setOptionValue("output_flag", False)
-    return highs
-
-
-@contextlib.contextmanager
-def _stdout_silenced() -> Iterator[None]:
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (
-        OSError,
-        ValueError,
-    ):  # no real fd 1 (e.g. some embedded interpreters): accept the banner
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 def highs_obstacle(form: StandardForm) -> str | None:

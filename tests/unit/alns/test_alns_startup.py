@@ -1,5 +1,6 @@
-"""Start-up: ``solver="alns"`` imports no bandit library (MABWiser pulls in scikit-learn, ``alns``
-matplotlib — seconds) before its search needs one, so an instance HiGHS proves at the root pays nothing."""
+"""Start-up: the search (what the host process runs) imports no bandit library (MABWiser pulls in
+scikit-learn, ``alns`` matplotlib — seconds) before it needs one, so an instance HiGHS proves at the
+root pays nothing; and the host process itself imports no Pyomo."""
 
 from __future__ import annotations
 
@@ -26,13 +27,19 @@ General
 End
 """
 
+# What the host process runs (host_process.serve), in this fresh process.
 CHECK = """
-import sys
-from optmodel.solvers.alns import solve_mps
-from optmodel.solvers.base import SolveOptions
-result = solve_mps(sys.argv[1], SolveOptions(time_limit=10, solver_options={"mode": "lns"}))
-heavy = sorted(m for m in ("alns", "mabwiser", "sklearn", "matplotlib") if m in sys.modules)
-print(result.status.value, result.objective, ",".join(heavy) or "none")
+import sys, time
+import optmodel.solvers.alns.host_process
+from optmodel.solvers.alns.config import AlnsConfig
+from optmodel.solvers.alns.mip_reading import read_mip_file
+from optmodel.solvers.alns.solve import search_in_mode
+data = read_mip_file(sys.argv[1])
+result = search_in_mode(data, AlnsConfig(time_limit=10, mode="lns"), time.perf_counter())
+heavy = sorted(
+    m for m in ("alns", "mabwiser", "sklearn", "matplotlib", "pyomo") if m in sys.modules
+)
+print(result.termination, result.objective, ",".join(heavy) or "none")
 """
 
 
@@ -48,6 +55,6 @@ def test_a_root_solved_instance_loads_no_bandit_library(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     status, objective, heavy = done.stdout.split()[-3:]
-    assert status == "optimal"
+    assert status == "optimal"  # the search's termination
     assert float(objective) == 22.0
     assert heavy == "none"

@@ -13,12 +13,12 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from optmodel.solvers.alns.host_client import HostProcess
 from optmodel.solvers.alns.pyomo_bridge import mip_from_pyomo
 from optmodel.solvers.alns.selection import check_bandit_dependencies
 from optmodel.solvers.alns.solve import (
     SOLVER_NAME,
     config_from_options,
-    search_in_mode,
     to_solve_result,
 )
 from optmodel.solvers.base import SolveOptions, SolveResult
@@ -54,8 +54,9 @@ class AlnsBackend:
         config = config_from_options(options)
         check_bandit_dependencies()
         start = time.perf_counter()
-        mip = mip_from_pyomo(model)
-        search = search_in_mode(mip.data, config, start)
+        with HostProcess() as host:  # starts while the model is written and read
+            mip = mip_from_pyomo(model)
+            search = host.run(mip.data, config, start)
         solution = mip.solution(search.x, symbols) if search.x is not None else {}
         result = to_solve_result(mip.data, config, search, solution)
         return replace(result, wall_time=time.perf_counter() - start)

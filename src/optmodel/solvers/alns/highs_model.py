@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from optmodel.errors import SolverError
+from optmodel.silent_highs import new_highs
 from optmodel.solvers.alns.mip_data import MipData
 from optmodel.solvers.highs_threads import use_highs_threads
-from optmodel.standard_form.highs_model import new_highs
 
 
 def build_highs(data: MipData, *, threads: int = 1, seed: int = 0, relax: bool = False) -> Any:

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from optmodel.errors import ModelFileError
+from optmodel.silent_highs import new_highs
 from optmodel.solvers.alns.mip_data import MipData
-from optmodel.standard_form.highs_model import new_highs
 
 _SUFFIXES = (".mps", ".lp", ".mps.gz", ".lp.gz", ".mps.bz2", ".lp.bz2")
 

@@ -28,7 +28,7 @@ from optmodel.solvers.alns.rewards import TimeAwareReward
 from optmodel.solvers.alns.selection import load_bandit_dependencies_within, make_selector
 from optmodel.solvers.alns.state import MipState, Move
 from optmodel.solvers.alns.submip import SubMipOutcome, SubMipSolver
-from optmodel.solvers.alns.trajectory import OUTCOMES, Trajectory
+from optmodel.solvers.alns.trajectory import OUTCOMES, Progress, Trajectory
 
 #: Wall-clock reserve before the deadline: no sub-MIP is started with less than this left over.
 DEADLINE_MARGIN = 0.02
@@ -68,11 +68,13 @@ def make_sub_solver(data: MipData, config: AlnsConfig) -> SubMipSolver:
 
 
 class _Search:
-    def __init__(self, data: MipData, config: AlnsConfig, start: float) -> None:
+    def __init__(
+        self, data: MipData, config: AlnsConfig, start: float, progress: Progress | None
+    ) -> None:
         self.data = data
         self.config = config
         self.deadline = start + config.time_limit
-        self.trajectory = Trajectory(start)
+        self.trajectory = Trajectory(start, progress)
         self.context = OperatorContext(data)
         self.incumbent: MipState | None = None
         self.dual_bound: float | None = None  # minimisation form
@@ -98,7 +100,7 @@ class _Search:
         if self.incumbent is None or state.min_objective < self.incumbent.min_objective:
             self.incumbent = state
             self.context.remember(state.x)
-            self.trajectory.record(self.objective(state), operator, "best")
+            self.trajectory.record(self.objective(state), operator, "best", x=state.x)
 
     def initial(self, solver: SubMipSolver) -> str | None:
         """Run the initial solve; returns a termination reason when the search should stop here."""
@@ -130,6 +132,7 @@ class _Search:
             self.offer(outcome.x, "initial")
         if outcome.dual_bound is not None:
             self.dual_bound = self.data.sense * outcome.dual_bound
+            self.trajectory.bound(outcome.dual_bound)
         self.notes.append(f"initial solve: {outcome.status} at {self.trajectory.elapsed():.2f}s")
         if outcome.unbounded:
             return "unbounded" if "nfeasible" not in outcome.status else "infeasible_or_unbounded"
@@ -277,6 +280,7 @@ class _Search:
                 self.objective(self.incumbent),
                 move.operator,
                 OUTCOMES[outcome],
+                x=self.incumbent.x if OUTCOMES[outcome] == "best" else None,
                 status=move.status,
                 rate=round(move.rate, 4),
                 seconds=round(move.seconds, 4),
@@ -303,9 +307,12 @@ class _Search:
         return stop
 
 
-def run_search(data: MipData, config: AlnsConfig, start: float) -> SearchResult:
-    """Run the ALNS on ``data`` until ``start + config.time_limit`` (``time.perf_counter`` seconds)."""
-    search = _Search(data, config, start)
+def run_search(
+    data: MipData, config: AlnsConfig, start: float, progress: Progress | None = None
+) -> SearchResult:
+    """Run the ALNS on ``data`` until ``start + config.time_limit`` (``time.perf_counter`` seconds);
+    ``progress`` hears of every incumbent and bound as they come."""
+    search = _Search(data, config, start, progress)
     solver = make_sub_solver(data, config)
     termination = search.initial(solver)
     if termination is None and search.incumbent is None:

@@ -15,10 +15,9 @@ dual bound all stay at work. The LNS is a primal heuristic inside it:
   starts only when the allowance pays the sub-MIP time limit the worker asks for;
 - the interrupt callback stops the host at the deadline. HiGHS checks its own time limit (wall time,
   callbacks included, set to the budget left when the host starts) in the same place where it calls
-  the interrupt callback, and some root phases reach that place only after seconds, so a run can
-  still overrun there. Plain HiGHS does too: on the independent-set transfer instance, one thread,
-  a 20 s limit ended after 24.3 s with no callback from 14.6 s on; the tree mode once ended after
-  35.4 s at 30 s, its root delayed by the sub-MIPs into such a phase.
+  the interrupt callback, and some root phases reach that place only after seconds (plain HiGHS, one
+  thread, independent-set transfer instance: 24.8 s at a 20 s limit), so this search runs in the host
+  process (:mod:`~optmodel.solvers.alns.host_process`), which is killed at the deadline.
 
 The host is blocked while the worker solves: one core at a time, ``threads`` each.
 """
@@ -37,7 +36,7 @@ from optmodel.solvers.alns.lns_steps import TREE, StepResult
 from optmodel.solvers.alns.mip_data import MipData
 from optmodel.solvers.alns.search import SearchResult
 from optmodel.solvers.alns.state import MipState
-from optmodel.solvers.alns.trajectory import Trajectory
+from optmodel.solvers.alns.trajectory import Progress, Trajectory
 from optmodel.solvers.alns.tree_share import LNS, ShareOfTime
 from optmodel.solvers.alns.worker_client import STEP_GRACE, LnsWorker
 from optmodel.solvers.highs_threads import use_highs_threads
@@ -65,14 +64,16 @@ _TERMINATION = {
 class _Host:
     """Callback state of one host solve."""
 
-    def __init__(self, data: MipData, config: AlnsConfig, start: float) -> None:
+    def __init__(
+        self, data: MipData, config: AlnsConfig, start: float, progress: Progress | None
+    ) -> None:
         self.data = data
         self.config = config
         self.start = start
         self.deadline = start + config.time_limit
         #: Started at the first callback past ``WORKER_START`` with an incumbent (see there).
         self.worker: LnsWorker | None = None
-        self.trajectory = Trajectory(start)
+        self.trajectory = Trajectory(start, progress)
         self.incumbent: MipState | None = None
         self.lns_seconds = 0.0
         #: The sub-MIP time limit the worker asks for next; no step starts with less.
@@ -104,7 +105,7 @@ class _Host:
         side = TREE if source == TREE else LNS
         self.share.improved(time.perf_counter() - self.start, side, before, state.min_objective)
         self.incumbent = state
-        self.trajectory.record(self.data.sense * state.min_objective, source, "best")
+        self.trajectory.record(self.data.sense * state.min_objective, source, "best", x=state.x)
         return True
 
     def improving(self, event: Any) -> None:
@@ -115,6 +116,7 @@ class _Host:
         """Ask HiGHS to stop once the deadline is near; every callback asks (HiGHS offers the
         interrupt callback only between nodes, and its root phase can outlast its time limit).
         Every callback also starts the worker once it is due."""
+        self.trajectory.bound(float(event.data_out.mip_dual_bound))
         late = self.remaining() < DEADLINE_MARGIN
         if late:
             event.data_in.user_interrupt = True
@@ -188,11 +190,14 @@ class _Host:
         stats["seconds"] = round(stats["seconds"] + result.seconds, 4)
 
 
-def run_tree_search(data: MipData, config: AlnsConfig, start: float) -> SearchResult:
-    """Solve ``data`` with HiGHS as the host and the LNS inside it, until ``start + time_limit``."""
+def run_tree_search(
+    data: MipData, config: AlnsConfig, start: float, progress: Progress | None = None
+) -> SearchResult:
+    """Solve ``data`` with HiGHS as the host and the LNS inside it, until ``start + time_limit``;
+    ``progress`` hears of every incumbent and bound as they come."""
     import highspy
 
-    host = _Host(data, config, start)
+    host = _Host(data, config, start, progress)
     try:
         highs = build_highs(data, threads=config.threads, seed=config.seed)
         highs.setOptionValue("time_limit", max(host.remaining() - DEADLINE_MARGIN, 1e-3))

@@ -1,0 +1,216 @@
+"""Run the search in the host process (:mod:`~optmodel.solvers.alns.host_process`) and keep its
+deadline whatever HiGHS does.
+
+The parent keeps every incumbent the child streams, after checking it itself (feasible, its
+objective recomputed here), and the latest dual bound. At the deadline a child that has not finished
+(stuck in a HiGHS phase without callbacks) is killed with its whole process group, the tree mode's
+LNS worker included, and the best checked incumbent is returned with a time-limit status and the gap
+to the last bound. A child that dies or sends something malformed ends the run the same way, with a
+note saying so: the answer is a checked incumbent or none, never a wrong one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from optmodel.errors import SolverError
+from optmodel.solvers.alns.config import AlnsConfig
+from optmodel.solvers.alns.mip_data import MipData
+from optmodel.solvers.alns.search import SearchResult
+
+#: How long closing waits for a killed child to be reaped.
+EXIT_WAIT = 5.0
+
+
+class HostProcess:
+    """A started host process: :meth:`run` it once, :meth:`close` it always.
+
+    Start it before reading the model, so its imports overlap the reading."""
+
+    def __init__(self) -> None:
+        package_root = str(Path(__file__).resolve().parents[3])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "optmodel.solvers.alns.host_process", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            # Its own process group, which its LNS worker joins: one kill ends both.
+            start_new_session=True,
+        )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._outbox = Connection(os.dup(self._process.stdin.fileno()), readable=False)
+        self._inbox = Connection(os.dup(self._process.stdout.fileno()), writable=False)
+        self._process.stdin.close()
+        self._process.stdout.close()
+        self._sender: threading.Thread | None = None
+
+    def __enter__(self) -> HostProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int:
+        """The child's pid, which is also its process group's id."""
+        return self._process.pid
+
+    def run(self, data: MipData, config: AlnsConfig, start: float) -> SearchResult:
+        """Solve ``data`` in the child until ``start + config.time_limit`` (``time.perf_counter``)."""
+        # The child stops itself before the deadline (the interrupt callback, the searches' own
+        # margins); it is killed once the deadline itself has come, so packing the result uses the
+        # slack allowed past it (max(2 %, 0.3 s)). The monotonic clock is system-wide: the child
+        # subtracts the time the message took to reach it.
+        message = {
+            "op": "solve",
+            "data": data,
+            "config": config,
+            "elapsed": time.perf_counter() - start,
+            "sent_at": time.monotonic(),
+        }
+        # The model can exceed the pipe's buffer while the child is still importing: send it from
+        # a thread so the deadline below holds even then.
+        self._sender = threading.Thread(target=self._send, args=(message,), daemon=True)
+        self._sender.start()
+        run = _Run(data)
+        try:
+            result = self._follow(run, start + config.time_limit)
+        finally:
+            self.close()
+        result.elapsed = time.perf_counter() - start
+        return result
+
+    def _follow(self, run: _Run, deadline: float) -> SearchResult:
+        """Take the child's messages until it is done, fails or the deadline comes."""
+        while True:
+            wait = deadline - time.perf_counter()
+            try:
+                if wait <= 0 or not self._inbox.poll(wait):
+                    return run.stopped("time_limit", "host process stopped at the deadline")
+                message = self._inbox.recv()
+            except (OSError, EOFError) as exc:  # died, or sent a truncated message
+                code = self.close()
+                return run.stopped("error", f"host process lost (exit code {code}): {exc!r}")
+            except Exception as exc:  # an unreadable message
+                return run.stopped("error", f"host process sent an unreadable message: {exc!r}")
+            try:
+                result = run.take(message)
+            except (KeyError, TypeError, ValueError) as exc:
+                return run.stopped("error", f"host process sent a malformed message: {exc!r}")
+            if result is not None:
+                return result
+
+    def _send(self, message: dict[str, Any]) -> None:
+        with contextlib.suppress(OSError):  # the child is gone: the run sees it on its side
+            self._outbox.send(message)
+
+    def close(self) -> int | None:
+        """Kill the child and everything in its process group, reap it; returns its exit code."""
+        if self._process.returncode is None:
+            # the unreaped child keeps its pid, and so the group's id, ours
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+        try:
+            code = self._process.wait(EXIT_WAIT)
+        except subprocess.TimeoutExpired:
+            code = None
+        if self._sender is not None:
+            self._sender.join(EXIT_WAIT)
+        for end in (self._outbox, self._inbox):
+            if not end.closed:
+                end.close()
+        return code
+
+
+class _Run:
+    """What the parent knows of the run: checked incumbents, the bound, the trajectory."""
+
+    def __init__(self, data: MipData) -> None:
+        self.data = data
+        self.x: np.ndarray | None = None
+        self.min_objective = np.inf
+        self.bound: float | None = None
+        self.points: list[dict[str, Any]] = []
+        self.notes: list[str] = []
+
+    def take(self, message: dict[str, Any]) -> SearchResult | None:
+        """Take one message; the final result once the child is done (raises on malformed ones)."""
+        op = message["op"]
+        if op == "point":
+            point = dict(message["point"])
+            float(point["time"])
+            self.points.append(point)
+            if message["x"] is not None:
+                self.offer(message["x"])
+            return None
+        if op == "bound":
+            self.bound = float(message["value"])
+            return None
+        if op == "error":
+            return self.stopped("error", f"host process failed: {message['message']}")
+        if op == "done":
+            return self.finished(message["result"])
+        raise ValueError(f"unknown message {op!r}")
+
+    def offer(self, x: Any) -> bool:
+        """Keep ``x`` when it is a feasible solution better than the one kept; False when it is
+        not a feasible solution at all."""
+        x = np.asarray(x, dtype=float)
+        if x.shape != (self.data.n_cols,) or not self.data.is_feasible(x):
+            self.notes.append("host process sent an infeasible solution; it was ignored")
+            return False
+        objective = self.data.sense * self.data.objective(x)
+        if objective < self.min_objective:
+            self.x, self.min_objective = x, objective
+        return True
+
+    def finished(self, result: SearchResult) -> SearchResult:
+        """The child's own result, its solution checked here and the wall time the parent's."""
+        if not isinstance(result, SearchResult):
+            raise TypeError(f"a result of type {type(result).__name__}")
+        if result.x is not None and not self.offer(result.x):
+            return self.stopped("error", "host process returned an infeasible solution")
+        result.x, result.objective = self.x, self.objective()
+        result.notes = [*result.notes, *self.notes]
+        return result
+
+    def objective(self) -> float | None:
+        return None if self.x is None else self.data.sense * self.min_objective
+
+    def stopped(self, termination: str, why: str) -> SearchResult:
+        """The result of a run that did not finish: the best checked incumbent and the last bound."""
+        bound = self.bound
+        if bound is not None and self.x is not None:
+            slack = 1e-6 * max(1.0, abs(self.min_objective))
+            if not np.isfinite(bound) or self.data.sense * bound > self.min_objective + slack:
+                self.notes.append(f"host process sent a bound {bound} past the incumbent; dropped")
+                bound = None
+        elif bound is not None and not np.isfinite(bound):
+            bound = None
+        if termination == "error" and self.x is None:
+            raise SolverError(f"ALNS: {why}")
+        return SearchResult(
+            x=self.x,
+            objective=self.objective(),
+            termination=termination,
+            dual_bound=bound,
+            # LNS iterations and tree steps are the points with a sub-MIP limit
+            iterations=sum("limit" in point for point in self.points),
+            elapsed=0.0,  # set by the caller once the child is gone
+            trajectory=self.points,
+            notes=[why, *self.notes],
+            counters={"host_process": "stopped"},
+        )

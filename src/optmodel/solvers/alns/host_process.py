@@ -1,0 +1,87 @@
+"""The host process: ``python -m optmodel.solvers.alns.host_process PARENT_PID``.
+
+HiGHS does not always keep its time limit: it checks it where it calls its callbacks, and some root
+phases call none for seconds (plain HiGHS, 20 s limit, independent-set transfer instance: 24.78 s of
+wall time). So the whole search, in either mode (the tree mode's LNS worker is this process's child),
+runs here, in a process the parent can kill at the deadline
+(:mod:`~optmodel.solvers.alns.host_client`); every incumbent and the dual bound are streamed to the
+parent as they come, so a kill loses nothing found before it.
+
+Messages are pickles over stdin/stdout (fd 1 is pointed at /dev/null first, so nothing a library
+prints can corrupt them):
+
+- parent -> child: ``{"op": "solve", "data": MipData, "config": AlnsConfig, "elapsed": float,
+  "sent_at": float}``: the seconds of the budget spent when it was sent (reading, the parent's
+  start-up), and when (``time.monotonic()``, a system-wide clock: the wait for this process's
+  imports counts too);
+- child -> parent: ``{"op": "point", "point": dict, "x": ndarray | None}`` (a trajectory point, with
+  the new incumbent when it records one), ``{"op": "bound", "value": float}``,
+  then ``{"op": "done", "result": SearchResult}`` or ``{"op": "error", "message": str}``.
+
+The child dies with its parent (:func:`optmodel.parent_death.end_with_parent`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+
+from optmodel.parent_death import end_with_parent
+
+#: The bound is sent at most this often (the tree calls back thousands of times a second at the
+#: root); a bound held back is only a weaker one, so the parent's gap stays honest.
+BOUND_EVERY = 0.2
+
+
+class _Stream:
+    """The :class:`~optmodel.solvers.alns.trajectory.Progress` that sends to the parent."""
+
+    def __init__(self, outbox: Connection) -> None:
+        self.outbox = outbox
+        self.sent_bound: float | None = None
+        self.sent_at = -np.inf
+
+    def point(self, point: dict[str, Any], x: np.ndarray | None) -> None:
+        self.outbox.send({"op": "point", "point": point, "x": x})
+
+    def bound(self, value: float) -> None:
+        now = time.perf_counter()
+        if value != self.sent_bound and now - self.sent_at >= BOUND_EVERY:
+            self.outbox.send({"op": "bound", "value": value})
+            self.sent_bound, self.sent_at = value, now
+
+
+def serve(inbox: Connection, outbox: Connection) -> None:
+    """Solve the one model the parent sends and stream the run back."""
+    # Imported before the model arrives: the parent reads the file meanwhile.
+    from optmodel.solvers.alns.solve import search_in_mode
+
+    try:
+        message = inbox.recv()
+    except EOFError:
+        return
+    in_transit = max(time.monotonic() - message["sent_at"], 0.0)
+    start = time.perf_counter() - message["elapsed"] - in_transit
+    try:
+        result = search_in_mode(message["data"], message["config"], start, _Stream(outbox))
+    except Exception as exc:  # the parent raises it as a SolverError
+        outbox.send({"op": "error", "message": f"{type(exc).__name__}: {exc}"})
+        return
+    outbox.send({"op": "done", "result": result})
+
+
+def main() -> None:
+    end_with_parent(int(sys.argv[1]))
+    out_fd = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # HiGHS prints its banner to the C stdout
+    serve(Connection(os.dup(0), writable=False), Connection(out_fd, readable=False))
+
+
+if __name__ == "__main__":
+    main()

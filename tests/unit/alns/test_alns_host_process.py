@@ -1,0 +1,136 @@
+"""The host process: the search runs in a child the parent kills at the deadline. A child that stops
+answering (as HiGHS does in long root phases without callbacks) or dies leaves the parent with the
+best incumbent it streamed, checked by the parent; nothing of the child's process group outlives the
+call; a malformed message never becomes an answer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("mabwiser")
+pytest.importorskip("highspy")
+
+from conftest import set_cover
+from optmodel.solvers.alns.config import AlnsConfig
+from optmodel.solvers.alns.host_client import HostProcess, _Run
+from optmodel.solvers.alns.mip_reading import read_mip_file
+from optmodel.solvers.alns.solve import solve_mip
+from optmodel.solvers.base import SolutionStatus, TerminationCondition
+
+LIMIT = 10.0
+#: The issue's bound on the wall time past the limit: the requirement itself.
+TOLERANCE = max(0.02 * LIMIT, 0.3)
+#: How long to wait for something that must happen (not a timing assertion).
+PATIENCE = 60.0
+
+
+def group_members(pgid: int) -> set[int]:
+    """Live (non-zombie) processes in process group ``pgid``, from /proc."""
+    members = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rpartition(b")")[2].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != b"Z":
+            members.add(int(entry))
+    return members
+
+
+def until_gone(pgid: int) -> set[int]:
+    """The group's members once they are gone, or whoever is left after PATIENCE seconds."""
+    waited = time.perf_counter() + PATIENCE
+    while (left := group_members(pgid)) and time.perf_counter() < waited:
+        time.sleep(0.05)
+    return left
+
+
+def _act_on_host(host: HostProcess, signum: int, seen: list[set[int]]) -> threading.Thread:
+    """Send ``signum`` to the host once its LNS worker runs (so an incumbent has been streamed: the
+    worker starts only after one); ``seen`` gets the group's members at that moment."""
+
+    def act() -> None:
+        waited = time.perf_counter() + PATIENCE
+        while len(members := group_members(host.pid)) < 2 and time.perf_counter() < waited:
+            time.sleep(0.05)
+        seen.append(members)
+        os.kill(host.pid, signum)
+
+    thread = threading.Thread(target=act, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("signum", [signal.SIGSTOP, signal.SIGKILL])
+def test_a_host_that_stops_answering_or_dies_leaves_a_checked_incumbent(
+    gen_ip054: Path, signum: int
+) -> None:
+    """SIGSTOP: the host is frozen mid-solve (a root phase without callbacks is the same to the
+    parent); it is killed at the deadline. SIGKILL: it dies mid-solve. Either way the answer is the
+    best incumbent streamed before, feasible, and no process of its group (the worker) is left."""
+    data = read_mip_file(gen_ip054)
+    config = AlnsConfig(time_limit=LIMIT, mode="tree", seed=0)
+    seen: list[set[int]] = []
+    began = time.perf_counter()
+    with HostProcess() as host:
+        acting = _act_on_host(host, signum, seen)
+        result = solve_mip(data, config, start=began, host=host)
+    wall = time.perf_counter() - began
+    acting.join()
+    assert len(seen[0]) >= 2  # the host and its LNS worker were running
+    assert until_gone(host.pid) == set()
+    assert result.status is SolutionStatus.FEASIBLE
+    x = np.array([result.solution[name] for name in data.col_names])
+    assert data.is_feasible(x)
+    assert result.objective == pytest.approx(data.objective(x), rel=1e-9)
+    if signum == signal.SIGSTOP:
+        assert result.termination is TerminationCondition.TIME_LIMIT
+        assert "host process stopped at the deadline" in result.message
+        assert wall <= LIMIT + TOLERANCE
+        # the streamed bound gives an honest gap (gen-ip054 minimises)
+        assert result.best_bound is not None and result.best_bound <= result.objective
+        assert result.gap == pytest.approx(
+            (result.objective - result.best_bound) / abs(result.objective), rel=1e-9
+        )
+    else:
+        assert result.termination is TerminationCondition.ERROR
+        assert "host process lost" in result.message
+
+
+def test_a_host_that_finishes_leaves_no_process_behind() -> None:
+    data = set_cover(n_rows=60, n_cols=50, seed=1)
+    with HostProcess() as host:
+        result = solve_mip(data, AlnsConfig(time_limit=20, mode="tree"), host=host)
+    assert result.status is SolutionStatus.OPTIMAL
+    assert until_gone(host.pid) == set()
+
+
+def test_malformed_messages_never_become_an_answer() -> None:
+    data = set_cover(n_rows=30, n_cols=20, seed=2)
+    run = _Run(data)
+    good = data.col_upper.copy()  # every set chosen: feasible for a cover
+    point = {"time": 0.1, "objective": data.objective(good), "operator": "tree", "outcome": "best"}
+    run.take({"op": "point", "point": point, "x": good})
+    infeasible = np.zeros(data.n_cols)
+    run.take({"op": "point", "point": {**point, "objective": 0.0}, "x": infeasible})
+    run.take({"op": "point", "point": point, "x": np.ones(3)})  # wrong length
+    run.take({"op": "bound", "value": 1e9})  # past the incumbent of a minimisation
+    with pytest.raises(ValueError):
+        run.take({"op": "elsewhere"})
+    with pytest.raises(KeyError):
+        run.take({"op": "point"})
+    result = run.stopped("error", "host process sent a malformed message")
+    assert result.x is not None and np.array_equal(result.x, good)
+    assert result.objective == pytest.approx(data.objective(good))
+    assert result.dual_bound is None
+    assert sum("infeasible solution" in note for note in result.notes) == 2
