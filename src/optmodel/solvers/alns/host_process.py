@@ -34,7 +34,8 @@ import numpy as np
 from optmodel.parent_death import end_with_parent
 
 #: The bound is sent at most this often (the tree calls back thousands of times a second at the
-#: root); a bound held back is only a weaker one, so the parent's gap stays honest.
+#: root), and with every incumbent; a bound held back is only a weaker one, so the parent's gap
+#: stays honest.
 BOUND_EVERY = 0.2
 
 
@@ -43,17 +44,23 @@ class _Stream:
 
     def __init__(self, outbox: Connection) -> None:
         self.outbox = outbox
+        self.latest_bound: float | None = None
         self.sent_bound: float | None = None
         self.sent_at = -np.inf
 
     def point(self, point: dict[str, Any], x: np.ndarray | None) -> None:
+        self._send_bound()  # a bound held back goes with the incumbent
         self.outbox.send({"op": "point", "point": point, "x": x})
 
     def bound(self, value: float) -> None:
-        now = time.perf_counter()
-        if value != self.sent_bound and now - self.sent_at >= BOUND_EVERY:
-            self.outbox.send({"op": "bound", "value": value})
-            self.sent_bound, self.sent_at = value, now
+        self.latest_bound = value
+        if time.perf_counter() - self.sent_at >= BOUND_EVERY:
+            self._send_bound()
+
+    def _send_bound(self) -> None:
+        if self.latest_bound is not None and self.latest_bound != self.sent_bound:
+            self.outbox.send({"op": "bound", "value": self.latest_bound})
+            self.sent_bound, self.sent_at = self.latest_bound, time.perf_counter()
 
 
 def serve(inbox: Connection, outbox: Connection) -> None:
