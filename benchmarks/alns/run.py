@@ -168,12 +168,14 @@ def build_jobs(
     for instance in spec.instances():
         if instance_filter and not any(f in instance.name for f in instance_filter):
             continue
-        for method in methods:
-            if method in spec.seeds and applicable(method, instance):
-                jobs.extend(
-                    Job(instance, method, seed, limit, options if "alns" in method else "{}")
-                    for seed in spec.seeds[method]
-                )
+        # Seed by seed, every method in turn: load that drifts during a run hits all alike.
+        chosen = [m for m in methods if m in spec.seeds and applicable(m, instance)]
+        for seed in sorted({s for m in chosen for s in spec.seeds[m]}):
+            jobs.extend(
+                Job(instance, method, seed, limit, options if "alns" in method else "{}")
+                for method in chosen
+                if seed in spec.seeds[method]
+            )
     return jobs
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from optmodel.solvers.alns.tree_share import LNS, MAX_SHARE, MIN_SHARE, TREE, ShareOfTime
+from optmodel.solvers.alns.tree_share import (
+    FAIR_TRIAL,
+    FRUITLESS_SHARE,
+    LNS,
+    MAX_SHARE,
+    MIN_SHARE,
+    TREE,
+    ShareOfTime,
+)
 
 
 def test_the_configured_share_holds_until_both_sides_have_a_record() -> None:
@@ -49,3 +57,14 @@ def test_old_improvements_leave_the_window() -> None:
     share.improved(2.0, LNS, 100.0, 50.0)
     assert share.share(3.0) == MAX_SHARE
     assert share.share(60.0) == 0.3  # window [40, 60]: nothing earned there
+
+
+def test_an_lns_that_improved_nothing_in_a_fair_trial_gets_little_until_it_does() -> None:
+    share = ShareOfTime(0.3)
+    share.improved(0.1, TREE, None, 100.0)
+    for step in range(FAIR_TRIAL):
+        share.stepped(1.0 + step, 1.5 + step)
+    assert share.share(30.0) == FRUITLESS_SHARE  # nobody improved in the window: not the 0.3
+    share.stepped(30.0, 31.0)
+    share.improved(31.0, LNS, 100.0, 90.0)
+    assert share.share(32.0) == MAX_SHARE

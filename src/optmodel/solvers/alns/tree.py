@@ -155,11 +155,12 @@ class _Host:
             self.steps += 1
             ended = time.perf_counter()
             self.lns_seconds += ended - began
-            self.share.stepped(began - self.start, ended - self.start)
             if result.arm == TREE:
                 # The bandit gave this sub-MIP's time to the tree: it is spent, not saved for later,
                 # so a bandit that prefers the tree really shrinks the LNS share.
                 self.lns_seconds += self.wanted
+            else:
+                self.share.stepped(began - self.start, ended - self.start)
             self.wanted = max(result.next_limit, self.config.min_iteration_time)
             self._count(result)
             self.trajectory.record(
