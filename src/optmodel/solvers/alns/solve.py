@@ -83,11 +83,8 @@ def solve_mip(
     """Run the ALNS on ``data`` in a host process (``host``, or one started here) that is killed at
     the deadline if it has not finished; ``start`` (``time.perf_counter``) is when the budget began."""
     started = time.perf_counter() if start is None else start
-    if host is None:
-        with HostProcess() as host:
-            search = host.run(data, config, started)
-    else:
-        search = host.run(data, config, started)
+    with host or HostProcess() as running:  # run() closes it: one run per host
+        search = running.run(data, config, started)
     solution: dict[str, Any] = {}
     if search.x is not None:
         names = column_names or dict(enumerate(data.col_names))
