@@ -538,7 +538,8 @@ def _spawn(tool: str, family: str, size: int, timeout: float) -> dict[str, Any]:
         }
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
-        return {"tool": tool, "family": family, "size": size, "error": done.stderr.strip()[-500:]}
+        error = done.stderr.strip()[-500:] or f"exit status {done.returncode} without a message"
+        return {"tool": tool, "family": family, "size": size, "error": error}
     result: dict[str, Any] = json.loads(lines[-1])
     return result
 
