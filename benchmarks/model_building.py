@@ -621,6 +621,7 @@ def markdown(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         "",
         f"Machine: {meta['machine']}; load before: {meta['load_before']}; after: {meta['load_after']}; "
         f"repeats: {meta['repeats']}; command: `{meta['command']}`",
+        *(["", meta["note"]] if meta.get("note") else []),
         "",
         "| family | size | nonzeros | optmodel | Pyomo | linopy direct | highspy | optmodel/linopy | optmodel/Pyomo "
         "| of optmodel's: HiGHS getRanging() s | check s / solve s | HiGHS run() s "
@@ -710,13 +711,14 @@ def main() -> None:
         metavar="JSON",
         help="Write one table from the runs of earlier result files (e.g. more repeats for one family).",
     )
+    parser.add_argument("--note", default="", help="A line written under the table's header.")
     args = parser.parse_args()
     if args.worker:
         tool, family, size = args.worker
         print(json.dumps(worker(tool, family, int(size))))
         return
     if args.merge:
-        print(_merge(args.merge, args.output))
+        print(_merge(args.merge, args.output, args.note))
         return
     families = args.families.split(",")
     tools = [t for t in args.tools.split(",") if t]
@@ -785,7 +787,7 @@ def _write(
     return text
 
 
-def _merge(sources: list[Path], output: Path) -> str:
+def _merge(sources: list[Path], output: Path, note: str = "") -> str:
     """One table over the runs of several result files; the meta lists each file's own (load, command)."""
     runs: list[dict[str, Any]] = []
     metas = []
@@ -814,6 +816,7 @@ def _merge(sources: list[Path], output: Path) -> str:
         + " ".join(["benchmarks/model_building.py", *sys.argv[1:]]),
         "time": [m["time"] for m in metas],
         "sources": metas,
+        "note": note,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.with_suffix(".json").write_text(json.dumps({"meta": meta, **summary}, indent=1))
