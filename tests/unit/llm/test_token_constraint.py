@@ -399,3 +399,28 @@ def test_plain_text_inside_a_string_skips_the_grammar_with_the_same_answer(
     for token, data in enumerate(vocabulary.token_bytes):
         if data and (_is_partial_utf8(data) or any(b in b'"\\' or b < 0x20 for b in data)):
             assert not vocabulary.plain[token], data
+
+
+@pytest.mark.parametrize("name", VOCABULARIES)
+def test_a_tiny_model_with_a_real_vocabulary_loads_its_tokenizer_back(
+    name: str, tmp_path: Path
+) -> None:
+    """What the e2e benchmark decodes with: token bytes as the real tokenizer has them (next to a
+    Qwen2 config transformers read Mistral's as byte-level, and most tokens came back garbled)."""
+    from tiny_hf_model import build_tiny_model
+    from transformers import AutoTokenizer
+
+    try:
+        original = real_tokenizer(name)
+    except ImportError as exc:
+        pytest.skip(f"{name} vocabulary needs pip install 'optmodel[realvocab]' ({exc})")
+    directory = build_tiny_model(tmp_path, tokenizer=original)
+    loaded = AutoTokenizer.from_pretrained(directory)
+    sample = range(0, len(original), 97)
+    vocabularies = [
+        TokenVocabulary.from_tokenizer(t, len(original), [t.eos_token_id])
+        for t in (original, loaded)
+    ]
+    assert [vocabularies[0].token_bytes[i] for i in sample] == [
+        vocabularies[1].token_bytes[i] for i in sample
+    ]

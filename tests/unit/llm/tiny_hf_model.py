@@ -1,7 +1,8 @@
 """Builds a tiny, randomly initialised causal LM with a locally trained tokenizer (no downloads).
 
 The tokenizer is a byte-level BPE trained on a few hundred synthetic lines of text and JSON, wrapped as a
-PreTrainedTokenizerFast with a ChatML chat template; the model is a 2-layer Qwen2 with hidden size 32.
+PreTrainedTokenizerFast with a ChatML chat template; the model is a 2-layer Qwen2 with hidden size 32 (a
+Llama of the same shape for a given SentencePiece tokenizer, see build_tiny_model).
 Both are saved to a directory and must be loaded back through the normal ``from_pretrained`` path.
 """
 
@@ -125,7 +126,10 @@ def build_tiny_model(
     # transformers 5's AutoTokenizer reads the same tokenizer.json as Qwen2's byte-level tokenizer,
     # which garbles every piece with a "▁" (60% of Mistral's 32k tokens).
     llama = isinstance(tokenizer, LlamaTokenizer)
-    config = (LlamaConfig if llama else Qwen2Config)(
+    config_class, model_class = (
+        (LlamaConfig, LlamaForCausalLM) if llama else (Qwen2Config, Qwen2ForCausalLM)
+    )
+    config = config_class(
         **sizes,
         max_position_embeddings=max_positions,
         eos_token_id=tokenizer.eos_token_id,
@@ -134,10 +138,10 @@ def build_tiny_model(
     )
     torch.manual_seed(seed)
     if dtype is None:
-        model = (LlamaForCausalLM if llama else Qwen2ForCausalLM)(config)
+        model = model_class(config)
     else:  # large shapes: initialise on the GPU, in the target dtype
         with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
-            model = (LlamaForCausalLM if llama else Qwen2ForCausalLM)(config).to(dtype)
+            model = model_class(config).to(dtype)
     directory.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
