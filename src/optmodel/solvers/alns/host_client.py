@@ -15,16 +15,14 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from optmodel.errors import SolverError
+from optmodel.solvers.alns.child_process import start_child
 from optmodel.solvers.alns.config import AlnsConfig
 from optmodel.solvers.alns.mip_data import MipData
 from optmodel.solvers.alns.search import SearchResult
@@ -39,22 +37,10 @@ class HostProcess:
     Start it before reading the model, so its imports overlap the reading."""
 
     def __init__(self) -> None:
-        package_root = str(Path(__file__).resolve().parents[3])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "optmodel.solvers.alns.host_process", str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            # Its own process group, which its LNS worker joins: one kill ends both.
-            start_new_session=True,
+        # Its own process group, which its LNS worker joins: one kill ends both.
+        self._process, self._outbox, self._inbox = start_child(
+            "optmodel.solvers.alns.host_process", new_session=True
         )
-        assert self._process.stdin is not None and self._process.stdout is not None
-        self._outbox = Connection(os.dup(self._process.stdin.fileno()), readable=False)
-        self._inbox = Connection(os.dup(self._process.stdout.fileno()), writable=False)
-        self._process.stdin.close()
-        self._process.stdout.close()
         self._sender: threading.Thread | None = None
 
     def __enter__(self) -> HostProcess:

@@ -23,15 +23,13 @@ The child dies with its parent (:func:`optmodel.parent_death.end_with_parent`).
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
 
-from optmodel.parent_death import end_with_parent
+from optmodel.solvers.alns.child_process import serve_on_stdio
 
 #: The bound is sent at most this often (the tree calls back thousands of times a second at the
 #: root), and with every incumbent; a bound held back is only a weaker one, so the parent's gap
@@ -82,13 +80,5 @@ def serve(inbox: Connection, outbox: Connection) -> None:
     outbox.send({"op": "done", "result": result})
 
 
-def main() -> None:
-    end_with_parent(int(sys.argv[1]))
-    out_fd = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # HiGHS prints its banner to the C stdout
-    serve(Connection(os.dup(0), writable=False), Connection(out_fd, readable=False))
-
-
 if __name__ == "__main__":
-    main()
+    serve_on_stdio(serve)

@@ -10,12 +10,10 @@ ends at end-of-file on stdin.
 
 from __future__ import annotations
 
-import os
-import sys
 from multiprocessing.connection import Connection
 from typing import Any
 
-from optmodel.parent_death import end_with_parent
+from optmodel.solvers.alns.child_process import serve_on_stdio
 
 
 def serve(inbox: Connection, outbox: Connection) -> None:
@@ -46,13 +44,5 @@ def serve(inbox: Connection, outbox: Connection) -> None:
         outbox.send(reply)
 
 
-def main() -> None:
-    end_with_parent(int(sys.argv[1]))
-    out_fd = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)  # HiGHS prints its banner to the C stdout
-    serve(Connection(os.dup(0), writable=False), Connection(out_fd, readable=False))
-
-
 if __name__ == "__main__":
-    main()
+    serve_on_stdio(serve)

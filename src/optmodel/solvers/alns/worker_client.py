@@ -8,16 +8,12 @@ on alone, so a stuck sub-MIP can never hold the deadline hostage.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
-from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from optmodel.solvers.alns.child_process import start_child
 from optmodel.solvers.alns.config import AlnsConfig
 from optmodel.solvers.alns.lns_steps import StepResult
 from optmodel.solvers.alns.mip_data import MipData
@@ -33,20 +29,7 @@ class LnsWorker:
     """A started worker process; call :meth:`close` when done (also on errors)."""
 
     def __init__(self, data: MipData, config: AlnsConfig) -> None:
-        package_root = str(Path(__file__).resolve().parents[3])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "optmodel.solvers.alns.lns_worker", str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
-        assert self._process.stdin is not None and self._process.stdout is not None
-        self._outbox = Connection(os.dup(self._process.stdin.fileno()), readable=False)
-        self._inbox = Connection(os.dup(self._process.stdout.fileno()), writable=False)
-        self._process.stdin.close()
-        self._process.stdout.close()
+        self._process, self._outbox, self._inbox = start_child("optmodel.solvers.alns.lns_worker")
         self.ready = False
         self.failure: str | None = None
         # The model can exceed the pipe's buffer: send it from a thread so the host never blocks on a
