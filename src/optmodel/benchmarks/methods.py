@@ -13,6 +13,8 @@ METHOD_HELP = (
     "verify: standard + the verification turn (a verdict on the solved plan, a corrected model tried); "
     "repair: repair loop + verification; library: repair + experience library (--library, else the shipped "
     "default); library-starter: repair + the shipped starter library; "
+    "library-checked, library-starter-checked: the same, cross-checked (a second model written without "
+    "the insights; where the two answers differ, the LLM compares both against the text and picks one); "
     "sc-K: K samples with repair and verification, the later ones steered toward the alternatives of the "
     "first one's open readings, the heaviest objective cluster wins"
 )
@@ -38,10 +40,11 @@ def parse_method(name: str, base: FormulatorConfig | None = None) -> Method:
         )
     if name == "repair":
         return Method(name, replace(base, max_attempts=repair_attempts, samples=1))
-    if name in ("library", "library-starter"):
-        return Method(
-            name, replace(base, max_attempts=repair_attempts, samples=1), uses_library=True
+    if name in ("library", "library-starter", "library-checked", "library-starter-checked"):
+        config = replace(
+            base, max_attempts=repair_attempts, samples=1, cross_check=name.endswith("-checked")
         )
+        return Method(name, config, uses_library=True)
     match = re.fullmatch(r"sc-(\d+)", name)
     if match and int(match.group(1)) >= 2:
         return Method(

@@ -124,17 +124,20 @@ def bench(
         shortlist_by: Literal["lexical", "taxonomy"] = (
             "taxonomy" if retrieval == "taxonomy" else "lexical"
         )
-        sources = {
-            "library": LibraryInsightSource(
-                _library_store(library), provider, shortlist_by=shortlist_by
-            ),
-            "library-starter": LibraryInsightSource(
-                _shipped_library("starter"), provider, shortlist_by=shortlist_by
-            ),
-        }
+        sources: dict[str, InsightSource] = {}
 
         def insights_for(method: Method) -> InsightSource | None:
-            return sources.get(method.name, sources["library"])
+            # One source per method: each remembers which retrieval its outcomes belong to.
+            if method.name not in sources:
+                store = (
+                    _shipped_library("starter")
+                    if method.name.startswith("library-starter")
+                    else _library_store(library)
+                )
+                sources[method.name] = LibraryInsightSource(
+                    store, provider, shortlist_by=shortlist_by
+                )
+            return sources[method.name]
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -19,7 +19,8 @@ class Attempt:
     messages: tuple[ChatMessage, ...]
     response: str
     stage: str
-    """extract, validate, compile, solve, check, infeasible, unbounded, llm-error, verify, missing-data or ok."""
+    """extract, validate, compile, solve, check, infeasible, unbounded, llm-error, verify, missing-data,
+    cross-check or ok."""
     feedback: str = ""
     issues: tuple[Issue, ...] = ()
     objective: float | None = None

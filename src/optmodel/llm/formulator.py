@@ -21,6 +21,7 @@ from optmodel.llm.conversation import (
     evaluate_document,
     stopped_reason,
 )
+from optmodel.llm.cross_check import CrossCheck, cross_check
 from optmodel.llm.extract import extract_document
 from optmodel.llm.feedback import (
     Feedback,
@@ -94,6 +95,10 @@ class Formulator:
             conversations[problem.id] = [
                 Conversation(problem, s, list(messages)) for s in range(self.config.samples)
             ]
+            if self.config.cross_check and context.text.strip():
+                plain = self._initial_messages(problem, InsightContext())
+                conversations[problem.id].append(Conversation(problem, 1, plain))
+                continue
             for later in conversations[problem.id][1:]:
                 later.waiting = self.config.steer_readings
         tokens_used = {p.id: 0 for p in problems}
@@ -127,8 +132,20 @@ class Formulator:
                 self._enforce_budget(conversation, tokens_used)
             for convs in conversations.values():
                 self._release_later_samples(convs, tokens_used)
+        checks = (
+            cross_check(
+                problems,
+                conversations,
+                self.provider,
+                self.config,
+                lambda p: self._initial_messages(p, InsightContext())[0],
+                self.on_progress,
+            )
+            if self.config.cross_check
+            else {}
+        )
         return [
-            self._choose(p, conversations[p.id], ctx.insight_ids)
+            self._choose(p, conversations[p.id], ctx.insight_ids, checks.get(p.id))
             for p, ctx in zip(problems, contexts, strict=True)
         ]
 
@@ -344,13 +361,24 @@ class Formulator:
         conversation.reason = f"token budget of {budget} exhausted"
 
     def _choose(
-        self, problem: Problem, conversations: list[Conversation], insight_ids: tuple[str, ...]
+        self,
+        problem: Problem,
+        conversations: list[Conversation],
+        insight_ids: tuple[str, ...],
+        check: CrossCheck | None = None,
     ) -> FormulationResult:
         attempts = tuple(a for c in conversations for a in c.attempts)
+        attempts += (check.attempt,) if check else ()
         solved = [c for c in conversations if c.last_solved is not None]
         if solved:
-            position, votes = choose([candidate(c) for c in solved], self.config.cluster_tolerance)
-            chosen = solved[position]
+            if check is not None and check.picked is not None:
+                # The cross-check compared both models against the text and picked one of them.
+                chosen, votes = conversations[check.picked], 1
+            else:
+                position, votes = choose(
+                    [candidate(c) for c in solved], self.config.cluster_tolerance
+                )
+                chosen = solved[position]
             evaluation = chosen.last_solved
             assert evaluation is not None and evaluation.run is not None
             return FormulationResult(

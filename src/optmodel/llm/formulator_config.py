@@ -61,12 +61,20 @@ class FormulatorConfig:
     ``repair``, a model that is infeasible, unbounded or fails in the solver is verified the same way."""
     repair: bool = True
     """Feed failures back for another attempt; without it only a verification's correction is tried."""
+    cross_check: bool = False
+    """With insights from the experience library: a second conversation formulates the problem without
+    them, and where the two models solve to different answers the LLM compares both against the text and
+    picks one (:mod:`optmodel.llm.cross_check`). Problems given no insights are formulated once."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if self.samples < 1:
             raise ValueError("samples must be at least 1")
+        if self.cross_check and self.samples > 1:
+            raise ValueError(
+                "cross_check compares one guided and one plain model: samples must be 1"
+            )
 
     @property
     def sampling_temperature(self) -> float:
