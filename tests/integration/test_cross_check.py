@@ -17,7 +17,7 @@ from optmodel.benchmarks.methods import parse_method
 from optmodel.llm.cross_check import guided_first
 from optmodel.llm.formulator import Formulator, FormulatorConfig, InsightContext, Problem
 from optmodel.llm.providers.scripted import ScriptedProvider
-from optmodel.llm.types import CompletionRequest
+from optmodel.llm.types import CompletionRequest, request_fingerprint
 
 PROBLEM = (
     "A depot ships containers to a shop that needs 7 containers. A truck carries at most 2 containers and "
@@ -150,3 +150,15 @@ def test_the_checked_library_methods_cross_check_and_others_do_not() -> None:
         assert not parse_method(name).config.cross_check
     with pytest.raises(ValueError, match="samples must be 1"):
         FormulatorConfig(samples=2, cross_check=True)
+
+
+def test_the_plain_conversation_asks_what_repair_asks_so_their_answers_are_shared() -> None:
+    checked = answering("container", "truck", pick(PER_TRUCK))
+    Formulator(checked, CONFIG, insights=with_insight).formulate(PROBLEM, "p")
+    plain = ScriptedProvider(rules=lambda request: shipping("truck"))
+    Formulator(plain, FormulatorConfig(max_attempts=1)).formulate(PROBLEM, "p")
+
+    (plain_first,) = [r for r in checked.requests if r.request_id == "p/s1/a1"]
+    assert request_fingerprint(plain_first) == request_fingerprint(plain.requests[0])
+    (guided_first_request,) = [r for r in checked.requests if r.request_id == "p/s0/a1"]
+    assert request_fingerprint(guided_first_request) != request_fingerprint(plain.requests[0])

@@ -50,9 +50,15 @@ def evaluate_document(
 class Conversation:
     """One sample of one problem: its messages, attempts and final state."""
 
-    def __init__(self, problem: Problem, sample: int, messages: list[ChatMessage]) -> None:
+    def __init__(
+        self, problem: Problem, sample: int, messages: list[ChatMessage], draw: int | None = None
+    ) -> None:
         self.problem = problem
         self.sample = sample
+        self.draw = sample if draw is None else draw
+        """The sample index its requests carry (seed, ``sample_index``): the cross-check's plain
+        conversation draws as a first sample, so its requests are the ones ``repair`` sends (and share
+        their answers)."""
         self.messages = messages
         self.attempts: list[Attempt] = []
         self.done = False

@@ -97,7 +97,7 @@ class Formulator:
             ]
             if self.config.cross_check and context.text.strip():
                 plain = self._initial_messages(problem, InsightContext())
-                conversations[problem.id].append(Conversation(problem, 1, plain))
+                conversations[problem.id].append(Conversation(problem, 1, plain, draw=0))
                 continue
             for later in conversations[problem.id][1:]:
                 later.waiting = self.config.steer_readings
@@ -183,13 +183,13 @@ class Formulator:
             messages=tuple(conversation.messages),
             max_tokens=self.config.max_tokens,
             temperature=self.config.sampling_temperature,
-            seed=self.config.seed + conversation.sample,
+            seed=self.config.seed + conversation.draw,
             json_schema=(
                 Formulation.json_schema()
                 if self.config.structured_output and not conversation.verifying
                 else None
             ),
-            sample_index=conversation.sample,
+            sample_index=conversation.draw,
             request_id=f"{conversation.problem.id}/s{conversation.sample}/a{number}",
         )
 
