@@ -20,14 +20,24 @@ def _left(rec: Recorder, time_limit: float) -> float:
     return max(MIN_LIMIT, time_limit - rec.elapsed())
 
 
+#: How long :func:`prepare` waits for the ALNS's host process to import its libraries.
+HOST_READY_WAIT = 60.0
+
+
 def prepare(method: str) -> None:
-    """Import the method's solver library before the clock starts. Both ALNS modes import the bandit
-    libraries (MABWiser, ``alns``) inside the clock, as a user's run does: the stand-alone LNS when
-    its first iteration is due, ALNS v2 in its worker process."""
+    """Import the method's solver library before the clock starts. For both ALNS modes that
+    includes the host process's imports (numpy, highspy: it is started and waited for here, as
+    ``import highspy`` is for plain HiGHS; ``optmodel solve --solver alns`` starts it first thing).
+    Both import the bandit libraries (MABWiser, ``alns``) inside the clock, as a user's run does:
+    the stand-alone LNS when its first iteration is due, ALNS v2 in its worker process."""
     if method in ("highs", "alns", "lns"):
         import highspy  # noqa: F401
     if method in ("alns", "lns"):
+        from optmodel.solvers.alns.host_client import start_host_early
         from optmodel.solvers.alns.solve import solve_mps  # noqa: F401 - its imports, not the clock's
+
+        if not start_host_early(wait=HOST_READY_WAIT):
+            raise RuntimeError("the ALNS host process did not start")
     if method == "scip":
         import pyscipopt  # noqa: F401
     if method == "cpsat":

@@ -61,6 +61,11 @@ def solve(
     ),
 ) -> None:
     """Solve each MODEL and print the status, objective, non-zero values and the largest constraint violation."""
+    if solver == "alns":
+        # Its host process imports numpy and highspy while this one reads the model.
+        from optmodel.solvers.alns.host_client import start_host_early
+
+        start_host_early()
     from optmodel.cli.output import err_console
     from optmodel.errors import OptmodelError
     from optmodel.solvers.base import SolveOptions

@@ -112,3 +112,42 @@ def test_infeasible_and_unbounded_models_are_results_not_errors() -> None:
         TerminationCondition.UNBOUNDED,
         TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
     )
+
+
+TINY_LP = """Maximize
+ obj: 3 x + 2 y + 4 z
+Subject To
+ room: x + y + z <= 7
+Bounds
+ 0 <= x <= 4
+ 0 <= y <= 10
+ 0 <= z <= 2
+General
+ x y z
+End
+"""
+
+
+@pytest.mark.parametrize("mode", ["lns", "tree"])
+def test_the_command_line_answers_in_integers(tmp_path: Path, mode: str) -> None:
+    """``optmodel solve --solver alns`` (which starts the host process before it reads anything)
+    answers with integers for integer columns, in both modes."""
+    import json
+    import subprocess
+
+    path = tmp_path / "tiny.lp"
+    path.write_text(TINY_LP)
+    command = [sys.executable, "-m", "optmodel", "solve", str(path), "--solver", "alns"]
+    done = subprocess.run(
+        [*command, "--option", f"mode={mode}", "--output", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "optimal" and answer["objective"] == 22
+    values = {v["name"]: v["value"] for v in answer["values"]}
+    assert values == {"x": 4, "y": 1, "z": 2}
+    assert all(isinstance(v, int) for v in values.values())

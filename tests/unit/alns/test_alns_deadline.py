@@ -28,11 +28,17 @@ began = time.perf_counter()
 from optmodel.solvers.alns import solve_mps
 from optmodel.solvers.base import SolveOptions
 options = SolveOptions(time_limit=float(sys.argv[2]), threads=1, solver_options={"mode": sys.argv[3]})
+from optmodel.solvers.alns.mip_reading import read_mip_file
+data = read_mip_file(sys.argv[1])
 called = time.perf_counter()
 result = solve_mps(sys.argv[1], options)
+integral = all(
+    float(result.solution[name]).is_integer()
+    for name, is_int in zip(data.col_names, data.integer) if is_int
+)
 print(json.dumps({"wall_time": result.wall_time, "measured": time.perf_counter() - called,
                   "status": result.status.value, "iterations": result.extra["iterations"],
-                  "message": result.message}))
+                  "message": result.message, "integral": integral}))
 """
 
 
@@ -66,6 +72,7 @@ def solve_in_fresh_process(path: Path, limit: float, mode: str) -> dict[str, Any
 def test_the_time_limit_holds_for_the_whole_solve(gen_ip054: Path, mode: str) -> None:
     run = solve_in_fresh_process(gen_ip054, LIMIT, mode)
     assert run["status"] == "feasible"  # HiGHS does not close gen-ip054 in 4 s
+    assert run["integral"]  # a time-limited result's integer columns are integers
     assert run["wall_time"] <= LIMIT + TOLERANCE, run
     # the reported time is the wall time of the call (reading included), not a solver's own clock
     assert run["wall_time"] <= run["measured"] <= run["wall_time"] + TOLERANCE
@@ -84,6 +91,7 @@ def test_the_time_limit_holds_where_highs_overruns_its_own(tmp_path: Path) -> No
     )
     run = solve_in_fresh_process(path, INDSET_LIMIT, "tree")
     assert run["status"] == "feasible"
+    assert run["integral"]  # so are those of a host killed at the deadline
     tolerance = max(0.02 * INDSET_LIMIT, 0.3)
     assert run["wall_time"] <= INDSET_LIMIT + tolerance, run
     assert run["wall_time"] <= run["measured"] <= run["wall_time"] + tolerance

@@ -18,11 +18,12 @@ pytest.importorskip("mabwiser")
 pytest.importorskip("highspy")
 
 from conftest import set_cover
+from optmodel.solvers.alns import host_client
 from optmodel.solvers.alns.config import AlnsConfig
-from optmodel.solvers.alns.host_client import HostProcess, _Run
+from optmodel.solvers.alns.host_client import HostProcess, _Run, start_host_early
 from optmodel.solvers.alns.mip_reading import read_mip_file
 from optmodel.solvers.alns.solve import solve_mip
-from optmodel.solvers.base import SolutionStatus, TerminationCondition
+from optmodel.solvers.base import SolutionStatus, SolveResult, TerminationCondition
 
 LIMIT = 10.0
 #: The issue's bound on the wall time past the limit: the requirement itself.
@@ -96,6 +97,7 @@ def test_a_host_that_stops_answering_or_dies_leaves_a_checked_incumbent(
     assert result.status is SolutionStatus.FEASIBLE
     x = np.array([result.solution[name] for name in data.col_names])
     assert data.is_feasible(x)
+    assert np.array_equal(x[data.integer], np.round(x[data.integer]))  # integers, exactly
     assert result.objective == pytest.approx(data.objective(x), rel=1e-9)
     if signum == signal.SIGSTOP:
         assert result.termination is TerminationCondition.TIME_LIMIT
@@ -139,3 +141,62 @@ def test_malformed_messages_never_become_an_answer() -> None:
     assert result.objective == pytest.approx(data.objective(good))
     assert result.dual_bound is None
     assert sum("infeasible solution" in note for note in result.notes) == 2
+
+
+def test_the_host_rounds_nothing_the_parent_does_not_check() -> None:
+    """The parent rounds integer columns within the integrality tolerance (every answer, a killed
+    host's included, comes through it) and refuses values further off."""
+    data = set_cover(n_rows=30, n_cols=20, seed=2)
+    run = _Run(data)
+    near = data.col_upper - 1e-7  # 0.9999999 for every set: feasible once rounded
+    point = {"time": 0.1, "objective": data.objective(near), "operator": "tree", "outcome": "best"}
+    run.take({"op": "point", "point": point, "x": near})
+    assert run.x is not None and np.array_equal(run.x, data.col_upper)
+    assert run.objective() == data.objective(data.col_upper)
+    fractional = data.col_upper.copy()
+    fractional[0] = 0.5  # the cover may still hold, integrality does not
+    assert not run.offer(fractional)
+
+
+def _phases(result: SolveResult) -> dict[str, float]:
+    startup: dict[str, float] = result.extra["startup"]
+    return startup
+
+
+def test_start_up_phases_come_in_their_order() -> None:
+    data = set_cover(n_rows=60, n_cols=50, seed=1)
+    result = solve_mip(data, AlnsConfig(time_limit=20, mode="tree"))
+    phases = _phases(result)
+    order = ["spawn_began", "spawned", "host_imported", "model_received", "model_built"]
+    times = [phases[name] for name in order]
+    assert times == sorted(times), phases
+    assert phases["model_read"] <= phases["model_sent"] <= phases["model_received"]
+    assert phases["model_built"] <= phases["first_callback"] <= phases["first_incumbent_checked"]
+
+
+def test_a_host_started_early_serves_the_next_solve_only() -> None:
+    data = set_cover(n_rows=60, n_cols=50, seed=1)
+    start_host_early()
+    early = host_client._early
+    assert start_host_early(wait=PATIENCE)  # the same host, which says it is ready
+    assert start_host_early(wait=PATIENCE)  # and stays so
+    assert host_client._early is early and early is not None and early.alive()
+    first = solve_mip(data, AlnsConfig(time_limit=20, mode="lns"))
+    second = solve_mip(data, AlnsConfig(time_limit=20, mode="lns"))
+    assert first.status is SolutionStatus.OPTIMAL and second.status is SolutionStatus.OPTIMAL
+    assert _phases(first)["spawned"] < 0 <= _phases(second)["spawned"]
+    assert host_client._early is None
+    assert until_gone(early.pid) == set()
+
+
+def test_a_host_started_early_that_died_is_replaced() -> None:
+    data = set_cover(n_rows=60, n_cols=50, seed=1)
+    start_host_early()
+    early = host_client._early
+    assert early is not None
+    os.kill(early.pid, signal.SIGKILL)
+    assert until_gone(early.pid) == set()
+    assert not early.wait_ready(PATIENCE)  # a dead host is never ready
+    result = solve_mip(data, AlnsConfig(time_limit=20, mode="tree"))
+    assert result.status is SolutionStatus.OPTIMAL
+    assert _phases(result)["spawned"] >= 0

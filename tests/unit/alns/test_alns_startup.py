@@ -30,10 +30,10 @@ End
 # What the host process runs (host_process.serve), in this fresh process.
 CHECK = """
 import sys, time
-import optmodel.solvers.alns.host_process
+from optmodel.solvers.alns.host_process import _import_the_search, search_in_mode
 from optmodel.solvers.alns.config import AlnsConfig
 from optmodel.solvers.alns.mip_reading import read_mip_file
-from optmodel.solvers.alns.solve import search_in_mode
+_import_the_search()
 data = read_mip_file(sys.argv[1])
 result = search_in_mode(data, AlnsConfig(time_limit=10, mode="lns"), time.perf_counter())
 heavy = sorted(

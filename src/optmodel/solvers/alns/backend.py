@@ -13,7 +13,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from optmodel.solvers.alns.host_client import HostProcess
+from optmodel.solvers.alns.host_client import take_host
 from optmodel.solvers.alns.pyomo_bridge import mip_from_pyomo
 from optmodel.solvers.alns.selection import check_bandit_dependencies
 from optmodel.solvers.alns.solve import (
@@ -54,7 +54,7 @@ class AlnsBackend:
         config = config_from_options(options)
         check_bandit_dependencies()
         start = time.perf_counter()
-        with HostProcess() as host:  # starts while the model is written and read
+        with take_host() as host:  # started early, or now: while the model is written and read
             mip = mip_from_pyomo(model)
             search = host.run(mip.data, config, start)
         solution = mip.solution(search.x, symbols) if search.x is not None else {}

@@ -11,6 +11,7 @@ note saying so: the answer is a checked incumbent or none, never a wrong one.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -24,7 +25,7 @@ import numpy as np
 from optmodel.errors import SolverError
 from optmodel.solvers.alns.child_process import start_child
 from optmodel.solvers.alns.config import AlnsConfig
-from optmodel.solvers.alns.mip_data import MipData
+from optmodel.solvers.alns.mip_data import INT_TOL, MipData
 from optmodel.solvers.alns.search import SearchResult
 
 #: How long closing waits for a killed child to be reaped.
@@ -34,13 +35,18 @@ EXIT_WAIT = 5.0
 class HostProcess:
     """A started host process: :meth:`run` it once, :meth:`close` it always.
 
-    Start it before reading the model, so its imports overlap the reading."""
+    Start it before reading the model, so its imports overlap the reading (or earlier still:
+    :func:`start_host_early`)."""
 
     def __init__(self) -> None:
+        self._spawning = time.perf_counter()
         # Its own process group, which its LNS worker joins: one kill ends both.
         self._process, self._outbox, self._inbox = start_child(
             "optmodel.solvers.alns.host_process", new_session=True
         )
+        self._spawned = time.perf_counter()
+        self._sent: float | None = None
+        self._ready = False
         self._sender: threading.Thread | None = None
 
     def __enter__(self) -> HostProcess:
@@ -48,6 +54,20 @@ class HostProcess:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the child to say it has imported what the search
+        needs; False when it did not (or died)."""
+        if not self._ready:
+            try:
+                if self._inbox.poll(timeout):
+                    self._ready = self._inbox.recv() == {"op": "ready"}
+            except (OSError, EOFError):
+                pass
+        return self._ready
 
     @property
     def pid(self) -> int:
@@ -60,11 +80,12 @@ class HostProcess:
         # margins); it is killed once the deadline itself has come, so packing the result uses the
         # slack allowed past it (max(2 %, 0.3 s)). The monotonic clock is system-wide: the child
         # subtracts the time the message took to reach it.
+        read = time.perf_counter() - start
         message = {
             "op": "solve",
             "data": data,
             "config": config,
-            "elapsed": time.perf_counter() - start,
+            "elapsed": read,
             "sent_at": time.monotonic(),
         }
         # The model can exceed the pipe's buffer while the child is still importing: send it from
@@ -77,7 +98,26 @@ class HostProcess:
         finally:
             self.close()
         result.elapsed = time.perf_counter() - start
+        result.counters["startup"] = {
+            **self._startup(start, read, run.first_checked),
+            **result.counters.get("startup", {}),
+        }
         return result
+
+    def _startup(self, start: float, read: float, first: float | None) -> dict[str, float | None]:
+        """When (seconds from ``start``) the parent's side of the start-up ended: where the time to
+        the first incumbent goes, with the child's side (:mod:`~optmodel.solvers.alns.host_process`)."""
+
+        def since(moment: float | None) -> float | None:
+            return None if moment is None else round(moment - start, 4)
+
+        return {
+            "spawn_began": since(self._spawning),
+            "spawned": since(self._spawned),
+            "model_read": round(read, 4),
+            "model_sent": since(self._sent),
+            "first_incumbent_checked": since(first),
+        }
 
     def _follow(self, run: _Run, deadline: float) -> SearchResult:
         """Take the child's messages until it is done, fails or the deadline comes."""
@@ -102,6 +142,7 @@ class HostProcess:
     def _send(self, message: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):  # the child is gone: the run sees it on its side
             self._outbox.send(message)
+            self._sent = time.perf_counter()
 
     def close(self) -> int | None:
         """Kill the child and everything in its process group, reap it; returns its exit code."""
@@ -121,6 +162,48 @@ class HostProcess:
         return code
 
 
+_early: HostProcess | None = None
+_early_lock = threading.Lock()
+
+
+def start_host_early(wait: float = 0.0) -> bool:
+    """Start the next ALNS solve's host process now, so that its start-up (a fresh interpreter
+    importing numpy and highspy: 0.2-0.3 s on an idle machine, more under load) overlaps the
+    caller's own work: its imports, building or reading the model. The next solve in this process
+    takes it; one never taken is killed when this process exits. Call it from a thread that lives
+    until that solve: the host ends with the thread that started it (Linux's ``PR_SET_PDEATHSIG``).
+
+    ``wait``: seconds to wait until the host has imported what it needs (a benchmark that starts its
+    clock after the solvers' imports); returns whether it had. A host already waiting is kept.
+    """
+    global _early
+    with _early_lock:
+        if _early is None or not _early.alive():
+            if _early is not None:
+                _early.close()
+            _early = HostProcess()
+        return _early.wait_ready(wait) if wait > 0 else False
+
+
+def take_host() -> HostProcess:
+    """The host :func:`start_host_early` started, while it is alive; else a new one."""
+    global _early
+    with _early_lock:
+        host, _early = _early, None
+    if host is not None and host.alive():
+        return host
+    if host is not None:
+        host.close()
+    return HostProcess()
+
+
+@atexit.register
+def _close_early() -> None:
+    with _early_lock:
+        if _early is not None:
+            _early.close()
+
+
 class _Run:
     """What the parent knows of the run: checked incumbents, the bound, the trajectory."""
 
@@ -131,6 +214,8 @@ class _Run:
         self.bound: float | None = None
         self.points: list[dict[str, Any]] = []
         self.notes: list[str] = []
+        #: When (``time.perf_counter``) the first incumbent passed the check here.
+        self.first_checked: float | None = None
 
     def take(self, message: dict[str, Any]) -> SearchResult | None:
         """Take one message; the final result once the child is done (raises on malformed ones)."""
@@ -145,22 +230,33 @@ class _Run:
         if op == "bound":
             self.bound = float(message["value"])
             return None
+        if op == "ready":  # nobody waited for it before the run
+            return None
         if op == "error":
             return self.stopped("error", f"host process failed: {message['message']}")
         if op == "done":
             return self.finished(message["result"])
         raise ValueError(f"unknown message {op!r}")
 
-    def offer(self, x: Any) -> bool:
-        """Keep ``x`` when it is a feasible solution better than the one kept; False when it is
-        not a feasible solution at all."""
-        x = np.asarray(x, dtype=float)
-        if x.shape != (self.data.n_cols,) or not self.data.is_feasible(x):
+    def offer(self, sent: Any) -> bool:
+        """Keep ``sent``, its integer columns rounded, when it is a feasible solution better than
+        the one kept; False when it is not a feasible solution at all."""
+        x = np.array(sent, dtype=float)
+        if x.shape == (self.data.n_cols,):
+            # Every answer, however it ends, comes from here: integral values are integers.
+            x[self.data.integer] = np.round(x[self.data.integer]) + 0.0  # -0.0 -> 0.0
+        if (
+            x.shape != (self.data.n_cols,)
+            or np.max(np.abs(x - sent), initial=0.0) > INT_TOL
+            or not self.data.is_feasible(x)
+        ):
             self.notes.append("host process sent an infeasible solution; it was ignored")
             return False
         objective = self.data.sense * self.data.objective(x)
         if objective < self.min_objective:
             self.x, self.min_objective = x, objective
+            if self.first_checked is None:
+                self.first_checked = time.perf_counter()
         return True
 
     def finished(self, result: SearchResult) -> SearchResult:

@@ -314,6 +314,7 @@ def run_search(
     ``progress`` hears of every incumbent and bound as they come."""
     search = _Search(data, config, start, progress)
     solver = make_sub_solver(data, config)
+    built = round(search.trajectory.elapsed(), 4)
     termination = search.initial(solver)
     if termination is None and search.incumbent is None:
         termination = "time_limit"
@@ -335,4 +336,5 @@ def run_search(
         trajectory=search.trajectory.points,
         operators=search.stats,
         notes=search.notes,
+        counters={"startup": {"model_built": built}},
     )

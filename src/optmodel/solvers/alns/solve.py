@@ -10,12 +10,11 @@ from typing import Any
 import numpy as np
 
 from optmodel.solvers.alns.config import AlnsConfig
-from optmodel.solvers.alns.host_client import HostProcess
+from optmodel.solvers.alns.host_client import HostProcess, take_host
 from optmodel.solvers.alns.mip_data import MipData
 from optmodel.solvers.alns.mip_reading import read_mip_file
-from optmodel.solvers.alns.search import SearchResult, run_search
+from optmodel.solvers.alns.search import SearchResult
 from optmodel.solvers.alns.selection import check_bandit_dependencies
-from optmodel.solvers.alns.trajectory import Progress
 from optmodel.solvers.base import SolutionStatus, SolveOptions, SolveResult, TerminationCondition
 
 SOLVER_NAME = "alns"
@@ -43,18 +42,6 @@ def config_from_options(options: SolveOptions) -> AlnsConfig:
     )
 
 
-def search_in_mode(
-    data: MipData, config: AlnsConfig, start: float, progress: Progress | None = None
-) -> SearchResult:
-    """Run the search ``config.mode`` names, in this process: LNS inside HiGHS's tree, or the
-    stand-alone LNS."""
-    if config.mode == "lns":
-        return run_search(data, config, start, progress)
-    from optmodel.solvers.alns.tree import run_tree_search
-
-    return run_tree_search(data, config, start, progress)
-
-
 def solve_mps(path: str | Path, options: SolveOptions | None = None) -> SolveResult:
     """Solve the MPS/LP file at ``path`` with the ALNS; the clock starts before reading.
 
@@ -67,7 +54,7 @@ def solve_mps(path: str | Path, options: SolveOptions | None = None) -> SolveRes
     # the bandit libraries when its first iteration is due, tree mode in its worker process).
     check_bandit_dependencies()
     start = time.perf_counter()
-    with HostProcess() as host:  # starts while the file is read
+    with take_host() as host:  # started early, or now: while the file is read
         data = read_mip_file(path)
         return solve_mip(data, config, start=start, host=host)
 
@@ -83,7 +70,7 @@ def solve_mip(
     """Run the ALNS on ``data`` in a host process (``host``, or one started here) that is killed at
     the deadline if it has not finished; ``start`` (``time.perf_counter``) is when the budget began."""
     started = time.perf_counter() if start is None else start
-    with host or HostProcess() as running:  # run() closes it: one run per host
+    with host or take_host() as running:  # run() closes it: one run per host
         search = running.run(data, config, started)
     solution: dict[str, Any] = {}
     if search.x is not None:

@@ -86,6 +86,8 @@ class _Host:
         self.handed_over = 0
         #: Seconds from the start until the worker first answered an offer.
         self.ready_at: float | None = None
+        #: Seconds from the start until HiGHS first called back (its presolve and setup done).
+        self.first_callback: float | None = None
         self.stats: dict[str, dict[str, float]] = {}
 
     def remaining(self) -> float:
@@ -116,6 +118,8 @@ class _Host:
         """Ask HiGHS to stop once the deadline is near; every callback asks (HiGHS offers the
         interrupt callback only between nodes, and its root phase can outlast its time limit).
         Every callback also starts the worker once it is due."""
+        if self.first_callback is None:
+            self.first_callback = round(self._elapsed(), 4)
         self.trajectory.bound(float(event.data_out.mip_dual_bound))
         late = self.remaining() < DEADLINE_MARGIN
         if late:
@@ -201,6 +205,7 @@ def run_tree_search(
     host = _Host(data, config, start, progress)
     try:
         highs = build_highs(data, threads=config.threads, seed=config.seed)
+        built = round(time.perf_counter() - start, 4)
         highs.setOptionValue("time_limit", max(host.remaining() - DEADLINE_MARGIN, 1e-3))
         highs.cbMipImprovingSolution.subscribe(host.improving)
         highs.cbMipUserSolution.subscribe(host.user_solution)
@@ -242,5 +247,6 @@ def run_tree_search(
             "host_nodes": int(info.mip_node_count),
             "offer_times": host.offer_times,
             "worker_ready_at": host.ready_at,
+            "startup": {"model_built": built, "first_callback": host.first_callback},
         },
     )
