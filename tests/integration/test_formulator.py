@@ -133,7 +133,15 @@ def test_code_in_an_expression_is_rejected_not_run(tmp_path: Any) -> None:
 
 
 def test_stops_within_the_attempt_budget_with_a_clear_reason() -> None:
-    llm = ScriptedProvider(rules=lambda request: reply(model(constraints={})))  # always unbounded
+    def unbounded(request: Any) -> str:
+        # Always unbounded, and a different model each time (the same one sent back is a finding).
+        bonus = request.request_id.rsplit("a", 1)[-1]
+        objective = f"sum((profit[p] + {bonus}) * make[p] for p in P)"
+        return reply(
+            model(constraints={}, objective={"sense": "maximize", "expression": objective})
+        )
+
+    llm = ScriptedProvider(rules=unbounded)
     result = Formulator(llm, FormulatorConfig(verify=False, max_attempts=3)).formulate(PROBLEM)
     assert not result.ok
     assert len(llm.requests) == 3
@@ -197,3 +205,52 @@ def test_insights_reach_the_prompt_and_are_recorded() -> None:
     result = Formulator(llm, FormulatorConfig(verify=False), insights=insights).formulate(PROBLEM)
     assert "Count products as integers" in llm.requests[0].messages[-1].content
     assert result.insight_ids == ("ins-7",)
+
+
+INFEASIBLE_PROBLEM = (
+    "A plant makes pills from material: each hour of the process uses 60 units of material and makes 30 "
+    "pills. 2000 units of material are available and at least 1200 pills are needed. Minimize the hours."
+)
+
+
+def pills(assumptions: list[str]) -> dict[str, Any]:
+    return {
+        "assumptions": assumptions,
+        "variables": {"hours": {"description": "hours of the process"}},
+        "objective": {"sense": "minimize", "expression": "hours"},
+        "constraints": {
+            "material": {"expression": "60 * hours <= 2000"},
+            "pills": {"expression": "30 * hours >= 1200"},
+        },
+    }
+
+
+def test_a_model_sent_back_unchanged_after_infeasible_feedback_is_the_finding() -> None:
+    llm = ScriptedProvider()
+    llm.enqueue(
+        reply(pills([])),
+        reply(pills(["2000 units make at most 1000 pills: the text as written admits no plan."])),
+    )
+    config = FormulatorConfig(max_attempts=4, verify=False)
+    result = Formulator(llm, config).formulate(INFEASIBLE_PROBLEM, "pills")
+
+    assert len(llm.requests) == 2  # no third request pressing for a model that solves
+    assert "send the same model back" in last_user(llm, 1)
+    assert [a.stage for a in result.attempts] == ["infeasible", "infeasible"]
+    assert result.result is not None and result.result.is_infeasible
+    assert "holds that the problem as written is infeasible" in result.reason
+
+
+def test_a_changed_model_after_infeasible_feedback_is_repaired_as_usual() -> None:
+    llm = ScriptedProvider()
+    changed = pills([])
+    changed["constraints"]["material"]["expression"] = (
+        "60 * hours <= 2300"  # a different model, still infeasible
+    )
+    llm.enqueue(reply(pills([])), reply(changed), reply(changed))
+    config = FormulatorConfig(max_attempts=4, verify=False)
+    result = Formulator(llm, config).formulate(INFEASIBLE_PROBLEM, "pills")
+
+    assert len(llm.requests) == 3
+    assert [a.stage for a in result.attempts] == ["infeasible", "infeasible", "infeasible"]
+    assert "holds that the problem" in result.reason  # the third reply repeated the second

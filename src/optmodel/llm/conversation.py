@@ -81,6 +81,14 @@ class Conversation:
         """What went wrong with the last model that did not solve cleanly."""
 
 
+def same_model(a: Formulation | None, b: Formulation | None) -> bool:
+    """Whether two Formulations are the same model, whatever their name, description and assumptions say."""
+    if a is None or b is None:
+        return False
+    prose: dict[str, object] = {"name": "", "description": None, "assumptions": []}
+    return a.model_copy(update=prose) == b.model_copy(update=prose)
+
+
 def stopped_reason(conversation: Conversation) -> str:
     summary = conversation.failure.summary if conversation.failure else "unknown"
     return f"stopped after {len(conversation.attempts)} attempt(s); last problem: {summary}"

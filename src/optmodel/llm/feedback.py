@@ -40,6 +40,15 @@ def issues_feedback(issues: tuple[Issue, ...] | list[Issue]) -> Feedback:
     )
 
 
+#: How a model that is right about an infeasible or unbounded text says so: the formulator takes the same
+#: model sent back after this feedback as that finding (see ``Formulator._advance``), instead of pressing for
+#: a model that solves, which could only come from reading the text differently.
+_INSIST = (
+    'If {why}, send the same model back and say why in "assumptions": the answer is then that '
+    "the problem is {finding}."
+)
+
+
 def run_feedback(run: ModelRun) -> Feedback | None:
     """Feedback for a model that validated; ``None`` when the run needs no repair."""
     if run.stage is Stage.VALIDATE:
@@ -67,7 +76,8 @@ def run_feedback(run: ModelRun) -> Feedback | None:
             "infeasible",
             "The model is infeasible: no values satisfy all constraints.",
             f"- {conflict}\n- Re-read the problem: a direction (<= vs >=), a unit, a right-hand side or "
-            "an integrality requirement is probably wrong. Do not change the problem's data.",
+            "an integrality requirement is probably wrong. Do not change the problem's data.\n"
+            f"- {_INSIST.format(finding='infeasible', why='the text itself, read as written, admits no plan')}",
         )
     if result.is_unbounded:
         runaway = (
@@ -81,7 +91,8 @@ def run_feedback(run: ModelRun) -> Feedback | None:
             "unbounded",
             "The model is unbounded (or infeasible-or-unbounded): the objective can improve forever.",
             f"- {runaway}\n- A limiting constraint from the problem is missing, a sign is wrong, or the "
-            "objective sense is wrong.",
+            "objective sense is wrong.\n"
+            f"- {_INSIST.format(finding='unbounded', why='the text itself sets no such limit')}",
         )
     if not result.has_solution:
         return Feedback(

@@ -19,6 +19,7 @@ from optmodel.llm.conversation import (
     Evaluation,
     candidate,
     evaluate_document,
+    same_model,
     stopped_reason,
 )
 from optmodel.llm.cross_check import CrossCheck, cross_check
@@ -311,6 +312,7 @@ class Formulator:
             compile_s=timings.get("compile_s", 0.0),
             solve_s=timings.get("solve_s", 0.0),
         )
+        previous, previous_failure = conversation.final, conversation.failure
         if run is not None and run.stage is Stage.DONE:
             conversation.final = evaluation
             conversation.failed_verdict = ""
@@ -327,6 +329,21 @@ class Formulator:
             conversation.reason = "solved"
             return
         conversation.failure = feedback
+        if (
+            feedback.stage in ("infeasible", "unbounded")
+            and previous_failure is not None
+            and previous_failure.stage == feedback.stage
+            and previous is not None
+            and same_model(previous.formulation, evaluation.formulation)
+        ):
+            # Told that its model is infeasible (unbounded), the LLM sent the same model back: it holds
+            # that the text is. Asking again could only press it into another reading of the text.
+            conversation.done = True
+            conversation.reason = (
+                f"the model holds that the problem as written is {feedback.stage}: "
+                "it sent the same model back"
+            )
+            return
         # Without repair, a model that compiled but did not solve cleanly is held against the text too:
         # a verdict on its solver status may bring the corrected model that repair would have asked for.
         status = status_verification_message(run) if run is not None else None
