@@ -188,6 +188,7 @@ def run_alns(
                 "host_nodes",
                 "worker_ready_at",
                 "offer_times",
+                "startup",
             )
             if k in result.extra
         },

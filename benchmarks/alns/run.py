@@ -161,7 +161,9 @@ def build_jobs(
     instance_filter: list[str] | None,
     time_limit: float | None,
     options: str,
+    seeds: list[int] | None = None,
 ) -> list[Job]:
+    """The tier's runs, narrowed to ``instance_filter`` and ``seeds`` when given."""
     spec = TIERS[tier]
     limit = time_limit or spec.time_limit
     jobs: list[Job] = []
@@ -171,6 +173,8 @@ def build_jobs(
         # Seed by seed, every method in turn: load that drifts during a run hits all alike.
         chosen = [m for m in methods if m in spec.seeds and applicable(m, instance)]
         for seed in sorted({s for m in chosen for s in spec.seeds[m]}):
+            if seeds and seed not in seeds:
+                continue
             jobs.extend(
                 Job(instance, method, seed, limit, options if "alns" in method else "{}")
                 for method in chosen
@@ -189,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         "--instances", default="", help="comma-separated substrings of instance names"
     )
     parser.add_argument("--time-limit", type=float, default=None, help="override the tier's limit")
+    parser.add_argument(
+        "--seeds", default="", help="comma-separated seeds to keep of the tier's (default: all)"
+    )
     parser.add_argument("--alns-options", default="{}", help="JSON solver_options for the ALNS")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (2 cores: 2)")
     parser.add_argument(
@@ -225,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         [f for f in args.instances.split(",") if f],
         args.time_limit,
         args.alns_options,
+        [int(s) for s in args.seeds.split(",") if s],
     )
     out_dir = args.out or OUT / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out_dir.mkdir(parents=True, exist_ok=True)

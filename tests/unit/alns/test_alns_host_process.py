@@ -17,7 +17,8 @@ import pytest
 pytest.importorskip("mabwiser")
 pytest.importorskip("highspy")
 
-from conftest import set_cover
+from conftest import set_cover, write_mps
+from optmodel.errors import SolverError
 from optmodel.solvers.alns import host_client
 from optmodel.solvers.alns.config import AlnsConfig
 from optmodel.solvers.alns.host_client import HostProcess, _Run, start_host_early
@@ -132,6 +133,7 @@ def test_malformed_messages_never_become_an_answer() -> None:
     run.take({"op": "point", "point": {**point, "objective": 0.0}, "x": infeasible})
     run.take({"op": "point", "point": point, "x": np.ones(3)})  # wrong length
     run.take({"op": "bound", "value": 1e9})  # past the incumbent of a minimisation
+    assert run.take({"op": "ready"}) is None  # a host nobody waited for says so first
     with pytest.raises(ValueError):
         run.take({"op": "elsewhere"})
     with pytest.raises(KeyError):
@@ -200,3 +202,33 @@ def test_a_host_started_early_that_died_is_replaced() -> None:
     result = solve_mip(data, AlnsConfig(time_limit=20, mode="tree"))
     assert result.status is SolutionStatus.OPTIMAL
     assert _phases(result)["spawned"] >= 0
+
+
+def test_a_host_reading_the_file_itself_takes_the_parents_model(tmp_path: Path) -> None:
+    """Tree mode on a file: the host reads it itself and starts; the parent's model follows, and
+    every answer is still checked against it."""
+    data = set_cover(n_rows=60, n_cols=50, seed=1)
+    path = write_mps(data, tmp_path / "cover.mps")
+    config = AlnsConfig(time_limit=20, mode="tree")
+    began = time.perf_counter()
+    with HostProcess() as host:
+        host.read_ahead(path, config, began)
+        result = solve_mip(read_mip_file(path), config, start=began, host=host)
+    assert result.status is SolutionStatus.OPTIMAL
+    x = np.array([result.solution[name] for name in data.col_names])
+    assert data.is_feasible(x) and result.objective == pytest.approx(data.objective(x))
+    phases = _phases(result)
+    assert phases["model_received"] <= phases["model_built"] <= phases["model_taken"]
+    with HostProcess() as host, pytest.raises(ValueError, match="only the tree mode"):
+        host.read_ahead(path, AlnsConfig(time_limit=20, mode="lns"), began)
+
+
+def test_a_host_whose_file_is_not_the_parents_model_gives_no_answer(tmp_path: Path) -> None:
+    path = write_mps(set_cover(n_rows=60, n_cols=50, seed=1), tmp_path / "cover.mps")
+    other = set_cover(n_rows=40, n_cols=30, seed=3)
+    config = AlnsConfig(time_limit=20, mode="tree")
+    began = time.perf_counter()
+    with HostProcess() as host, pytest.raises(SolverError, match="differ"):
+        host.read_ahead(path, config, began)
+        solve_mip(other, config, start=began, host=host)
+    assert until_gone(host.pid) == set()

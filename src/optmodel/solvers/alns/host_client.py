@@ -18,6 +18,7 @@ import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,8 @@ class HostProcess:
         self._spawned = time.perf_counter()
         self._sent: float | None = None
         self._ready = False
+        #: Set by :meth:`read_ahead`: the child reads the file itself; :meth:`run` sends the data.
+        self._reading: str | None = None
         self._sender: threading.Thread | None = None
 
     def __enter__(self) -> HostProcess:
@@ -74,20 +77,38 @@ class HostProcess:
         """The child's pid, which is also its process group's id."""
         return self._process.pid
 
+    def read_ahead(self, path: str | Path, config: AlnsConfig, start: float) -> None:
+        """Tree mode on a file: have the child read ``path`` itself and start solving while this
+        process reads it too (for its checks); then :meth:`run` sends only this process's model.
+        HiGHS then starts as soon as in plain HiGHS, rather than after a second reading."""
+        if config.mode != "tree":
+            raise ValueError("only the tree mode reads ahead")
+        self._reading = str(path)
+        # small enough for the pipe's buffer: sent at once, even while the child imports
+        self._send(self._solve_message(config, start, path=self._reading))
+
+    @staticmethod
+    def _solve_message(config: AlnsConfig, start: float, **model: Any) -> dict[str, Any]:
+        # The monotonic clock is system-wide: the child subtracts the time the message took to
+        # reach it.
+        return {
+            "op": "solve",
+            **model,
+            "config": config,
+            "elapsed": time.perf_counter() - start,
+            "sent_at": time.monotonic(),
+        }
+
     def run(self, data: MipData, config: AlnsConfig, start: float) -> SearchResult:
         """Solve ``data`` in the child until ``start + config.time_limit`` (``time.perf_counter``)."""
         # The child stops itself before the deadline (the interrupt callback, the searches' own
         # margins); it is killed once the deadline itself has come, so packing the result uses the
-        # slack allowed past it (max(2 %, 0.3 s)). The monotonic clock is system-wide: the child
-        # subtracts the time the message took to reach it.
+        # slack allowed past it (max(2 %, 0.3 s)).
         read = time.perf_counter() - start
-        message = {
-            "op": "solve",
-            "data": data,
-            "config": config,
-            "elapsed": read,
-            "sent_at": time.monotonic(),
-        }
+        if self._reading is not None:
+            message = {"op": "data", "data": data}
+        else:
+            message = self._solve_message(config, start, data=data)
         # The model can exceed the pipe's buffer while the child is still importing: send it from
         # a thread so the deadline below holds even then.
         self._sender = threading.Thread(target=self._send, args=(message,), daemon=True)

@@ -14,7 +14,10 @@ prints can corrupt them):
 - parent -> child: ``{"op": "solve", "data": MipData, "config": AlnsConfig, "elapsed": float,
   "sent_at": float}``: the seconds of the budget spent when it was sent (reading, the parent's
   start-up), and when (``time.monotonic()``, a system-wide clock: the wait for this process's
-  imports counts too);
+  imports counts too); or, tree mode on a file, ``"path": str`` in place of ``"data"``, sent
+  before the parent reads the file: HiGHS reads it here and starts at once, and the parent's
+  ``{"op": "data", "data": MipData}`` follows, taken at the first incumbent (its size checked
+  against the model read here);
 - child -> parent: ``{"op": "point", "point": dict, "x": ndarray | None}`` (a trajectory point, with
   the new incumbent when it records one), ``{"op": "bound", "value": float}``,
   then ``{"op": "done", "result": SearchResult}`` or ``{"op": "error", "message": str}``.
@@ -80,6 +83,40 @@ def search_in_mode(
     return search(data, config, start, progress)
 
 
+def search_file(
+    path: str, inbox: Connection, config: AlnsConfig, start: float, progress: Progress
+) -> SearchResult:
+    """Tree mode on the file at ``path``, read here by HiGHS itself (as plain HiGHS reads it) while
+    the parent reads it too, for its checks; the parent's :class:`MipData` follows on ``inbox`` and
+    is taken when the search first needs it (its first incumbent)."""
+    from optmodel.solvers.alns.mip_reading import read_highs
+    from optmodel.solvers.alns.tree import run_tree_search
+
+    highs = read_highs(path, threads=config.threads, seed=config.seed)
+    failure: list[Exception] = []
+    arrived: list[float] = []
+
+    def the_parents_model() -> MipData:
+        if failure:  # once failed (inside a HiGHS callback, which then stops), failed for good
+            raise failure[0]
+        try:
+            message = inbox.recv()
+            if message["op"] != "data":
+                raise ValueError(f"expected the model, got {message['op']!r}")
+            data: MipData = message["data"]
+            if (data.n_cols, data.n_rows) != (highs.getNumCol(), highs.getNumRow()):
+                raise ValueError(f"{path}: the model read here and the parent's differ")
+        except Exception as exc:
+            failure.append(exc)
+            raise
+        arrived.append(round(time.perf_counter() - start, 4))
+        return data
+
+    result = run_tree_search(the_parents_model, config, start, progress, highs=highs)
+    result.counters["startup"]["model_taken"] = arrived[0]
+    return result
+
+
 def _import_the_search() -> None:
     """Everything either mode needs before its first solution (highspy, both searches, the HiGHS
     sub-MIP): imported while the parent reads the model, not after it arrives (measured: highspy and
@@ -105,7 +142,10 @@ def serve(inbox: Connection, outbox: Connection) -> None:
     began = message["sent_at"] - message["elapsed"]
     start = time.perf_counter() - message["elapsed"] - max(received - message["sent_at"], 0.0)
     try:
-        result = search_in_mode(message["data"], message["config"], start, _Stream(outbox))
+        if "path" in message:
+            result = search_file(message["path"], inbox, message["config"], start, _Stream(outbox))
+        else:
+            result = search_in_mode(message["data"], message["config"], start, _Stream(outbox))
     except Exception as exc:  # the parent raises it as a SolverError
         outbox.send({"op": "error", "message": f"{type(exc).__name__}: {exc}"})
         return

@@ -25,6 +25,12 @@ def read_mip_file(path: str | Path) -> MipData:
     Raises :class:`ModelFileError` when the file is missing, has an unknown suffix, cannot be parsed,
     or parses to a model without columns.
     """
+    return mip_from_lp(read_highs(path).getLp(), name=Path(path).name)
+
+
+def read_highs(path: str | Path, *, threads: int = 1, seed: int = 0) -> Any:
+    """A silent ``highspy.Highs`` holding the model HiGHS read from ``path``, checked as
+    :func:`read_mip_file` says."""
     import highspy
 
     file = Path(path)
@@ -33,13 +39,15 @@ def read_mip_file(path: str | Path) -> MipData:
     if not file.name.lower().endswith(_SUFFIXES):
         raise ModelFileError(f"{file}: expected an .mps or .lp file (optionally .gz/.bz2)")
     highs = new_highs()
+    highs.setOptionValue("threads", threads)
+    highs.setOptionValue("random_seed", seed)
     status = highs.readModel(str(file))
     hint = " (an LP file must end with the keyword 'end')" if ".lp" in file.name.lower() else ""
     if status == highspy.HighsStatus.kError:
         raise ModelFileError(f"{file}: HiGHS could not read this model file{hint}")
     if highs.getNumCol() == 0:
         raise ModelFileError(f"{file}: the file was read but holds no variables{hint}")
-    return mip_from_lp(highs.getLp(), name=file.name)
+    return highs
 
 
 def mip_from_lp(lp: Any, name: str) -> MipData:

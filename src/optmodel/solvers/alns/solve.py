@@ -55,6 +55,8 @@ def solve_mps(path: str | Path, options: SolveOptions | None = None) -> SolveRes
     check_bandit_dependencies()
     start = time.perf_counter()
     with take_host() as host:  # started early, or now: while the file is read
+        if config.mode == "tree":
+            host.read_ahead(path, config, start)
         data = read_mip_file(path)
         return solve_mip(data, config, start=start, host=host)
 

@@ -25,6 +25,7 @@ The host is blocked while the worker solves: one core at a time, ``threads`` eac
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -65,9 +66,13 @@ class _Host:
     """Callback state of one host solve."""
 
     def __init__(
-        self, data: MipData, config: AlnsConfig, start: float, progress: Progress | None
+        self,
+        data: MipData | Callable[[], MipData],
+        config: AlnsConfig,
+        start: float,
+        progress: Progress | None,
     ) -> None:
-        self.data = data
+        self._data = data
         self.config = config
         self.start = start
         self.deadline = start + config.time_limit
@@ -89,6 +94,13 @@ class _Host:
         #: Seconds from the start until HiGHS first called back (its presolve and setup done).
         self.first_callback: float | None = None
         self.stats: dict[str, dict[str, float]] = {}
+
+    @property
+    def data(self) -> MipData:
+        """The model; one still on its way is taken when first needed (the first incumbent)."""
+        if not isinstance(self._data, MipData):
+            self._data = self._data()
+        return self._data
 
     def remaining(self) -> float:
         return self.deadline - time.perf_counter()
@@ -196,15 +208,22 @@ class _Host:
 
 
 def run_tree_search(
-    data: MipData, config: AlnsConfig, start: float, progress: Progress | None = None
+    data: MipData | Callable[[], MipData],
+    config: AlnsConfig,
+    start: float,
+    progress: Progress | None = None,
+    highs: Any = None,
 ) -> SearchResult:
     """Solve ``data`` with HiGHS as the host and the LNS inside it, until ``start + time_limit``;
-    ``progress`` hears of every incumbent and bound as they come."""
+    ``progress`` hears of every incumbent and bound as they come. ``highs``: a ``Highs`` that holds
+    the model already (read from its file); ``data`` may then be a function that gives the model
+    when it is first needed."""
     import highspy
 
     host = _Host(data, config, start, progress)
     try:
-        highs = build_highs(data, threads=config.threads, seed=config.seed)
+        if highs is None:
+            highs = build_highs(host.data, threads=config.threads, seed=config.seed)
         built = round(time.perf_counter() - start, 4)
         highs.setOptionValue("time_limit", max(host.remaining() - DEADLINE_MARGIN, 1e-3))
         highs.cbMipImprovingSolution.subscribe(host.improving)
@@ -217,6 +236,7 @@ def run_tree_search(
             host.worker.close()
     status = highs.getModelStatus()
     info = highs.getInfo()
+    data = host.data
     if info.primal_solution_status == highspy.kSolutionStatusFeasible:
         host.keep(np.asarray(highs.getSolution().col_value, dtype=float), TREE)
     dual = float(info.mip_dual_bound)
