@@ -6,12 +6,12 @@ Only the LLM is scripted; validation, compilation and HiGHS are real.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from depot_problem import PER_CONTAINER, PER_TRUCK, PROBLEM, fenced, shipping
 
 from optmodel.benchmarks.methods import parse_method
 from optmodel.llm.cross_check import guided_first
@@ -19,31 +19,7 @@ from optmodel.llm.formulator import Formulator, FormulatorConfig, InsightContext
 from optmodel.llm.providers.scripted import ScriptedProvider
 from optmodel.llm.types import CompletionRequest, request_fingerprint
 
-PROBLEM = (
-    "A depot ships containers to a shop that needs 7 containers. A truck carries at most 2 containers and "
-    "costs $10 per km on the 30 km route. Minimize the shipping cost."
-)
-PER_TRUCK = 4 * 10 * 30  # 4 trucks carry 7 containers: 1200
-PER_CONTAINER = 7 * 10 * 30  # the cost read as per container-km: 2100
 INSIGHT = "- A cost per km is paid for every unit shipped."  # a misleading insight for this text
-
-
-def shipping(per: str) -> str:
-    if per == "truck":
-        variables = {
-            "trucks": {"type": "integer", "description": "trucks sent"},
-            "boxes": {"type": "integer", "description": "containers shipped"},
-        }
-        cost, limits = "10 * 30 * trucks", {"load": {"expression": "boxes <= 2 * trucks"}}
-    else:
-        variables = {"boxes": {"type": "integer", "description": "containers shipped"}}
-        cost, limits = "10 * 30 * boxes", {}
-    document = {
-        "variables": variables,
-        "objective": {"sense": "minimize", "expression": cost, "description": "cost in $"},
-        "constraints": {"need": {"expression": "boxes >= 7"}, **limits},
-    }
-    return f"```json\n{json.dumps(document)}\n```"
 
 
 def with_insight(problems: Any) -> list[InsightContext]:
@@ -57,7 +33,7 @@ def answering(guided: str, plain: str, judge: Callable[[str], str]) -> ScriptedP
         asked = request.messages[-1].content
         if request.request_id.endswith("/cross-check"):
             return judge(asked)
-        return shipping(guided if INSIGHT in asked else plain)
+        return fenced(shipping(guided if INSIGHT in asked else plain, []))
 
     return ScriptedProvider(rules=answer)
 
@@ -155,7 +131,7 @@ def test_the_checked_library_methods_cross_check_and_others_do_not() -> None:
 def test_the_plain_conversation_asks_what_repair_asks_so_their_answers_are_shared() -> None:
     checked = answering("container", "truck", pick(PER_TRUCK))
     Formulator(checked, CONFIG, insights=with_insight).formulate(PROBLEM, "p")
-    plain = ScriptedProvider(rules=lambda request: shipping("truck"))
+    plain = ScriptedProvider(rules=lambda request: fenced(shipping("truck", [])))
     Formulator(plain, FormulatorConfig(max_attempts=1)).formulate(PROBLEM, "p")
 
     (plain_first,) = [r for r in checked.requests if r.request_id == "p/s1/a1"]

@@ -5,44 +5,14 @@ Only the LLM is scripted; validation, compilation and HiGHS are real.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
+from depot_problem import PER_CONTAINER, PER_TRUCK, PROBLEM, fenced, shipping
 
 from optmodel.benchmarks.methods import parse_method
 from optmodel.llm.formulator import Formulator, FormulatorConfig
 from optmodel.llm.providers.scripted import ScriptedProvider
 
-PROBLEM = (
-    "A depot ships containers to a shop that needs 7 containers. A truck carries at most 2 containers and "
-    "costs $10 per km on the 30 km route. Minimize the shipping cost."
-)
-PER_TRUCK = 4 * 10 * 30  # 4 trucks carry 7 containers: 1200
-PER_CONTAINER = 7 * 10 * 30  # the cost read as per container-km: 2100
 READINGS = ["cost is per truck-km", "the shop's need of 7 is a minimum (>=)"]
-
-
-def shipping(per: str, assumptions: list[str]) -> dict[str, Any]:
-    if per == "truck":
-        variables = {
-            "trucks": {"type": "integer", "description": "trucks sent"},
-            "boxes": {"type": "integer", "description": "containers shipped"},
-        }
-        cost, limits = "10 * 30 * trucks", {"load": {"expression": "boxes <= 2 * trucks"}}
-    else:
-        variables = {"boxes": {"type": "integer", "description": "containers shipped"}}
-        cost, limits = "10 * 30 * boxes", {}
-    return {
-        "assumptions": assumptions,
-        "variables": variables,
-        "objective": {"sense": "minimize", "expression": cost, "description": "cost in $"},
-        "constraints": {"need": {"expression": "boxes >= 7"}, **limits},
-    }
-
-
-def fenced(document: dict[str, Any]) -> str:
-    return f"```json\n{json.dumps(document)}\n```"
 
 
 def test_later_samples_take_the_alternatives_of_the_first_samples_readings() -> None:
