@@ -28,7 +28,6 @@ from optmodel.errors import PendingBatchError
 from optmodel.llm.conversation import Conversation, evaluate_document
 from optmodel.llm.cross_check import cross_check
 from optmodel.llm.formulator import FormulatorConfig, Problem
-from optmodel.llm.prompting import build_messages
 from optmodel.llm.providers.base import LLMProvider
 from optmodel.llm.self_consistency import agree
 from optmodel.pipeline import resolve_llm
@@ -113,9 +112,7 @@ def _replay(
         p.id: [_conversation(p, 0, pairs[p.id][0]), _conversation(p, 1, pairs[p.id][1])]
         for p in problems
     }
-    checks = cross_check(
-        problems, conversations, provider, FormulatorConfig(), lambda p: build_messages(p.text)[0]
-    )
+    checks = cross_check(problems, conversations, provider, FormulatorConfig())
     return [
         Replayed(
             p.id.rsplit(":", 1)[-1],

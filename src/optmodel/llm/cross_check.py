@@ -26,7 +26,7 @@ from optmodel.llm.conversation import Conversation, candidate
 from optmodel.llm.extract import extract_document
 from optmodel.llm.formulation_result import Attempt
 from optmodel.llm.formulator_config import FormulatorConfig, Problem
-from optmodel.llm.prompting import load_prompt
+from optmodel.llm.prompting import load_prompt, system_message
 from optmodel.llm.providers.base import LLMProvider
 from optmodel.llm.self_consistency import agree
 from optmodel.llm.types import ChatMessage, CompletionRequest
@@ -67,9 +67,12 @@ def guided_first(problem_id: str) -> bool:
     return hashlib.sha256(problem_id.encode("utf-8")).digest()[0] % 2 == 0
 
 
-def cross_check_message(problem: str, a: Contender, b: Contender) -> str:
-    """The user turn that asks which of two models follows ``problem``."""
-    return Template(load_prompt("cross_check.md")).safe_substitute(
+def cross_check_messages(
+    problem: str, a: Contender, b: Contender, include_schema: bool = True
+) -> tuple[ChatMessage, ...]:
+    """A fresh conversation that asks which of two models follows ``problem``: the formulator's system
+    message (it explains the format), then the question."""
+    question = Template(load_prompt("cross_check.md")).safe_substitute(
         problem=problem.strip(),
         answer_a=_answer(a.answer),
         answer_b=_answer(b.answer),
@@ -78,13 +81,7 @@ def cross_check_message(problem: str, a: Contender, b: Contender) -> str:
         report_a=a.report.strip() or "(not available)",
         report_b=b.report.strip() or "(not available)",
     )
-
-
-def cross_check_messages(
-    system: ChatMessage, problem: str, a: Contender, b: Contender
-) -> tuple[ChatMessage, ...]:
-    """A fresh conversation: the formulator's system message (it explains the format), then the question."""
-    return (system, ChatMessage("user", cross_check_message(problem, a, b)))
+    return (system_message(include_schema), ChatMessage("user", question))
 
 
 def parse_choice(reply: str) -> Choice:
@@ -108,7 +105,6 @@ def cross_check(
     conversations: Mapping[str, Sequence[Conversation]],
     provider: LLMProvider,
     config: FormulatorConfig,
-    system_for: Callable[[Problem], ChatMessage],
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, CrossCheck]:
     """Where a problem's guided (position 0) and plain (position 1) conversations solved to different
@@ -125,7 +121,7 @@ def cross_check(
         first = guided_first(problem.id)
         a, b = (pair[0], pair[1]) if first else (pair[1], pair[0])
         messages = cross_check_messages(
-            system_for(problem), problem.text, _contender(a), _contender(b)
+            problem.text, _contender(a), _contender(b), config.include_schema
         )
         requests.append(
             CompletionRequest(
@@ -194,7 +190,6 @@ __all__ = [
     "Contender",
     "CrossCheck",
     "cross_check",
-    "cross_check_message",
     "cross_check_messages",
     "guided_first",
     "parse_choice",

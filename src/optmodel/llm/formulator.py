@@ -134,14 +134,7 @@ class Formulator:
             for convs in conversations.values():
                 self._release_later_samples(convs, tokens_used)
         checks = (
-            cross_check(
-                problems,
-                conversations,
-                self.provider,
-                self.config,
-                lambda p: self._initial_messages(p, InsightContext())[0],
-                self.on_progress,
-            )
+            cross_check(problems, conversations, self.provider, self.config, self.on_progress)
             if self.config.cross_check
             else {}
         )

@@ -44,6 +44,14 @@ def formulation_schema_text() -> str:
     return json.dumps(Formulation.json_schema(), separators=(",", ":"))
 
 
+def system_message(include_schema: bool = True) -> ChatMessage:
+    """The system instructions and the Formulation format (+ its JSON Schema), the same for every problem."""
+    system = load_prompt("system.md").strip() + "\n\n" + load_prompt("format.md").strip()
+    if include_schema:
+        system += "\n\nJSON Schema of the Formulation:\n" + formulation_schema_text()
+    return ChatMessage("system", system)
+
+
 def build_messages(
     problem: str,
     *,
@@ -52,10 +60,7 @@ def build_messages(
     include_schema: bool = True,
 ) -> list[ChatMessage]:
     """System instructions + format (+ JSON Schema), few-shot pairs, retrieved insights, then the problem."""
-    system = load_prompt("system.md").strip() + "\n\n" + load_prompt("format.md").strip()
-    if include_schema:
-        system += "\n\nJSON Schema of the Formulation:\n" + formulation_schema_text()
-    messages = [ChatMessage("system", system)]
+    messages = [system_message(include_schema)]
     for example in examples:
         messages.append(ChatMessage("user", f"Problem:\n{example.problem}"))
         messages.append(ChatMessage("assistant", f"```json\n{example.formulation_json}\n```"))

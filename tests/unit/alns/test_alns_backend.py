@@ -12,6 +12,7 @@ pytest.importorskip("mabwiser")
 pyo = pytest.importorskip("pyomo.environ")
 
 from pyomo.common.collections import ComponentMap  # noqa: E402
+from tiny_lp import TINY_LP  # noqa: E402
 
 from conftest import facility, write_mps  # noqa: E402
 from optmodel.errors import MissingExtraError, ModelFileError  # noqa: E402
@@ -112,20 +113,6 @@ def test_infeasible_and_unbounded_models_are_results_not_errors() -> None:
         TerminationCondition.UNBOUNDED,
         TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
     )
-
-
-TINY_LP = """Maximize
- obj: 3 x + 2 y + 4 z
-Subject To
- room: x + y + z <= 7
-Bounds
- 0 <= x <= 4
- 0 <= y <= 10
- 0 <= z <= 2
-General
- x y z
-End
-"""
 
 
 @pytest.mark.parametrize("mode", ["lns", "tree"])

@@ -9,23 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny_lp import TINY_LP
 
 pytest.importorskip("alns")
 pytest.importorskip("mabwiser")
 pytest.importorskip("highspy")
 
-PROGRAM = """Maximize
- obj: 3 x + 2 y + 4 z
-Subject To
- room: x + y + z <= 7
-Bounds
- 0 <= x <= 4
- 0 <= y <= 10
- 0 <= z <= 2
-General
- x y z
-End
-"""
 
 # What the host process runs (host_process.serve), in this fresh process.
 CHECK = """
@@ -45,7 +34,7 @@ print(result.termination, result.objective, ",".join(heavy) or "none")
 
 def test_a_root_solved_instance_loads_no_bandit_library(tmp_path: Path) -> None:
     path = tmp_path / "tiny.lp"
-    path.write_text(PROGRAM)
+    path.write_text(TINY_LP)
     done = subprocess.run(
         [sys.executable, "-c", CHECK, str(path)],
         capture_output=True,
