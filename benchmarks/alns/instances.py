@@ -108,14 +108,14 @@ TIERS: dict[str, Tier] = {
         seeds={"highs": (0,), "alns": (0, 1), "scip": (0,), "balans": (0, 1), "cpsat": (0,)},
     ),
     # ALNS v2 against plain HiGHS, the stand-alone LNS, SCIP and Balans (when installed), sized for
-    # ~55 minutes on a shared 2-core machine, one run at a time (~70 with Balans): every MIPLIB
+    # ~70 minutes on a shared 2-core machine, one run at a time (~80 with Balans): every MIPLIB
     # instance plus each family at transfer size.
     "v2": Tier(
         time_limit=30.0,
         instances=lambda: (
             [generated(f, 0, "transfer") for f in FAMILIES] + [miplib(n) for n in ALL_MIPLIB]
         ),
-        seeds={"highs": (0, 1), "alns": (0, 1), "lns": (0, 1), "scip": (0,), "balans": (0,)},
+        seeds={"highs": (0, 1), "alns": (0, 1), "lns": (0, 1), "scip": (0, 1), "balans": (0, 1)},
     ),
     # The full matrix (run again with --time-limit 30): ~9 hours of single runs at 120 s.
     "v2-full": Tier(
