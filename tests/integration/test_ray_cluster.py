@@ -203,7 +203,11 @@ def test_alns_benchmark_runs_on_the_cluster(ray_head: tuple[str, Path], tmp_path
 # Ray's own test cluster (ray.cluster_utils), run in a process of its own: on "kill" it removes the
 # worker node (every process of it, at once), on end of input it shuts the cluster down.
 TWO_NODES = """
-import json, sys
+import json, os, sys
+# The cluster writes its address to $RAY_TMPDIR/ray/ray_current_cluster (default /tmp/ray/...) whatever
+# the head's temp_dir, and does not create that folder: a machine that never ran Ray has none.
+os.environ["RAY_TMPDIR"] = sys.argv[1]
+os.makedirs(os.path.join(sys.argv[1], "ray"), exist_ok=True)
 from ray.cluster_utils import Cluster
 cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False,
                   "node_ip_address": "127.0.0.1", "temp_dir": sys.argv[1]})

@@ -168,9 +168,12 @@ def test_integer_columns_are_exact_integers_in_the_result(tmp_path: Path, mode: 
 
 
 def test_mode_settings_are_validated() -> None:
-    assert AlnsConfig().mode == "lns"
+    # "auto", the default, is the tree mode wherever it can run
+    assert AlnsConfig().mode == "tree"
+    assert AlnsConfig(mode="auto").mode == "tree"
     assert AlnsConfig(sub_solver="cpsat").mode == "lns"
     assert AlnsConfig(deterministic=True, max_iterations=3).mode == "lns"
+    assert AlnsConfig(mode="lns").mode == "lns"
     with pytest.raises(ValueError, match="mode must be one of"):
         AlnsConfig(mode="fast")
     with pytest.raises(ValueError, match='mode "tree"'):

@@ -11,10 +11,12 @@ DETERMINISTIC_NODE_LIMIT = 1000
 #: Bandit policies (MABWiser learning policies) by the names users pass.
 POLICIES = ("thompson", "ucb", "epsilon_greedy", "softmax")
 SUB_SOLVERS = ("highs", "cpsat")
-#: "lns": the stand-alone LNS (a capped initial HiGHS solve, then sub-MIPs only) — the default, because it
-#: measured level with plain HiGHS where "tree" lost (benchmarks/results/alns_v2_30s_round4, 30 s, 14
-#: instances, mean primal integral 1.01x and 1.12x HiGHS's); "tree": HiGHS solves the full model and the
-#: LNS runs inside it as a primal heuristic.
+#: "tree": HiGHS solves the full model and the LNS runs inside it as a primal heuristic; "lns": the
+#: stand-alone LNS (a capped initial HiGHS solve, then sub-MIPs only); "auto" (the default): "tree", or
+#: "lns" where the tree mode cannot run (CP-SAT sub-MIPs, deterministic runs). The tree mode keeps
+#: HiGHS's dual bound, so its gap is honest, and it is the steadier of the two: 30 s, one thread, two
+#: seeds, 14 instances (benchmarks/results/alns_v2_round8), per-instance primal integral 1.01x plain
+#: HiGHS's on average (worst 1.25x) against 1.10x (worst 2.05x) for the stand-alone LNS.
 MODES = ("tree", "lns")
 #: Every destroy operator, in the order they are registered with the ALNS.
 OPERATORS = (
@@ -38,7 +40,7 @@ class AlnsConfig:
     """
 
     time_limit: float = 60.0
-    mode: str = "lns"
+    mode: str = "auto"
     #: Tree mode: the share of the wall time so far that sub-MIPs may take until both sides have
     #: earned something; then the earning rates set it (:mod:`~optmodel.solvers.alns.tree_share`).
     lns_share: float = 0.3
@@ -72,8 +74,12 @@ class AlnsConfig:
             problems.append(f"time_limit must be positive, got {self.time_limit}")
         if self.max_iterations is not None and self.max_iterations < 0:
             problems.append(f"max_iterations must be >= 0, got {self.max_iterations}")
+        if self.mode == "auto":
+            # frozen: the resolved mode replaces "auto" once, here
+            concrete = "lns" if self.sub_solver != "highs" or self.deterministic else "tree"
+            object.__setattr__(self, "mode", concrete)
         if self.mode not in MODES:
-            problems.append(f"mode must be one of {', '.join(MODES)}; got {self.mode!r}")
+            problems.append(f"mode must be one of auto, {', '.join(MODES)}; got {self.mode!r}")
         if self.mode == "tree" and (self.sub_solver != "highs" or self.deterministic):
             problems.append(
                 'mode "tree" runs HiGHS sub-MIPs on time limits; use mode "lns" for '
