@@ -108,7 +108,7 @@ TIERS: dict[str, Tier] = {
         seeds={"highs": (0,), "alns": (0, 1), "scip": (0,), "balans": (0, 1), "cpsat": (0,)},
     ),
     # ALNS v2 against plain HiGHS, the stand-alone LNS, SCIP and Balans (when installed), sized for
-    # ~70 minutes on a shared 2-core machine, one run at a time (~80 with Balans): every MIPLIB
+    # ~70 minutes with Balans on a 2-core machine, one run at a time (4184 s in round 8): every MIPLIB
     # instance plus each family at transfer size.
     "v2": Tier(
         time_limit=30.0,
