@@ -74,13 +74,14 @@ class AlnsConfig:
             problems.append(f"time_limit must be positive, got {self.time_limit}")
         if self.max_iterations is not None and self.max_iterations < 0:
             problems.append(f"max_iterations must be >= 0, got {self.max_iterations}")
+        # the tree mode runs HiGHS sub-MIPs on time limits
+        tree_possible = self.sub_solver == "highs" and not self.deterministic
         if self.mode == "auto":
             # frozen: the resolved mode replaces "auto" once, here
-            concrete = "lns" if self.sub_solver != "highs" or self.deterministic else "tree"
-            object.__setattr__(self, "mode", concrete)
+            object.__setattr__(self, "mode", "tree" if tree_possible else "lns")
         if self.mode not in MODES:
             problems.append(f"mode must be one of auto, {', '.join(MODES)}; got {self.mode!r}")
-        if self.mode == "tree" and (self.sub_solver != "highs" or self.deterministic):
+        if self.mode == "tree" and not tree_possible:
             problems.append(
                 'mode "tree" runs HiGHS sub-MIPs on time limits; use mode "lns" for '
                 "sub_solver='cpsat' or deterministic=True"
